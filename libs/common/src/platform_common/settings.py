@@ -64,9 +64,13 @@ def build_settings(
             *apps,
         ],
         "MIDDLEWARE": [
+            "platform_common.observability.middleware.metrics_middleware",
             "platform_common.observability.middleware.RequestIdMiddleware",
+            "platform_common.api.middleware.body_size_limit_middleware",
             "django.middleware.security.SecurityMiddleware",
             "django.middleware.common.CommonMiddleware",
+            # API views authenticate by bearer token (DRF exempts them); kept for any form view.
+            "django.middleware.csrf.CsrfViewMiddleware",
             "django.middleware.clickjacking.XFrameOptionsMiddleware",
         ],
         "ROOT_URLCONF": root_urlconf,
@@ -91,6 +95,8 @@ def build_settings(
         "TIME_ZONE": "UTC",
         "USE_I18N": False,
         "USE_TZ": True,
+        # The services serve no static files; Django (and live-server tests) still need a URL.
+        "STATIC_URL": "static/",
         "DATA_UPLOAD_MAX_MEMORY_SIZE": max_body,
         "FILE_UPLOAD_MAX_MEMORY_SIZE": max_body,
         "MAX_REQUEST_BODY_BYTES": max_body,
@@ -115,7 +121,7 @@ def build_settings(
         # Security headers; TLS terminates in front of the gateway.
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
         "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not debug),
-        "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$"],
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$", r"^metrics$"],
         "SECURE_HSTS_SECONDS": env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000),
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_HSTS_PRELOAD": True,
@@ -123,5 +129,6 @@ def build_settings(
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "X_FRAME_OPTIONS": "DENY",
+        "CSRF_FAILURE_VIEW": "platform_common.api.errors.csrf_failure",
     }
     return settings

@@ -1,0 +1,268 @@
+"""Gateway throughput next to nginx proxying the same upstream (run by ``make bench``).
+
+Starts a fast upstream (nginx ``return 200`` with small JSON, so it is never the
+bottleneck, plus the JWKS as a static file), the gateway in one uvicorn worker and nginx
+in one worker as a keep-alive reverse proxy, then loads each with the same wrk run and
+prints req/s and p50/p99 side by side. Gateway requests carry a valid JWT on an
+authenticated route, so edge verification and the Redis Cluster rate limit are on the
+measured path; a public-route figure is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from platform_common.testing.jwt import SigningKey, sign_token
+
+ISSUER = "http://accounts.bench"
+AUDIENCE = "platform"
+ARTICLE_JSON = '{"id":"3f1c2b7e","title":"Hello","published":true,"tags":["news"]}'
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/{name}.pid;
+error_log {tmp}/{name}-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/{name}-body;
+    proxy_temp_path {tmp}/{name}-proxy;
+    fastcgi_temp_path {tmp}/{name}-fastcgi;
+    uwsgi_temp_path {tmp}/{name}-uwsgi;
+    scgi_temp_path {tmp}/{name}-scgi;
+    keepalive_requests 1000000;
+    {body}
+}}
+"""
+UPSTREAM_BODY = """
+    server {{
+        listen 127.0.0.1:{port};
+        location = /.well-known/jwks.json {{
+            default_type application/json;
+            alias {tmp}/jwks.json;
+        }}
+        location / {{ default_type application/json; return 200 '{json}'; }}
+    }}
+"""
+PROXY_BODY = """
+    upstream fast {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://fast;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+"""
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def ensure_installed(command: str, package: str) -> str:
+    """The path of ``command``, installing its Debian package when it is missing."""
+    found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
+    if found:
+        return found
+    print(f"installing {package} (apt-get)...", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, timeout=600)
+    found = shutil.which(command, path="/usr/sbin:/usr/bin")
+    if not found:
+        sys.exit(f"{command} is still missing after installing {package}")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_serving(url: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def running(command: list[str], env: dict[str, str] | None = None) -> Iterator[None]:
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            _, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+        if process.returncode not in (0, -15) and stderr:
+            print(stderr[-2000:], file=sys.stderr)
+
+
+def nginx(binary: str, tmp: Path, name: str, body: str) -> list[str]:
+    conf = tmp / f"{name}.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, name=name, body=body))
+    return [binary, "-e", str(tmp / f"{name}-error.log"), "-p", str(tmp), "-c", str(conf)]
+
+
+def wrk(binary: str, name: str, url: str, *, seconds: int, headers: dict[str, str]) -> Result:
+    header_args = [arg for key, value in headers.items() for arg in ("-H", f"{key}: {value}")]
+    command = [binary, "-t2", "-c32", f"-d{seconds}s", "--latency", *header_args, url]
+    # Warm the pools and the JWKS cache so the figure is steady state.
+    subprocess.run([*command[:3], "-d2s", *command[4:]], capture_output=True, timeout=30)
+    out = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
+    ).stdout
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return Result(
+        name=name,
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),  # type: ignore[index]
+        p50_ms=_milliseconds(re.search(r"50%\s+([\d.]+\w+)", out)[1]),  # type: ignore[index]
+        p99_ms=_milliseconds(re.search(r"99%\s+([\d.]+\w+)", out)[1]),  # type: ignore[index]
+        errors=errors,
+    )
+
+
+def _milliseconds(figure: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", figure).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument(
+        "--redis-cluster-url",
+        default=os.environ.get("REDIS_CLUSTER_URL", "redis://127.0.0.1:7000/0"),
+    )
+    args = parser.parse_args()
+    nginx_bin = ensure_installed("nginx", "nginx-light")
+    wrk_bin = ensure_installed("wrk", "wrk")
+
+    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp_name:
+        tmp = Path(tmp_name)
+        # nginx workers run unprivileged and must read the JWKS file.
+        tmp.chmod(0o755)
+        key = SigningKey.generate()
+        (tmp / "jwks.json").write_text(json.dumps({"keys": [key.public_jwk()]}))
+        token = sign_token(key, issuer=ISSUER, audience=AUDIENCE, exp_delta=3600)
+        upstream_port, proxy_port, gateway_port = free_port(), free_port(), free_port()
+        upstream = f"http://127.0.0.1:{upstream_port}"
+        gateway_env = {
+            **os.environ,
+            "UPSTREAM_ACCOUNTS": upstream,
+            "UPSTREAM_CONTENT": upstream,
+            "UPSTREAM_NOTIFICATIONS": upstream,
+            "REDIS_CLUSTER_URL": args.redis_cluster_url,
+            "JWT_ISSUER": ISSUER,
+            "JWT_AUDIENCE": AUDIENCE,
+            "JWKS_URL": f"{upstream}/.well-known/jwks.json",
+            "RATE_LIMIT_ANONYMOUS": "1000000000",
+            "RATE_LIMIT_AUTHENTICATED": "1000000000",
+            "RATE_LIMIT_KEY_PREFIX": "bench-ratelimit",
+            "LOG_LEVEL": "WARNING",
+        }
+        gateway_env.pop("ENV_FILE", None)
+        gateway_command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "gateway.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(gateway_port),
+            "--workers",
+            "1",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--no-proxy-headers",
+        ]
+        upstream_body = UPSTREAM_BODY.format(port=upstream_port, tmp=tmp, json=ARTICLE_JSON)
+        proxy_body = PROXY_BODY.format(port=proxy_port, upstream_port=upstream_port)
+        with (
+            running(nginx(nginx_bin, tmp, "upstream", upstream_body)),
+            running(nginx(nginx_bin, tmp, "proxy", proxy_body)),
+            running(gateway_command, env=gateway_env),
+        ):
+            wait_until_serving(f"{upstream}/api/content/articles/")
+            wait_until_serving(f"http://127.0.0.1:{proxy_port}/api/content/articles/")
+            wait_until_serving(f"http://127.0.0.1:{gateway_port}/healthz")
+            auth = {"Authorization": f"Bearer {token}"}
+            results = [
+                wrk(
+                    wrk_bin,
+                    "nginx proxy",
+                    f"http://127.0.0.1:{proxy_port}/api/accounts/me/",
+                    seconds=args.seconds,
+                    headers=auth,
+                ),
+                wrk(
+                    wrk_bin,
+                    "gateway, JWT route",
+                    f"http://127.0.0.1:{gateway_port}/api/accounts/me/",
+                    seconds=args.seconds,
+                    headers=auth,
+                ),
+                wrk(
+                    wrk_bin,
+                    "gateway, public route",
+                    f"http://127.0.0.1:{gateway_port}/api/content/articles/",
+                    seconds=args.seconds,
+                    headers={},
+                ),
+            ]
+    report(results)
+
+
+def report(results: list[Result]) -> None:
+    baseline = results[0].requests_per_second
+    print(f"\nwrk -t2 -c32, one worker each, small JSON upstream, {os.cpu_count()} CPUs")
+    print(f"{'':24} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs nginx':>9}")
+    for result in results:
+        ratio = result.requests_per_second / baseline
+        print(
+            f"{result.name:24} {result.requests_per_second:>10,.0f} {result.p50_ms:>8.2f} "
+            f"{result.p99_ms:>8.2f} {result.errors:>7} {ratio:>9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Bearer tokens checked at the edge with the platform's shared JWT verifier.
+
+The services verify the token again (defence in depth); the edge check keeps anonymous
+and forged traffic away from them and gives the rate limiter a user to count.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from gateway.problems import Problem
+from platform_common.auth.jwt import InvalidToken, KeysUnavailable, Principal
+
+Verify = Callable[[str], Awaitable[Principal]]
+
+# A verified token is remembered briefly, so a client's burst costs one RSA check; the
+# entry never outlives the token, and a removed signing key stops working within this time.
+VERIFIED_TOKEN_TTL_SECONDS = 30.0
+VERIFIED_TOKEN_CACHE_SIZE = 10_000
+
+_DETAILS = {
+    "not_authenticated": "Authentication credentials were not provided.",
+    "invalid_token": "The access token is invalid.",
+    "token_expired": "The access token has expired.",
+}
+
+
+def unauthorized(code: str) -> Problem:
+    challenge = b'Bearer realm="platform"'
+    if code != "not_authenticated":
+        description = _DETAILS[code].encode()
+        challenge += b', error="invalid_token", error_description="' + description + b'"'
+    return Problem(401, code, _DETAILS[code], headers=[(b"www-authenticate", challenge)])
+
+
+class EdgeAuthenticator:
+    def __init__(self, verify: Verify) -> None:
+        self._verify = verify
+        self._verified: dict[bytes, tuple[Principal, float]] = {}
+
+    async def authenticate(self, authorization: bytes | None, *, public: bool) -> Principal | None:
+        """The caller, or None on a public route; a present but invalid token is always 401."""
+        if authorization is None:
+            if public:
+                return None
+            raise unauthorized("not_authenticated")
+        scheme, _, token = authorization.partition(b" ")
+        if scheme.lower() != b"bearer" or not token.strip():
+            raise unauthorized("invalid_token")
+        token = token.strip()
+        now = time.time()
+        cached = self._verified.get(token)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        try:
+            principal = await self._verify(token.decode("ascii"))
+        except InvalidToken as error:
+            raise unauthorized(error.code) from error
+        except UnicodeDecodeError as error:
+            raise unauthorized("invalid_token") from error
+        except KeysUnavailable as error:
+            # The key source is down, not the client's fault: a retryable outage.
+            raise Problem(
+                503,
+                "service_unavailable",
+                "Token keys are unavailable.",
+                headers=[(b"retry-after", b"5")],
+            ) from error
+        self._remember(token, principal, now)
+        return principal
+
+    def _remember(self, token: bytes, principal: Principal, now: float) -> None:
+        if len(self._verified) >= VERIFIED_TOKEN_CACHE_SIZE:
+            self._verified.clear()
+        expires_at = float(principal.claims.get("exp", now))
+        self._verified[token] = (principal, min(expires_at, now + VERIFIED_TOKEN_TTL_SECONDS))

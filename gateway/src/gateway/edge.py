@@ -1,0 +1,218 @@
+"""The edge itself: every request is identified, authenticated, rate limited, then proxied.
+
+Raw ASGI on the hot path: no request or response objects, one pass over the headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway import problems
+from gateway.auth import EdgeAuthenticator
+from gateway.config import Settings
+from gateway.cors import CorsPolicy
+from gateway.headers import request_id_from, traceparent_from, with_edge_headers
+from gateway.problems import Problem, send_problem
+from gateway.proxy import HttpProxy
+from gateway.ratelimit import RateLimiter
+from gateway.routes import WEBSOCKET_PREFIX, is_public, upstream_service
+from gateway.ws import WebSocketProxy, deny
+from platform_common.auth.jwt import Principal
+from platform_common.events.tracecontext import traceparent_var
+from platform_common.observability.logging import request_id_var
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("gateway.access")
+
+INTERNAL_ERROR = Problem(500, "internal_error", "The gateway failed to handle the request.")
+
+# Served by the gateway itself (Starlette routes), not by an upstream.
+OWN_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """What the edge needs per request; built once the lifespan has opened the pools."""
+
+    authenticator: EdgeAuthenticator
+    rate_limiter: RateLimiter
+    http_proxy: HttpProxy
+    ws_proxy: WebSocketProxy
+
+
+class EdgeHolder:
+    """Filled at lifespan startup: the pools need the running event loop."""
+
+    edge: Edge | None = None
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, *, settings: Settings, holder: EdgeHolder) -> None:
+        self.app = app
+        self._settings = settings
+        self._holder = holder
+        self._cors = CorsPolicy(settings.cors_allowed_origins)
+        self._access_log = settings.access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        incoming_id = incoming_traceparent = authorization = origin = None
+        preflight = False
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming_id = value
+            elif name == b"traceparent":
+                incoming_traceparent = value
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"origin":
+                origin = value
+            elif name == b"access-control-request-method":
+                preflight = True
+        request_id = request_id_from(incoming_id)
+        request_id_var.set(request_id.decode("ascii"))
+        traceparent = traceparent_from(incoming_traceparent)
+        traceparent_var.set(traceparent)
+        cors_headers = self._cors.response_headers(origin)
+        status = 0
+
+        async def send_from_edge(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = with_edge_headers(
+                    list(message.get("headers", ())), request_id, cors_headers
+                )
+            await send(message)
+
+        try:
+            if scope["path"] in OWN_PATHS:
+                await self.app(scope, receive, send_from_edge)
+            elif preflight and origin is not None and scope["method"] == "OPTIONS":
+                headers = self._cors.preflight_headers(origin)
+                await send_from_edge(
+                    {"type": "http.response.start", "status": 204, "headers": headers}
+                )
+                await send_from_edge({"type": "http.response.body", "body": b""})
+            else:
+                await self._proxy(
+                    scope, receive, send_from_edge, request_id, traceparent, authorization
+                )
+        except Problem as problem:
+            await send_problem(
+                send_from_edge, problem, instance=scope["path"], request_id=request_id.decode()
+            )
+        except Exception:
+            if status:
+                raise  # the answer is under way: only ending the connection is left
+            logger.exception("unhandled error at the edge")
+            await send_problem(
+                send_from_edge,
+                INTERNAL_ERROR,
+                instance=scope["path"],
+                request_id=request_id.decode(),
+            )
+        finally:
+            if self._access_log and access_logger.isEnabledFor(logging.INFO):
+                access_logger.info(
+                    "%s %s %d",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+
+    async def _proxy(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        request_id: bytes,
+        traceparent: str,
+        authorization: bytes | None,
+    ) -> None:
+        path: str = scope["path"]
+        service = upstream_service(path)
+        if service is None or path.startswith(WEBSOCKET_PREFIX):
+            raise problems.not_found(path)
+        edge = self._edge()
+        principal = await edge.authenticator.authenticate(
+            authorization, public=is_public(scope["method"], path)
+        )
+        await self._check_rate_limit(edge, scope, principal)
+        await edge.http_proxy.forward(
+            scope, receive, send, service=service, request_id=request_id, traceparent=traceparent
+        )
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        incoming_id = incoming_traceparent = authorization = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming_id = value
+            elif name == b"traceparent":
+                incoming_traceparent = value
+            elif name == b"authorization":
+                authorization = value
+        request_id = request_id_from(incoming_id)
+        request_id_var.set(request_id.decode("ascii"))
+        traceparent = traceparent_from(incoming_traceparent)
+        traceparent_var.set(traceparent)
+        try:
+            edge = self._edge()
+            if not scope["path"].startswith(WEBSOCKET_PREFIX):
+                raise problems.not_found(scope["path"])
+            # Browsers cannot set headers on a WebSocket: the token may come as a query
+            # parameter (RFC 6750 §2.3), which is forwarded unchanged for the service.
+            if authorization is None:
+                tokens = parse_qs(scope["query_string"]).get(b"access_token")
+                authorization = b"Bearer " + tokens[0] if tokens else None
+            principal = await edge.authenticator.authenticate(authorization, public=False)
+            await self._check_rate_limit(edge, scope, principal)
+        except Problem as problem:
+            await deny(scope, send, problem, request_id=request_id)
+            return
+        await edge.ws_proxy.forward(
+            scope, receive, send, request_id=request_id, traceparent=traceparent
+        )
+
+    async def _check_rate_limit(
+        self, edge: Edge, scope: Scope, principal: Principal | None
+    ) -> None:
+        if principal is not None:
+            identity, limit = f"user:{principal.id}", self._settings.rate_limit_authenticated
+        else:
+            client = scope.get("client")
+            identity = f"ip:{client[0] if client else 'unknown'}"
+            limit = self._settings.rate_limit_anonymous
+        decision = await edge.rate_limiter.hit(identity, limit)
+        if not decision.allowed:
+            raise Problem(
+                429,
+                "rate_limited",
+                "Too many requests; retry later.",
+                headers=[(b"retry-after", str(decision.retry_after).encode())],
+            )
+
+    def _edge(self) -> Edge:
+        edge = self._holder.edge
+        if edge is None:
+            raise Problem(503, "service_unavailable", "The gateway is starting.")
+        return edge

@@ -1,0 +1,146 @@
+"""Header rules at the edge: what never crosses it, what the gateway sets itself."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from starlette.types import Scope
+
+from platform_common.events.tracecontext import is_valid_traceparent, new_traceparent
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+# RFC 9110 §7.6.1: meaningful for one connection only, never forwarded.
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+    }
+)
+# Identity and provenance are asserted by the gateway only; a client must not forge them.
+SPOOFABLE = frozenset(
+    {
+        b"x-user-id",
+        b"x-user-roles",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"x-forwarded-port",
+        b"x-real-ip",
+        b"forwarded",
+    }
+)
+# The gateway's own values replace whatever the client sent; aiohttp sets Host per upstream.
+SET_BY_GATEWAY = frozenset({b"host", b"x-request-id", b"traceparent", b"content-length"})
+# Negotiated by the gateway's own WebSocket handshake with the upstream.
+WEBSOCKET_HANDSHAKE = frozenset(
+    {
+        b"sec-websocket-key",
+        b"sec-websocket-version",
+        b"sec-websocket-extensions",
+        b"sec-websocket-protocol",
+        b"sec-websocket-accept",
+    }
+)
+
+SECURITY_HEADERS: RawHeaders = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+API_CONTENT_SECURITY_POLICY = (
+    b"content-security-policy",
+    b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+)
+# Set on every response by the gateway (and its server), so the upstream's copies go.
+EDGE_RESPONSE_HEADER_NAMES = frozenset(
+    [*(name for name, _ in SECURITY_HEADERS), b"x-request-id", b"date", b"server"]
+)
+
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
+
+
+def connection_listed(headers: Iterable[tuple[bytes, bytes]]) -> frozenset[bytes]:
+    """Names a sender listed in ``Connection``: hop-by-hop as well (RFC 9110 §7.6.1)."""
+    listed: set[bytes] = set()
+    for name, value in headers:
+        if name == b"connection":
+            listed.update(token.strip().lower() for token in value.split(b","))
+    return frozenset(listed)
+
+
+def traceparent_from(incoming: bytes | None) -> str:
+    """W3C ``traceparent``: keep a valid one so the trace spans the caller, else start one."""
+    if incoming is not None:
+        value = incoming.decode("latin-1")
+        if is_valid_traceparent(value):
+            return value
+    return new_traceparent()
+
+
+def request_id_from(incoming: bytes | None) -> bytes:
+    """Keep a sane incoming ``X-Request-ID`` so a trace spans the caller; else make one."""
+    if incoming is not None and _REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex.encode()
+
+
+def response_headers(upstream: Iterable[tuple[bytes, bytes]]) -> RawHeaders:
+    """Upstream response headers minus hop-by-hop ones and those the edge sets itself."""
+    upstream = list(upstream)
+    dropped = HOP_BY_HOP | connection_listed(upstream) | EDGE_RESPONSE_HEADER_NAMES
+    return [(name.lower(), value) for name, value in upstream if name.lower() not in dropped]
+
+
+def with_edge_headers(headers: RawHeaders, request_id: bytes, extra: RawHeaders) -> RawHeaders:
+    """Every response leaves with the security headers and its request id.
+
+    The strict policy is for API responses; an upstream serving HTML (a docs page) sends
+    the policy it needs and keeps it.
+    """
+    has_policy = any(name == b"content-security-policy" for name, _ in headers)
+    headers.extend(SECURITY_HEADERS)
+    if not has_policy:
+        headers.append(API_CONTENT_SECURITY_POLICY)
+    headers.append((b"x-request-id", request_id))
+    headers.extend(extra)
+    return headers
+
+
+def upstream_request_headers(
+    scope: Scope, *, request_id: bytes, traceparent: str, drop: frozenset[bytes] = frozenset()
+) -> list[tuple[str, str]]:
+    """The client's headers as the upstream must see them.
+
+    Hop-by-hop and spoofable headers go; the gateway asserts provenance with its own
+    X-Forwarded-* and propagates the request id and trace context. Authorization is kept:
+    every service verifies the token again.
+    """
+    incoming: list[tuple[bytes, bytes]] = scope["headers"]
+    dropped = HOP_BY_HOP | SPOOFABLE | SET_BY_GATEWAY | drop | connection_listed(incoming)
+    forwarded: list[tuple[str, str]] = []
+    host = b""
+    for name, value in incoming:
+        if name == b"host":
+            host = value
+        if name not in dropped:
+            forwarded.append((name.decode("latin-1"), value.decode("latin-1")))
+    client = scope.get("client")
+    if client:
+        forwarded.append(("x-forwarded-for", client[0]))
+    secure = scope["scheme"] in ("https", "wss")
+    forwarded.append(("x-forwarded-proto", "https" if secure else "http"))
+    if host:
+        forwarded.append(("x-forwarded-host", host.decode("latin-1")))
+    forwarded.append(("x-request-id", request_id.decode("ascii")))
+    forwarded.append(("traceparent", traceparent))
+    return forwarded

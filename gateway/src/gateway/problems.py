@@ -1,0 +1,97 @@
+"""RFC 9457 problem details, the one error shape every part of the platform answers with."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from starlette.types import Send
+
+from gateway.headers import RawHeaders
+
+PROBLEM_CONTENT_TYPE = b"application/problem+json"
+# Same document as platform_common.api.problems (which needs Django): type, title per code.
+PROBLEM_TYPE_PREFIX = "urn:platform:problem:"
+TITLES = {
+    "not_authenticated": "Authentication required",
+    "invalid_token": "Invalid token",
+    "token_expired": "Token expired",
+    "permission_denied": "Permission denied",
+    "not_found": "Not found",
+    "payload_too_large": "Payload too large",
+    "rate_limited": "Too many requests",
+    "bad_gateway": "Bad gateway",
+    "upstream_refused": "Upstream refused",
+    "upstream_timeout": "Upstream timeout",
+    "upstream_unavailable": "Upstream unavailable",
+    "service_unavailable": "Service unavailable",
+    "internal_error": "Internal server error",
+}
+
+
+class Problem(Exception):
+    """An error answered to the client as problem+json; ``code`` is stable, ``detail`` is not."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        headers: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = list(headers)
+
+    def body(self, *, instance: str, request_id: str) -> bytes:
+        return json.dumps(
+            {
+                "type": PROBLEM_TYPE_PREFIX + self.code,
+                "title": TITLES[self.code],
+                "status": self.status,
+                "detail": self.detail,
+                "code": self.code,
+                "instance": instance,
+                "request_id": request_id,
+            },
+            separators=(",", ":"),
+        ).encode()
+
+
+async def send_problem(send: Send, problem: Problem, *, instance: str, request_id: str) -> None:
+    body = problem.body(instance=instance, request_id=request_id)
+    headers: RawHeaders = [
+        (b"content-type", PROBLEM_CONTENT_TYPE),
+        (b"content-length", str(len(body)).encode()),
+        *problem.headers,
+    ]
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def not_found(path: str) -> Problem:
+    return Problem(404, "not_found", f"No route for {path}.")
+
+
+def payload_too_large(limit: int) -> Problem:
+    return Problem(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
+
+
+def upstream_timeout(service: str) -> Problem:
+    return Problem(504, "upstream_timeout", f"The {service} service did not answer in time.")
+
+
+def upstream_unavailable(service: str, retry_after: int) -> Problem:
+    return Problem(
+        503,
+        "upstream_unavailable",
+        f"The {service} service is unavailable.",
+        headers=[(b"retry-after", str(retry_after).encode())],
+    )
+
+
+def bad_gateway(service: str) -> Problem:
+    return Problem(502, "bad_gateway", f"The {service} service sent an invalid response.")

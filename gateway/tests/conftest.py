@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.config import Settings
+from platform_common.testing.jwt import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    JWKSServer,
+    SigningKey,
+    sign_token,
+)
+from tests.servers import serve
+from tests.upstreams import CloseLog, Gate, echo_app, notifications_app
+
+REDIS_CLUSTER_URL = "redis://127.0.0.1:7000/0"
+ALLOWED_ORIGIN = "https://app.example"
+MAX_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Upstreams:
+    echo: str
+    notifications: str
+    gate: Gate
+    close_log: CloseLog
+
+
+StartGateway = Callable[..., AbstractAsyncContextManager[str]]
+MakeToken = Callable[..., str]
+
+
+def upstream_headers_of(response: httpx.Response) -> dict[str, list[str]]:
+    """The request headers the echo upstream saw, by name."""
+    seen: dict[str, list[str]] = {}
+    for name, value in response.json()["headers"]:
+        seen.setdefault(name, []).append(value)
+    return seen
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture(scope="session")
+def jwks_server(signing_key: SigningKey) -> Iterator[JWKSServer]:
+    server = JWKSServer([signing_key]).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_token(signing_key: SigningKey) -> MakeToken:
+    def make(**claims: Any) -> str:
+        return sign_token(signing_key, issuer=TEST_ISSUER, audience=TEST_AUDIENCE, **claims)
+
+    return make
+
+
+@pytest.fixture
+async def upstreams() -> AsyncIterator[Upstreams]:
+    gate, close_log = Gate(), CloseLog()
+    async with serve(echo_app(gate)) as echo, serve(notifications_app(close_log)) as notifications:
+        yield Upstreams(echo=echo, notifications=notifications, gate=gate, close_log=close_log)
+
+
+@pytest.fixture
+def settings_upstreams(upstreams: Upstreams) -> dict[str, str]:
+    return {
+        "accounts": upstreams.echo,
+        "content": upstreams.echo,
+        "notifications": upstreams.notifications,
+    }
+
+
+@pytest.fixture
+def settings(settings_upstreams: dict[str, str], jwks_server: JWKSServer) -> Settings:
+    return Settings(
+        upstreams=settings_upstreams,
+        redis_cluster_url=REDIS_CLUSTER_URL,
+        jwt_issuer=TEST_ISSUER,
+        jwt_audience=TEST_AUDIENCE,
+        jwks_url=jwks_server.url,
+        max_request_body_bytes=MAX_BODY,
+        upstream_read_timeout=0.5,
+        rate_limit_anonymous=1000,
+        rate_limit_authenticated=1000,
+        # Each test counts on its own keys in the shared cluster.
+        rate_limit_key_prefix=f"test-ratelimit-{uuid.uuid4().hex}",
+        cors_allowed_origins=frozenset({ALLOWED_ORIGIN}),
+        access_log=False,
+    )
+
+
+@pytest.fixture
+def start_gateway(settings: Settings) -> StartGateway:
+    """Starts a gateway whose settings differ from the default test ones by ``changes``."""
+
+    @contextlib.asynccontextmanager
+    async def start(**changes: Any) -> AsyncIterator[str]:
+        async with serve(create_app(dataclasses.replace(settings, **changes))) as url:
+            yield url
+
+    return start
+
+
+@pytest.fixture
+async def gateway(start_gateway: StartGateway) -> AsyncIterator[str]:
+    async with start_gateway() as url:
+        yield url
+
+
+@pytest.fixture
+async def client(gateway: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=gateway, timeout=10) as http:
+        yield http

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+
+from tests.conftest import MAX_BODY, MakeToken, StartGateway
+from tests.servers import closed_port
+
+
+async def test_slow_upstream_is_a_504_upstream_timeout(
+    client: httpx.AsyncClient, make_token: MakeToken
+) -> None:
+    started = time.monotonic()
+
+    response = await client.get(
+        "/api/content/slow/",
+        headers={"x-request-id": "slow-1", "authorization": f"Bearer {make_token()}"},
+    )
+
+    assert time.monotonic() - started < 3
+    assert response.status_code == 504
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "upstream_timeout"
+    assert problem["status"] == 504
+    assert problem["instance"] == "/api/content/slow/"
+    assert problem["request_id"] == "slow-1"
+    assert response.headers["x-request-id"] == "slow-1"
+
+
+async def test_upstream_down_is_a_503_with_retry_after(
+    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+) -> None:
+    down = {**settings_upstreams, "notifications": f"http://127.0.0.1:{closed_port()}"}
+
+    async with start_gateway(upstreams=down) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.get(
+            "/api/notifications/inbox/", headers={"authorization": f"Bearer {make_token()}"}
+        )
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["code"] == "upstream_unavailable"
+
+
+async def test_declared_body_over_the_limit_is_413_before_reaching_upstream(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/api/accounts/register/", content=b"x" * (MAX_BODY + 1))
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_chunked_body_over_the_limit_is_413_while_streaming(
+    client: httpx.AsyncClient,
+) -> None:
+    async def chunked() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"y" * (MAX_BODY // 3)
+
+    response = await client.post("/api/accounts/register/", content=chunked())
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+async def test_body_exactly_at_the_limit_passes(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/accounts/register/", content=b"z" * MAX_BODY)
+
+    assert response.status_code == 200
+    assert response.json()["body_bytes"] == MAX_BODY
+
+
+async def test_upstream_speaking_garbage_is_a_502_bad_gateway(
+    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+) -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"NOT HTTP AT ALL\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    broken = {**settings_upstreams, "accounts": f"http://127.0.0.1:{port}"}
+    async with (
+        server,
+        start_gateway(upstreams=broken) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        response = await client.get("/api/accounts/me/", headers=bearer(make_token()))
+
+    assert response.status_code == 502
+    assert response.json()["code"] == "bad_gateway"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}

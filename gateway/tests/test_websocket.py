@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+
+import aiohttp
+import pytest
+
+from tests.conftest import MakeToken, StartGateway, Upstreams
+from tests.servers import closed_port
+
+
+def ws_url(gateway: str, path: str) -> str:
+    return gateway.replace("http://", "ws://") + path
+
+
+async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
+    gateway: str, make_token: MakeToken
+) -> None:
+    token = make_token()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            ws_url(gateway, "/ws/notifications/inbox/?since=5"),
+            headers={"authorization": f"Bearer {token}", "x-request-id": "ws-1", "x-user-id": "x"},
+            protocols=["notifications.v1"],
+        ) as ws,
+    ):
+        hello = json.loads((await ws.receive()).data)
+        await ws.send_str("ping")
+        text = await ws.receive()
+        await ws.send_bytes(b"\x00\x01")
+        binary = await ws.receive()
+
+    assert ws.protocol == "notifications.v1"
+    assert hello["path"] == "/ws/notifications/inbox/"
+    assert hello["query"] == "since=5"
+    assert hello["headers"]["authorization"] == f"Bearer {token}"
+    assert hello["headers"]["x-request-id"] == "ws-1"
+    assert hello["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert "x-user-id" not in hello["headers"]
+    assert (text.type, text.data) == (aiohttp.WSMsgType.TEXT, "ping")
+    assert (binary.type, binary.data) == (aiohttp.WSMsgType.BINARY, b"\x00\x01")
+
+
+async def test_token_may_come_in_the_query_string(gateway: str, make_token: MakeToken) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            ws_url(gateway, f"/ws/notifications/?access_token={make_token()}")
+        ) as ws,
+    ):
+        hello = json.loads((await ws.receive()).data)
+
+    assert hello["query"].startswith("access_token=")
+
+
+async def test_upstream_close_code_reaches_the_client(gateway: str, make_token: MakeToken) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            ws_url(gateway, "/ws/notifications/"),
+            headers={"authorization": f"Bearer {make_token()}"},
+        ) as ws,
+    ):
+        await ws.receive()
+        await ws.send_str("close:4403")
+        closing = await ws.receive()
+
+    assert closing.type is aiohttp.WSMsgType.CLOSE
+    assert ws.close_code == 4403
+    assert closing.extra == "bye"
+
+
+async def test_client_close_code_reaches_the_upstream(
+    gateway: str, upstreams: Upstreams, make_token: MakeToken
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            ws_url(gateway, "/ws/notifications/"),
+            headers={"authorization": f"Bearer {make_token()}"},
+        ) as ws,
+    ):
+        await ws.receive()
+        await ws.close(code=4000)
+        await upstreams.close_log.closed.wait()
+
+    assert upstreams.close_log.codes == [4000]
+
+
+async def test_handshake_without_token_is_refused_with_a_problem(gateway: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(ws_url(gateway, "/ws/notifications/"))
+
+    assert refused.value.status == 401
+
+
+async def test_handshake_to_a_down_upstream_is_refused_with_503(
+    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+) -> None:
+    down = {**settings_upstreams, "notifications": f"http://127.0.0.1:{closed_port()}"}
+
+    async with start_gateway(upstreams=down) as url, aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(
+                ws_url(url, "/ws/notifications/"),
+                headers={"authorization": f"Bearer {make_token()}"},
+            )
+
+    assert refused.value.status == 503
+    assert refused.value.headers is not None
+    assert refused.value.headers["retry-after"] == "5"
+
+
+async def test_websocket_outside_the_notifications_prefix_is_refused(
+    gateway: str, make_token: MakeToken
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(
+                ws_url(gateway, "/api/content/articles/"),
+                headers={"authorization": f"Bearer {make_token()}"},
+            )
+
+    assert refused.value.status == 404

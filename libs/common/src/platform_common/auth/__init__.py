@@ -1,0 +1,1 @@
+"""Token verification (``jwt``, no Django) and its DRF glue (``drf``, ``permissions``)."""

@@ -1,0 +1,48 @@
+"""Tunables of the events app, each overridable in a service's Django settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+_DEFAULTS: dict[str, float] = {
+    # Consumer: attempts after the first, and the first backoff (doubles, capped, jittered).
+    "EVENTS_MAX_RETRIES": 6,
+    "EVENTS_RETRY_BASE_SECONDS": 2,
+    "EVENTS_RETRY_MAX_SECONDS": 300,
+    # Relay: rows per batch (one transaction, one confirm wait), idle poll interval.
+    "EVENTS_RELAY_BATCH_SIZE": 500,
+    "EVENTS_RELAY_POLL_SECONDS": 1.0,
+    # Housekeeping: sent outbox rows and inbox rows older than this are deleted.
+    "EVENTS_OUTBOX_RETENTION_HOURS": 24 * 7,
+    "EVENTS_INBOX_RETENTION_HOURS": 24 * 30,
+}
+
+
+def service_name() -> str:
+    name: str = settings.SERVICE_NAME
+    return name
+
+
+def redis_url() -> str:
+    url: str = settings.REDIS_URL
+    return url
+
+
+def broker_url() -> str:
+    url: str = settings.CELERY_BROKER_URL
+    return url
+
+
+def number(name: str) -> float:
+    value: float = getattr(settings, name, _DEFAULTS[name])
+    return value
+
+
+def integer(name: str) -> int:
+    return int(number(name))
+
+
+def hours(name: str) -> timedelta:
+    return timedelta(hours=number(name))

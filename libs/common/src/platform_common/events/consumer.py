@@ -1,0 +1,79 @@
+"""The consumer path every delivered event takes: parse, validate, dispatch, inbox.
+
+Each handler runs in its own transaction together with the insert of its inbox row, so
+a handler's effects and the proof that it ran commit or roll back together; a redelivered
+or replayed event finds the row and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import IntegrityError, transaction
+
+from platform_common.events import contracts
+from platform_common.events.envelope import Envelope, InvalidEnvelope
+from platform_common.events.models import InboxEntry
+from platform_common.events.observers import notify
+from platform_common.events.registry import Handler, handlers_for
+from platform_common.events.tracecontext import traceparent_var
+from platform_common.observability.logging import request_id_var
+
+logger = logging.getLogger(__name__)
+
+
+class PoisonMessage(ValueError):
+    """The message can never be processed: retrying is pointless, it goes to the DLQ."""
+
+
+def parse(payload: object) -> Envelope:
+    """Decode and validate an envelope (JSON text or decoded); every defect is a PoisonMessage."""
+    try:
+        if isinstance(payload, str | bytes):
+            envelope = Envelope.from_json(payload)
+        elif isinstance(payload, dict):
+            envelope = Envelope.from_dict(payload)
+        else:
+            raise InvalidEnvelope(f"envelope must be an object, got {type(payload).__name__}")
+    except InvalidEnvelope as error:
+        raise PoisonMessage(str(error)) from error
+    if not handlers_for(envelope.type, envelope.version):
+        raise PoisonMessage(f"no handler for {envelope.type} v{envelope.version}")
+    try:
+        contracts.validate(envelope)
+    except contracts.ContractError as error:
+        raise PoisonMessage(str(error)) from error
+    return envelope
+
+
+def process(payload: object) -> Envelope:
+    """Run every handler of the event once; exceptions from handlers propagate (retry)."""
+    envelope = parse(payload)
+    trace_token = traceparent_var.set(envelope.traceparent)
+    request_token = request_id_var.set(envelope.request_id)
+    try:
+        for handler in handlers_for(envelope.type, envelope.version):
+            _apply_once(handler, envelope)
+    finally:
+        traceparent_var.reset(trace_token)
+        request_id_var.reset(request_token)
+    return envelope
+
+
+def _apply_once(handler: Handler, envelope: Envelope) -> None:
+    with transaction.atomic():
+        try:
+            # A savepoint, so a duplicate key leaves the outer transaction usable.
+            with transaction.atomic():
+                InboxEntry.objects.create(
+                    event_id=envelope.id, handler=handler.name, event_type=envelope.type
+                )
+        except IntegrityError:
+            logger.info("event %s already applied by %s", envelope.id, handler.name)
+            notify(lambda o: o.on_duplicate(event_type=envelope.type, handler=handler.name))
+            return
+        started = time.monotonic()
+        handler.func(envelope)
+    seconds = time.monotonic() - started
+    notify(lambda o: o.on_handled(event_type=envelope.type, handler=handler.name, seconds=seconds))

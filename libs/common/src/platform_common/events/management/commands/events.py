@@ -1,0 +1,66 @@
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from platform_common.events import conf, dlq
+from platform_common.events.maintenance import outbox_status
+
+
+class Command(BaseCommand):
+    help = "Operate this service's events: dead-letter queue and outbox."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        areas = parser.add_subparsers(dest="area", required=True)
+        dlq_parser = areas.add_parser("dlq", help="the <service>.events.dlq queue")
+        actions = dlq_parser.add_subparsers(dest="action", required=True)
+        actions.add_parser("list", help="one line per dead letter")
+        show = actions.add_parser("show", help="headers and event of one dead letter")
+        show.add_argument("event_id")
+        for name, text in (("replay", "process again, once"), ("purge", "drop for good")):
+            action = actions.add_parser(name, help=text)
+            selector = action.add_mutually_exclusive_group(required=True)
+            selector.add_argument("--id", dest="event_id")
+            selector.add_argument("--type", dest="event_type")
+            selector.add_argument("--all", action="store_true")
+        outbox = areas.add_parser("outbox", help="the transactional outbox")
+        outbox.add_subparsers(dest="action", required=True).add_parser("status")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["area"] == "outbox":
+            status = outbox_status()
+            self.stdout.write(f"pending {status.pending}, oldest {status.oldest_age_seconds:.1f}s")
+            return
+        where = {"broker_url": conf.broker_url(), "service": conf.service_name()}
+        action = options["action"]
+        if action == "list":
+            letters = dlq.list_dead_letters(**where)
+            for letter in letters:
+                self.stdout.write(f"{letter.event_id}  {letter.event_type}  {letter.reason}")
+            self.stdout.write(f"{len(letters)} dead letter(s)")
+        elif action == "show":
+            self._show(options["event_id"], where)
+        elif action == "replay":
+            replayed = dlq.replay(**where, match=_selector(options))
+            self.stdout.write(f"replayed {len(replayed)} dead letter(s)")
+        else:
+            self.stdout.write(
+                f"purged {dlq.purge(**where, match=_selector(options))} dead letter(s)"
+            )
+
+    def _show(self, event_id: str, where: dict[str, str]) -> None:
+        for letter in dlq.list_dead_letters(**where):
+            if letter.event_id == event_id:
+                self.stdout.write(json.dumps(letter.headers, indent=2, default=str))
+                self.stdout.write(dlq.envelope_json(letter))
+                return
+        raise CommandError(f"no dead letter {event_id}")
+
+
+def _selector(options: dict[str, Any]) -> Callable[[dlq.DeadLetter], bool]:
+    if options["all"]:
+        return lambda _letter: True
+    if options["event_id"]:
+        return lambda letter: letter.event_id == options["event_id"]
+    return lambda letter: letter.event_type == options["event_type"]

@@ -1,0 +1,142 @@
+"""The two tasks of every service's worker: consume an event, purge expired rows.
+
+Retries and dead letters are confirmed copies published before the task returns and
+the original is acked, so a crash in between yields a duplicate (absorbed by the
+inbox), never a loss.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import Task
+from django.db import close_old_connections
+from kombu import Exchange
+from kombu.transport.native_delayed_delivery import MAX_LEVEL, calculate_routing_key
+
+from platform_common.events import conf, maintenance
+from platform_common.events.consumer import PoisonMessage, process
+from platform_common.events.observers import notify
+from platform_common.events.topology import (
+    DEAD_LETTER_EXCHANGE,
+    dead_letter_queue_name,
+    direct_routing_key,
+)
+from platform_common.events.wire import (
+    CONTENT_ENCODING,
+    CONTENT_TYPE,
+    ERROR_HEADER,
+    ERROR_TYPE_HEADER,
+    EVENT_TYPE_HEADER,
+    task_message,
+)
+
+logger = logging.getLogger(__name__)
+
+# Entry of Celery's native delayed delivery (declared by the worker at start-up).
+DELAYED_EXCHANGE = Exchange(f"celery_delayed_{MAX_LEVEL}", type="topic", durable=True)
+
+
+def consume(task: Task[Any, Any], envelope: object) -> None:
+    """Apply one event; retry transient failures, dead-letter poison and exhausted ones."""
+    event_type = _event_type(envelope)
+    close_old_connections()
+    try:
+        process(envelope)
+    except PoisonMessage as error:
+        _report_failure(event_type, error, will_retry=False)
+        logger.error("event %s is poison, dead-lettered: %s", event_type, error)
+        _dead_letter(task, envelope, error)
+    except Exception as error:
+        retries = int(task.request.retries)
+        will_retry = retries < conf.integer("EVENTS_MAX_RETRIES")
+        _report_failure(event_type, error, will_retry=will_retry)
+        if will_retry:
+            logger.warning("event %s failed, retry %d: %s", event_type, retries + 1, error)
+            _retry_later(task, envelope, countdown=retry_delay(retries))
+        else:
+            logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
+            _dead_letter(task, envelope, error)
+
+
+def retry_delay(retries: int) -> int:
+    """Exponential backoff with equal jitter, whole seconds (native delayed delivery)."""
+    ceiling = min(
+        conf.number("EVENTS_RETRY_MAX_SECONDS"),
+        conf.number("EVENTS_RETRY_BASE_SECONDS") * 2.0**retries,
+    )
+    return max(1, round(ceiling / 2 + random.uniform(0, ceiling / 2)))
+
+
+def purge_expired() -> None:
+    outbox_deleted, inbox_deleted = maintenance.purge_expired()
+    logger.info("purged %d sent outbox rows, %d inbox rows", outbox_deleted, inbox_deleted)
+
+
+def _retry_later(task: Task[Any, Any], envelope: object, *, countdown: int) -> None:
+    # Not task.retry(): it would route by the original key (the event type), and the
+    # copy would reach every service subscribed to it. The private key reaches only ours.
+    routing_key = calculate_routing_key(countdown, direct_routing_key(conf.service_name()))
+    _publish_copy(
+        task,
+        envelope,
+        exchange=DELAYED_EXCHANGE,
+        routing_key=routing_key,
+        headers={"retries": task.request.retries + 1},
+    )
+
+
+def _dead_letter(task: Task[Any, Any], envelope: object, error: BaseException) -> None:
+    _publish_copy(
+        task,
+        envelope,
+        exchange=DEAD_LETTER_EXCHANGE,
+        routing_key=dead_letter_queue_name(conf.service_name()),
+        headers={
+            ERROR_TYPE_HEADER: type(error).__name__,
+            ERROR_HEADER: str(error)[:1000],
+            "x-attempts": task.request.retries + 1,
+            "x-failed-at": datetime.now(UTC).isoformat(),
+        },
+    )
+
+
+def _publish_copy(
+    task: Task[Any, Any],
+    envelope: object,
+    *,
+    exchange: Exchange,
+    routing_key: str,
+    headers: dict[str, Any],
+) -> None:
+    message = task_message(
+        task_id=str(task.request.id),
+        args=[envelope],
+        origin=f"worker@{conf.service_name()}",
+        extra_headers={EVENT_TYPE_HEADER: _event_type(envelope), **headers},
+    )
+    with task.app.producer_or_acquire() as producer:
+        producer.publish(
+            message.body,
+            exchange=exchange,
+            routing_key=routing_key,
+            headers=message.headers,
+            message_id=message.message_id,
+            content_type=CONTENT_TYPE,
+            content_encoding=CONTENT_ENCODING,
+            delivery_mode=2,
+            retry=True,
+        )
+
+
+def _report_failure(event_type: str, error: BaseException, *, will_retry: bool) -> None:
+    notify(lambda o: o.on_failed(event_type=event_type, error=error, will_retry=will_retry))
+
+
+def _event_type(envelope: object) -> str:
+    if isinstance(envelope, dict) and isinstance(envelope.get("type"), str):
+        return str(envelope["type"])
+    return "unknown"

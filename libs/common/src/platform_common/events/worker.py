@@ -1,0 +1,96 @@
+"""The Celery app of a service: consumes ``<svc>.events`` through one dispatching task.
+
+``celery -A <svc>.config.celery worker`` and ``... beat`` need no other flags.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import django
+from celery import Celery, bootsteps
+from celery.worker.consumer import Consumer
+from kombu import Message
+
+from platform_common.events import conf
+from platform_common.events.registry import subscribed_types
+from platform_common.events.topology import (
+    EVENTS_EXCHANGE,
+    declare_topology,
+    direct_routing_key,
+    events_queue,
+    queue_name,
+)
+from platform_common.events.wire import CONSUME_TASK
+
+logger = logging.getLogger(__name__)
+
+PURGE_TASK = "platform_common.events.purge_expired"
+PURGE_EVERY_SECONDS = 3600.0
+DB_REUSE_MAX = 1_000_000
+
+
+class EventConsumer(Consumer):
+    """Celery acks a message it cannot decode (lost); dead-letter it instead."""
+
+    def on_decode_error(self, message: Message, exc: Exception) -> None:
+        logger.error("undecodable message dead-lettered: %s", exc)
+        message.reject(requeue=False)
+
+
+class DeclareTopology(bootsteps.StartStopStep):
+    """Declare exchanges, queue, bindings and DLQ on every (re)connection of the consumer."""
+
+    requires = ("celery.worker.consumer.connection:Connection",)
+
+    def start(self, parent: Consumer) -> None:
+        if parent.connection is not None:
+            declare_topology(
+                parent.connection, service=conf.service_name(), event_types=subscribed_types()
+            )
+
+
+def create_celery_app(service: str) -> Celery:
+    """Build the Celery app of ``service`` (DJANGO_SETTINGS_MODULE must be set)."""
+    # Handlers register in AppConfig.ready(); the queue bindings need them now.
+    django.setup()
+    app = Celery(service)
+    app.conf.update(
+        broker_url=conf.broker_url(),
+        broker_connection_retry_on_startup=True,
+        # Every publish (retries, dead letters, beat) waits for the broker's confirm.
+        broker_transport_options={"confirm_publish": True},
+        task_queues=[events_queue(service, subscribed_types())],
+        task_default_queue=queue_name(service),
+        # Our own tasks (beat's purge) go to our queue only, through the private key.
+        task_routes={
+            PURGE_TASK: {
+                "exchange": EVENTS_EXCHANGE.name,
+                "routing_key": direct_routing_key(service),
+            }
+        },
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        # A task that failed without handling (e.g. the broker vanished mid-retry) is
+        # rejected, so RabbitMQ dead-letters it instead of it being acked and lost.
+        task_acks_on_failure_or_timeout=False,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=4,
+        worker_hijack_root_logger=False,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        worker_consumer="platform_common.events.worker:EventConsumer",
+        beat_schedule={
+            "events-purge-expired": {"task": PURGE_TASK, "schedule": PURGE_EVERY_SECONDS}
+        },
+    )
+    # Celery's Django fixup closes the DB connection around every task unless this is set
+    # (a new connection per event caps a worker near 100 events/s); the consume task
+    # applies CONN_MAX_AGE and health checks itself, as Django does per request.
+    app.conf["CELERY_DB_REUSE_MAX"] = DB_REUSE_MAX
+    app.steps["consumer"].add(DeclareTopology)
+    # Imported after setup: the tasks use the events models.
+    from platform_common.events import tasks
+
+    app.task(bind=True, name=CONSUME_TASK)(tasks.consume)
+    app.task(name=PURGE_TASK)(tasks.purge_expired)
+    return app

@@ -1,0 +1,107 @@
+"""Pytest plugin for the services: ``pytest_plugins = ["platform_common.testing.fixtures"]``.
+
+``jwks_server`` points the settings at a real JWKS served on 127.0.0.1 and resets the
+process-wide verifier; ``make_token(...)`` signs tokens it accepts; ``api_client`` and
+``authed_client(user_id, roles=...)`` are DRF test clients.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+import pytest
+from pytest_django.fixtures import Settings
+from rest_framework.test import APIClient
+
+from platform_common.auth.drf import reset_verifier
+from platform_common.testing.jwt import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    JWKSServer,
+    SigningKey,
+    sign_token,
+)
+
+
+class MakeToken(Protocol):
+    def __call__(
+        self,
+        *,
+        sub: uuid.UUID | str | None = None,
+        roles: Iterable[str] = (),
+        exp_delta: float = 900,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str: ...
+
+
+@pytest.fixture(scope="session")
+def jwt_signing_key() -> SigningKey:
+    """One RSA key for the whole run: generating keys is the slow part."""
+    return SigningKey.generate(kid="test-key-1")
+
+
+@pytest.fixture(scope="session")
+def jwks_http_server(jwt_signing_key: SigningKey) -> Iterator[JWKSServer]:
+    server = JWKSServer([jwt_signing_key]).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def jwks_server(
+    jwks_http_server: JWKSServer, jwt_signing_key: SigningKey, settings: Settings
+) -> Iterator[JWKSServer]:
+    """The JWKS server, with only the session key and zeroed counters, wired into settings."""
+    jwks_http_server.reset([jwt_signing_key])
+    settings.JWKS_URL = jwks_http_server.url
+    settings.JWT_ISSUER = TEST_ISSUER
+    settings.JWT_AUDIENCE = TEST_AUDIENCE
+    settings.JWT_KEY_PROVIDER = None
+    reset_verifier()
+    yield jwks_http_server
+    reset_verifier()
+
+
+@pytest.fixture
+def make_token(jwks_server: JWKSServer, jwt_signing_key: SigningKey) -> MakeToken:
+    def make(
+        *,
+        sub: uuid.UUID | str | None = None,
+        roles: Iterable[str] = (),
+        exp_delta: float = 900,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str:
+        return sign_token(
+            jwt_signing_key,
+            issuer=TEST_ISSUER,
+            audience=TEST_AUDIENCE,
+            sub=sub,
+            roles=roles,
+            exp_delta=exp_delta,
+            kid=kid,
+            **claims,
+        )
+
+    return make
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def authed_client(make_token: MakeToken) -> Callable[..., APIClient]:
+    """``authed_client(user_id, roles=("editor",))``: a fresh client sending a valid token."""
+
+    def build(user_id: uuid.UUID | str | None = None, *, roles: Iterable[str] = ()) -> APIClient:
+        client = APIClient()
+        token = make_token(sub=user_id or uuid.uuid4(), roles=roles)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return build

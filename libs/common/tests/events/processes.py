@@ -1,0 +1,89 @@
+"""Start the evtest relay and worker as real processes on the test database."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+from kombu import Connection
+
+from platform_common.events import conf
+from platform_common.events.topology import dead_letter_queue_name, queue_name
+
+HERE = Path(__file__).parent
+
+
+def _env() -> dict[str, str]:
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(HERE)}
+
+
+@contextmanager
+def running(command: list[str], *, capture: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+    stdout, stderr = (subprocess.PIPE, subprocess.STDOUT) if capture else (None, None)
+    process = subprocess.Popen(command, cwd=HERE, env=_env(), stdout=stdout, stderr=stderr)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def relay_command(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "django", "run_outbox_relay", "--poll-seconds", "0.5", *extra]
+
+
+def worker_command() -> list[str]:
+    celery = str(Path(sys.executable).parent / "celery")
+    return [
+        celery,
+        "-A",
+        "evtest_celery",
+        "worker",
+        "-c",
+        "2",
+        "-l",
+        "WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+
+
+def purge_queues() -> None:
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        for name in (queue_name("evtest"), dead_letter_queue_name("evtest")):
+            channel.queue_purge(name)
+
+
+def wait_for_line(process: subprocess.Popen[bytes], text: str, *, timeout: float = 30.0) -> None:
+    """Read the captured output of ``process`` until a line contains ``text``."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([process.stdout], [], [], 0.5)
+        if readable and text in process.stdout.readline().decode():
+            return
+    raise AssertionError(f"{text!r} not printed in time")
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.1)

@@ -1,0 +1,127 @@
+"""Publish -> relay -> RabbitMQ -> Celery worker -> handlers, with real processes."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import transaction
+from evtest_app.events import fail_times
+from evtest_app.models import AppliedEffect
+from factories import user_data
+from kombu import Connection
+from processes import purge_queues, relay_command, running, wait_until, worker_command
+
+from platform_common.events import conf, dlq, publish
+from platform_common.events.envelope import Envelope
+from platform_common.events.models import OutboxMessage
+from platform_common.events.registry import subscribed_types
+from platform_common.events.testing import make_envelope
+from platform_common.events.topology import EVENTS_EXCHANGE, declare_topology
+from platform_common.events.wire import CONSUME_TASK, event_message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def pipeline() -> Iterator[None]:
+    with Connection(conf.broker_url()) as broker:
+        declare_topology(broker, service="evtest", event_types=subscribed_types())
+    purge_queues()
+    with running(worker_command()), running(relay_command()):
+        yield
+
+
+def publish_registered() -> Envelope:
+    data = user_data()
+    with transaction.atomic():
+        return publish(
+            type="accounts.user.registered",
+            data=data,
+            aggregate_id=data["user_id"],
+            aggregate_version=1,
+        )
+
+
+def effects_of(envelope: Envelope) -> int:
+    return AppliedEffect.objects.filter(event_id=envelope.id).count()
+
+
+def test_published_events_are_handled_once_and_marked_sent(pipeline: None) -> None:
+    envelopes = [publish_registered() for _ in range(50)]
+
+    wait_until(lambda: all(effects_of(envelope) == 1 for envelope in envelopes))
+
+    wait_until(lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists())
+    assert AppliedEffect.objects.count() == 50
+
+
+def test_transient_failure_is_retried_and_applied_once(pipeline: None) -> None:
+    data = user_data()
+    with transaction.atomic():
+        envelope = publish(
+            type="accounts.user.registered",
+            data=data,
+            aggregate_id=data["user_id"],
+            aggregate_version=1,
+        )
+        fail_times(str(envelope.id), 2)
+
+    wait_until(lambda: effects_of(envelope) == 1, timeout=30)
+
+    assert effects_of(envelope) == 1
+
+
+def broker_publish(body: bytes, *, headers: dict[str, object] | None = None) -> None:
+    with Connection(conf.broker_url(), transport_options={"confirm_publish": True}) as broker:
+        broker.Producer().publish(
+            body,
+            exchange=EVENTS_EXCHANGE,
+            routing_key="accounts.user.registered",
+            headers=headers or {},
+            content_type="application/json",
+            content_encoding="utf-8",
+        )
+
+
+def dead_letters() -> list[dlq.DeadLetter]:
+    return dlq.list_dead_letters(broker_url=conf.broker_url(), service="evtest")
+
+
+def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(pipeline: None) -> None:
+    unknown_version = make_envelope(type="accounts.user.registered", data=user_data(), version=9)
+    schema_invalid = make_envelope(type="accounts.user.registered", data={"user_id": "x"})
+    broker_publish(b"{not json")
+    broker_publish(b"{not json", headers={"task": CONSUME_TASK, "id": "bad-json-task"})
+    for envelope in (unknown_version, schema_invalid):
+        message = event_message(envelope, origin="test")
+        broker_publish(message.body, headers=message.headers)
+
+    healthy = publish_registered()
+
+    wait_until(lambda: effects_of(healthy) == 1)
+    wait_until(lambda: len(dead_letters()) == 4)
+    reasons = {letter.event_id: letter.reason for letter in dead_letters()}
+    assert "v9" in reasons[str(unknown_version.id)]
+    assert "user_id" in reasons[str(schema_invalid.id)]
+    assert AppliedEffect.objects.count() == 1
+
+
+def test_replay_after_a_fix_applies_the_event_once(pipeline: None) -> None:
+    data = user_data()
+    with transaction.atomic():
+        envelope = publish(
+            type="accounts.user.registered",
+            data=data,
+            aggregate_id=data["user_id"],
+            aggregate_version=1,
+        )
+        fail_times(str(envelope.id), 100)
+    wait_until(lambda: [letter.event_id for letter in dead_letters()] == [str(envelope.id)])
+    assert "injected" in dead_letters()[0].reason
+    fail_times(str(envelope.id), 0)
+
+    replayed = dlq.replay(broker_url=conf.broker_url(), service="evtest", match=lambda letter: True)
+    wait_until(lambda: effects_of(envelope) == 1)
+
+    assert [letter.event_id for letter in replayed] == [str(envelope.id)]
+    assert dead_letters() == []
+    assert effects_of(envelope) == 1

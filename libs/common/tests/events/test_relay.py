@@ -1,0 +1,57 @@
+"""The relay process: at-least-once, never a row twice when relays run side by side."""
+
+import time
+
+import pytest
+from django.db import transaction
+from factories import user_data
+from kombu import Connection
+from processes import purge_queues, relay_command, running, wait_for_line, wait_until
+
+from platform_common.events import conf, publish
+from platform_common.events.models import OutboxMessage
+from platform_common.events.registry import subscribed_types
+from platform_common.events.topology import declare_topology, queue_name
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def queued_messages() -> int:
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        declared = channel.queue_declare(queue_name("evtest"), passive=True)
+        return int(declared.message_count)
+
+
+def publish_many(count: int) -> None:
+    for _ in range(count):
+        data = user_data()
+        with transaction.atomic():
+            publish(
+                type="accounts.user.registered",
+                data=data,
+                aggregate_id=data["user_id"],
+                aggregate_version=1,
+            )
+
+
+def test_two_relays_on_one_outbox_publish_every_row_exactly_once() -> None:
+    with Connection(conf.broker_url()) as broker:
+        declare_topology(broker, service="evtest", event_types=subscribed_types())
+    purge_queues()
+    publish_many(2000)
+
+    with running(relay_command("--batch-size", "50")), running(relay_command("--batch-size", "50")):
+        wait_until(lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists())
+        time.sleep(1)  # a double publish would still be arriving
+
+    assert queued_messages() == 2000
+    purge_queues()
+
+
+def test_relay_stops_cleanly_on_sigterm() -> None:
+    with running(relay_command(), capture=True) as relay:
+        wait_for_line(relay, "connected")
+        relay.terminate()
+
+        assert relay.wait(timeout=10) == 0
+        wait_for_line(relay, "stopped")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from pytest_django import Settings
+
+from accounts.users.models import User
+from platform_common.events.models import OutboxMessage
+
+
+@pytest.mark.django_db
+def test_seed_demo_registers_the_demo_users_once(settings: Settings) -> None:
+    settings.DEMO_USER_PASSWORD = "demo secret for tests"
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    users = User.objects.order_by("email")
+    assert [(user.email, user.display_name) for user in users] == [
+        ("alice@example.com", "Alice"),
+        ("bob@example.com", "Bob"),
+    ]
+    assert all(user.check_password("demo secret for tests") for user in users)
+    assert OutboxMessage.objects.filter(event_type="accounts.user.registered").count() == 2

@@ -1,0 +1,441 @@
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from content.articles.models import Article, ArticleStatus
+from content.articles.services import article_create
+from content.authors.models import Author
+from platform_common.testing.fixtures import MakeToken
+from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
+from tests.problems import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/api/content/articles/"
+AuthedClient = Callable[..., APIClient]
+
+
+def detail_url(article_id: UUID) -> str:
+    return f"/api/content/articles/{article_id}/"
+
+
+def published(author_id: UUID, title: str = "Published piece") -> Article:
+    return article_create(
+        author_id=author_id, title=title, body="text", status=ArticleStatus.PUBLISHED
+    )
+
+
+def draft(author_id: UUID, title: str = "Draft piece") -> Article:
+    return article_create(author_id=author_id, title=title, body="text")
+
+
+def listed_ids(response: Any) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {item["id"] for item in response.json()["results"]}
+
+
+# Create
+
+
+def test_author_creates_a_draft(authed_client: AuthedClient, author: Author) -> None:
+    client = authed_client(author.id)
+
+    response = client.post(LIST_URL, {"title": "Hello, World!", "body": "First."}, format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["title"] == "Hello, World!"
+    assert body["slug"] == "hello-world"
+    assert body["status"] == "draft"
+    assert body["published_at"] is None
+    assert body["author_id"] == str(author.id)
+    assert body["author_display_name"] == "Ada Lovelace"
+    assert Article.objects.filter(id=body["id"], author_id=author.id).exists()
+
+
+def test_creating_published_sets_published_at(authed_client: AuthedClient, author: Author) -> None:
+    client = authed_client(author.id)
+
+    response = client.post(
+        LIST_URL, {"title": "Out now", "body": "x", "status": "published"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "published"
+    assert response.json()["published_at"] is not None
+
+
+def test_same_title_gets_a_distinct_slug(authed_client: AuthedClient, author: Author) -> None:
+    client = authed_client(author.id)
+    first = client.post(LIST_URL, {"title": "Same", "body": "x"}, format="json").json()
+
+    second = client.post(LIST_URL, {"title": "Same", "body": "x"}, format="json").json()
+
+    assert first["slug"] == "same"
+    assert second["slug"].startswith("same-")
+
+
+def test_author_not_yet_projected_still_creates_and_reads(authed_client: AuthedClient) -> None:
+    brand_new_user = uuid4()
+    client = authed_client(brand_new_user)
+
+    response = client.post(LIST_URL, {"title": "Early bird", "body": "x"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["author_display_name"] is None
+    assert str(response.json()["id"]) in listed_ids(client.get(LIST_URL))
+
+
+# List
+
+
+def test_anonymous_list_shows_only_published(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    visible = published(author.id)
+    draft(author.id)
+
+    response = api_client.get(LIST_URL)
+
+    assert listed_ids(response) == {str(visible.id)}
+    assert response.json()["count"] == 1
+
+
+def test_list_adds_the_callers_own_drafts_only(
+    authed_client: AuthedClient, author: Author, other_author: Author
+) -> None:
+    mine = draft(author.id)
+    theirs_published = published(other_author.id)
+    draft(other_author.id)
+
+    response = authed_client(author.id).get(LIST_URL)
+
+    assert listed_ids(response) == {str(mine.id), str(theirs_published.id)}
+
+
+def test_list_hides_deleted_articles(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    published(author.id).delete()
+
+    assert listed_ids(api_client.get(LIST_URL)) == set()
+
+
+def test_list_filters_by_status_and_author(
+    authed_client: AuthedClient, author: Author, other_author: Author
+) -> None:
+    mine_draft = draft(author.id)
+    published(author.id)
+    theirs = published(other_author.id)
+    client = authed_client(author.id)
+
+    by_status = client.get(LIST_URL, {"status": "draft"})
+    by_author = client.get(LIST_URL, {"author": str(other_author.id)})
+
+    assert listed_ids(by_status) == {str(mine_draft.id)}
+    assert listed_ids(by_author) == {str(theirs.id)}
+
+
+def test_list_rejects_an_invalid_filter(api_client: APIClient, jwks_server: object) -> None:
+    response = api_client.get(LIST_URL, {"status": "archived"})
+
+    body = assert_problem(response, status=400, code="validation_error")
+    assert [error["field"] for error in body["errors"]] == ["status"]
+
+
+def test_list_includes_author_display_name(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    published(author.id)
+
+    response = api_client.get(LIST_URL)
+
+    assert response.json()["results"][0]["author_display_name"] == "Ada Lovelace"
+
+
+def test_list_runs_a_fixed_number_of_queries(
+    api_client: APIClient,
+    jwks_server: object,
+    author: Author,
+    other_author: Author,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for index in range(10):
+        published(author.id if index % 2 else other_author.id, title=f"Piece {index}")
+
+    # One COUNT for the page, one SELECT joining the author names: no query per row.
+    with django_assert_max_num_queries(2):
+        response = api_client.get(LIST_URL)
+
+    assert response.json()["count"] == 10
+
+
+def test_page_size_is_capped_at_one_hundred(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Piece {index}",
+            slug=f"piece-{index}",
+            body="x",
+            author_id=author.id,
+            status=ArticleStatus.PUBLISHED,
+            published_at=now,
+        )
+        for index in range(101)
+    )
+
+    response = api_client.get(LIST_URL, {"page_size": 1000})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 100
+    assert response.json()["count"] == 101
+    assert response.json()["next"] is not None
+
+
+def test_sparse_fields_return_only_the_requested_ones(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    article = published(author.id)
+
+    listed = api_client.get(LIST_URL, {"fields": "id,title"})
+    detail = api_client.get(detail_url(article.id), {"fields": "slug,author_display_name"})
+
+    assert listed.json()["results"] == [{"id": str(article.id), "title": article.title}]
+    assert detail.json() == {"slug": article.slug, "author_display_name": "Ada Lovelace"}
+
+
+def test_sparse_fields_reject_an_unknown_name(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    published(author.id)
+
+    response = api_client.get(LIST_URL, {"fields": "id,password"})
+
+    assert_problem(response, status=400, code="validation_error")
+
+
+# Retrieve
+
+
+def test_anyone_reads_a_published_article(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    article = published(author.id)
+
+    response = api_client.get(detail_url(article.id))
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(article.id)
+
+
+def test_author_reads_their_own_draft(authed_client: AuthedClient, author: Author) -> None:
+    article = draft(author.id)
+
+    response = authed_client(author.id).get(detail_url(article.id))
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "draft"
+
+
+def test_someone_elses_draft_is_not_found(
+    authed_client: AuthedClient, api_client: APIClient, author: Author, other_author: Author
+) -> None:
+    article = draft(other_author.id)
+
+    as_user = authed_client(author.id).get(detail_url(article.id))
+    as_anonymous = api_client.get(detail_url(article.id))
+
+    assert_problem(as_user, status=404, code="not_found")
+    assert_problem(as_anonymous, status=404, code="not_found")
+
+
+def test_unknown_article_is_not_found(authed_client: AuthedClient, author: Author) -> None:
+    response = authed_client(author.id).get(detail_url(uuid4()))
+
+    assert_problem(response, status=404, code="not_found")
+
+
+# Update
+
+
+def test_author_patches_the_title_and_the_slug_stays(
+    authed_client: AuthedClient, author: Author
+) -> None:
+    article = draft(author.id, title="Old title")
+
+    response = authed_client(author.id).patch(
+        detail_url(article.id), {"title": "New title"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "New title"
+    assert response.json()["slug"] == "old-title"
+    assert response.json()["body"] == "text"
+
+
+def test_republishing_keeps_the_first_publication_date(
+    authed_client: AuthedClient, author: Author
+) -> None:
+    article = published(author.id)
+    client = authed_client(author.id)
+    client.patch(detail_url(article.id), {"status": "draft"}, format="json")
+
+    response = client.patch(detail_url(article.id), {"status": "published"}, format="json")
+
+    assert response.status_code == 200, response.content
+    republished = Article.objects.get(id=article.id)
+    assert republished.status == ArticleStatus.PUBLISHED
+    assert republished.published_at == article.published_at
+
+
+def test_put_replaces_title_and_body(authed_client: AuthedClient, author: Author) -> None:
+    article = draft(author.id)
+
+    response = authed_client(author.id).put(
+        detail_url(article.id), {"title": "Whole", "body": "new body"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["title"], response.json()["body"]) == ("Whole", "new body")
+
+
+def test_put_requires_every_field(authed_client: AuthedClient, author: Author) -> None:
+    article = draft(author.id)
+
+    response = authed_client(author.id).put(
+        detail_url(article.id), {"title": "Only a title"}, format="json"
+    )
+
+    body = assert_problem(response, status=400, code="validation_error")
+    assert [error["field"] for error in body["errors"]] == ["body"]
+
+
+def test_changing_someone_elses_published_article_is_forbidden(
+    authed_client: AuthedClient, author: Author, other_author: Author
+) -> None:
+    article = published(other_author.id)
+    client = authed_client(author.id)
+
+    patched = client.patch(detail_url(article.id), {"title": "Mine now"}, format="json")
+    deleted = client.delete(detail_url(article.id))
+
+    assert_problem(patched, status=403, code="permission_denied")
+    assert_problem(deleted, status=403, code="permission_denied")
+    article.refresh_from_db()
+    assert article.title == "Published piece"
+    assert article.deleted_at is None
+
+
+def test_changing_someone_elses_draft_is_not_found(
+    authed_client: AuthedClient, author: Author, other_author: Author
+) -> None:
+    article = draft(other_author.id)
+    client = authed_client(author.id)
+
+    patched = client.patch(detail_url(article.id), {"title": "Mine now"}, format="json")
+    deleted = client.delete(detail_url(article.id))
+
+    assert_problem(patched, status=404, code="not_found")
+    assert_problem(deleted, status=404, code="not_found")
+
+
+# Delete
+
+
+def test_author_soft_deletes_an_article(authed_client: AuthedClient, author: Author) -> None:
+    article = published(author.id)
+    client = authed_client(author.id)
+
+    response = client.delete(detail_url(article.id))
+
+    assert response.status_code == 204
+    assert_problem(client.get(detail_url(article.id)), status=404, code="not_found")
+    assert Article.all_objects.get(id=article.id).deleted_at is not None
+
+
+# Bad input and authentication
+
+
+def test_malformed_json_is_rejected(authed_client: AuthedClient, author: Author) -> None:
+    response = authed_client(author.id).post(
+        LIST_URL, data='{"title": "x",', content_type="application/json"
+    )
+
+    assert_problem(response, status=400, code="malformed_json")
+
+
+def test_unknown_fields_are_rejected(authed_client: AuthedClient, author: Author) -> None:
+    response = authed_client(author.id).post(
+        LIST_URL,
+        {"title": "x", "body": "y", "author_id": str(uuid4()), "slug": "chosen"},
+        format="json",
+    )
+
+    body = assert_problem(response, status=400, code="unknown_field")
+    assert {error["field"] for error in body["errors"]} == {"author_id", "slug"}
+    assert not Article.all_objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "bad_field"),
+    [
+        ({"title": ["a list"], "body": "x"}, "title"),
+        ({"title": "x", "body": {"an": "object"}}, "body"),
+        ({"title": "x", "body": "y", "status": "archived"}, "status"),
+        ({"title": "", "body": "y"}, "title"),
+        ({"title": "t" * 201, "body": "y"}, "title"),
+        ({"body": "y"}, "title"),
+    ],
+)
+def test_invalid_input_is_a_validation_error(
+    authed_client: AuthedClient, author: Author, payload: dict[str, Any], bad_field: str
+) -> None:
+    response = authed_client(author.id).post(LIST_URL, payload, format="json")
+
+    body = assert_problem(response, status=400, code="validation_error")
+    assert [error["field"] for error in body["errors"]] == [bad_field]
+
+
+def test_writing_requires_authentication(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    article = published(author.id)
+
+    created = api_client.post(LIST_URL, {"title": "x", "body": "y"}, format="json")
+    patched = api_client.patch(detail_url(article.id), {"title": "x"}, format="json")
+    deleted = api_client.delete(detail_url(article.id))
+
+    for response in (created, patched, deleted):
+        assert_problem(response, status=401, code="not_authenticated")
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_expired_token_is_rejected(make_token: MakeToken, author: Author) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub=author.id, exp_delta=-60)}")
+
+    response = client.post(LIST_URL, {"title": "x", "body": "y"}, format="json")
+
+    assert_problem(response, status=401, code="token_expired")
+
+
+def test_forged_token_is_rejected_even_on_anonymous_reads(
+    jwks_server: object, author: Author
+) -> None:
+    # Same key id as the real key, different private key: the signature cannot verify.
+    forger = SigningKey.generate(kid="test-key-1")
+    token = sign_token(forger, issuer=TEST_ISSUER, audience=TEST_AUDIENCE, sub=author.id)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    created = client.post(LIST_URL, {"title": "x", "body": "y"}, format="json")
+    listed = client.get(LIST_URL)
+
+    assert_problem(created, status=401, code="invalid_token")
+    assert_problem(listed, status=401, code="invalid_token")

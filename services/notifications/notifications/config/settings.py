@@ -1,0 +1,42 @@
+"""Settings of the notifications service: the shared builder plus what is its own."""
+
+from pathlib import Path
+
+from platform_common.settings import build_settings
+
+_shared = build_settings(
+    service="notifications",
+    base_dir=Path(__file__).resolve().parent.parent.parent,
+    apps=["channels", "notifications.inbox"],
+    root_urlconf="notifications.config.urls",
+    asgi_application="notifications.config.asgi.application",
+)
+globals().update(_shared)
+
+# Shared settings this service reads directly, declared so type checkers know them.
+JWT_ISSUER: str
+JWT_AUDIENCE: str
+JWKS_URL: str
+
+# channels-redis cannot talk to the Redis Cluster, so the layer uses the plain Redis.
+# channels-redis waits for messages with a blocking BZPOPMIN of this many seconds
+# (RedisChannelLayer.brpop_timeout, not configurable through CONFIG).
+_CHANNEL_LAYER_BLOCKING_READ_SECONDS = 5
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": _shared["REDIS_URL"],
+                    # A best-effort push must not hang on an unreachable Redis.
+                    "socket_connect_timeout": 2,
+                    # redis-py 8 defaults to a 5 s read timeout, which fires during the
+                    # layer's own blocking read and kills every idle socket's consumer.
+                    "socket_timeout": _CHANNEL_LAYER_BLOCKING_READ_SECONDS * 2,
+                }
+            ],
+            "prefix": "notifications",
+        },
+    }
+}

@@ -1,0 +1,83 @@
+"""The inbox REST API: the caller's own notifications only."""
+
+from typing import Any, cast
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications.inbox.selectors import notification_list
+from notifications.inbox.serializers import NotificationOutputSerializer
+from notifications.inbox.services import notification_mark_all_read, notification_mark_read
+from platform_common.api.pagination import CursorPagination
+from platform_common.api.serializers import InputSerializer
+from platform_common.auth.jwt import Principal
+
+
+def _caller_id(request: Request) -> UUID:
+    return cast(Principal, request.user).id
+
+
+class NoInputSerializer(InputSerializer):
+    """Actions that take no body still refuse one with fields in it."""
+
+
+class NotificationListApi(APIView):
+    # Read by the view and by the schema generator, which then documents the page envelope.
+    pagination_class = CursorPagination
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        # Not an InputSerializer: the paginator reads its own parameters (cursor, page_size).
+        unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="notifications_list",
+        tags=["notifications"],
+        parameters=[FilterSerializer],
+        responses=NotificationOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        # A plain dict: DRF reads a boolean missing from a QueryDict as False.
+        filters = self.FilterSerializer(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        notifications = notification_list(
+            user_id=_caller_id(request), unread=filters.validated_data["unread"]
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(notifications, request, view=self)
+        output = NotificationOutputSerializer(page, many=True, context={"request": request})
+        return paginator.get_paginated_response(output.data)
+
+
+class NotificationMarkReadApi(APIView):
+    @extend_schema(
+        operation_id="notifications_mark_read",
+        tags=["notifications"],
+        request=None,
+        responses=NotificationOutputSerializer,
+    )
+    def post(self, request: Request, notification_id: UUID) -> Response:
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+        notification = notification_mark_read(
+            user_id=_caller_id(request), notification_id=notification_id
+        )
+        return Response(NotificationOutputSerializer(notification).data)
+
+
+class NotificationMarkAllReadApi(APIView):
+    class OutputSerializer(serializers.Serializer[dict[str, Any]]):
+        updated = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="notifications_mark_all_read",
+        tags=["notifications"],
+        request=None,
+        responses=OutputSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+        updated = notification_mark_all_read(user_id=_caller_id(request))
+        return Response(self.OutputSerializer({"updated": updated}).data)

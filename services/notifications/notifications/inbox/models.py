@@ -1,0 +1,37 @@
+"""A user's in-app notifications."""
+
+from django.db import models
+
+from platform_common.models import TimestampedModel
+
+
+class Notification(TimestampedModel):
+    user_id = models.UUIDField()
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set when a notification must exist at most once per user (e.g. "welcome"), so
+    # replaying its cause cannot create a second one.
+    dedup_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user_id", "-created_at"], name="inbox_user_created_idx"),
+            models.Index(
+                fields=["user_id"],
+                condition=models.Q(read_at__isnull=True),
+                name="inbox_user_unread_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "dedup_key"],
+                condition=models.Q(dedup_key__isnull=False),
+                name="inbox_unique_user_dedup_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

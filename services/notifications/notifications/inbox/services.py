@@ -1,0 +1,64 @@
+"""Business actions of the inbox; each owns its transaction."""
+
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.inbox.models import Notification
+from notifications.inbox.realtime import notification_created_push
+from platform_common.api.errors import ApplicationError
+
+
+@transaction.atomic
+def notification_create(
+    *,
+    user_id: UUID,
+    kind: str,
+    title: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    dedup_key: str | None = None,
+) -> Notification:
+    """Create a notification and push it to the user's sockets once committed.
+
+    With a ``dedup_key`` the notification exists at most once per user: a repeat call
+    returns the existing one and pushes nothing.
+    """
+    fields = {"kind": kind, "title": title, "body": body, "data": data or {}}
+    if dedup_key is None:
+        notification = Notification.objects.create(user_id=user_id, **fields)
+        created = True
+    else:
+        notification, created = Notification.objects.get_or_create(
+            user_id=user_id, dedup_key=dedup_key, defaults=fields
+        )
+    if created:
+        transaction.on_commit(partial(notification_created_push, notification=notification))
+    return notification
+
+
+@transaction.atomic
+def notification_mark_read(*, user_id: UUID, notification_id: UUID) -> Notification:
+    """Mark one of the user's notifications read; marking it again keeps the first time."""
+    notification = (
+        Notification.objects.select_for_update().filter(user_id=user_id, pk=notification_id).first()
+    )
+    if notification is None:
+        # Another user's notification is reported exactly like a missing one.
+        raise ApplicationError("Notification not found.", code="not_found", status=404)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user_id: UUID) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    now = timezone.now()
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
+        read_at=now, updated_at=now
+    )

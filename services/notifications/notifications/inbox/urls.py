@@ -1,0 +1,17 @@
+from django.urls import path
+
+from notifications.inbox.apis import (
+    NotificationListApi,
+    NotificationMarkAllReadApi,
+    NotificationMarkReadApi,
+)
+
+urlpatterns = [
+    path("", NotificationListApi.as_view(), name="notification-list"),
+    path("read-all/", NotificationMarkAllReadApi.as_view(), name="notification-read-all"),
+    path(
+        "<uuid:notification_id>/read/",
+        NotificationMarkReadApi.as_view(),
+        name="notification-read",
+    ),
+]

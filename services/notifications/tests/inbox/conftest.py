@@ -1,0 +1,57 @@
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import uvicorn
+
+from notifications.config.asgi import application
+from platform_common.events import Envelope
+from platform_common.events.testing import make_envelope
+from platform_common.testing.jwt import JWKSServer
+
+SERVER_START_TIMEOUT_SECONDS = 10
+
+UserRegistered = Callable[[uuid.UUID], Envelope]
+
+
+@pytest.fixture
+def user_registered() -> UserRegistered:
+    """``user_registered(user_id)``: a fresh ``accounts.user.registered`` v1 event."""
+
+    def build(user_id: uuid.UUID) -> Envelope:
+        return make_envelope(
+            type="accounts.user.registered",
+            data={
+                "user_id": str(user_id),
+                "email": "ada@example.com",
+                "display_name": "Ada Lovelace",
+            },
+            aggregate_id=user_id,
+            aggregate_version=1,
+        )
+
+    return build
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[str]:
+    """The service's ASGI app under a real uvicorn on a random 127.0.0.1 port.
+
+    ``transactional_db``: the server thread only sees committed rows. ``log_config=None``
+    leaves logging as Django configured it, so tests can read uvicorn's log records.
+    """
+    config = uvicorn.Config(application, host="127.0.0.1", port=0, lifespan="off", log_config=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-under-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"ws://127.0.0.1:{port}/ws/notifications/"
+    server.should_exit = True
+    thread.join(timeout=SERVER_START_TIMEOUT_SECONDS)

@@ -1,0 +1,204 @@
+"""The e2e harness: the whole local stack, started the way `make up` starts it.
+
+`dev/bin/prepare --no-sync` (infra, migrations, keys, demo data), then `dev/Procfile` under
+honcho in its own process group. The `stack` fixture waits until every service and the
+gateway answer /readyz, yields the gateway's base URL, and at the end stops everything and
+checks that no process of the stack is left.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+GATEWAY_URL = "http://127.0.0.1:8000"
+READY_URLS = {
+    "accounts": "http://127.0.0.1:8001/readyz",
+    "content": "http://127.0.0.1:8002/readyz",
+    "notifications": "http://127.0.0.1:8003/readyz",
+    "gateway": f"{GATEWAY_URL}/readyz",
+}
+STACK_PORTS = (8000, 8001, 8002, 8003)
+READY_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 30.0
+LOG_TAIL_LINES = 200
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def log_tail(path: Path) -> str:
+    lines = path.read_text(errors="replace").splitlines()
+    return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True for a running process (a zombie waiting to be reaped is not running)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def describe(pids: set[int]) -> str:
+    lines = []
+    for pid in sorted(pids):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            cmd = "?"
+        lines.append(f"  {pid}: {cmd}")
+    return "\n".join(lines)
+
+
+def stack_env(repo_root: Path) -> dict[str, str]:
+    """The caller's environment minus anything the stack's env files set (hermetic runs)."""
+    owned: set[str] = set()
+    for env_file in (repo_root / "dev" / "env").glob("*.env"):
+        for line in env_file.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                owned.add(line.split("=", 1)[0].strip())
+    env = {k: v for k, v in os.environ.items() if k not in owned}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["ROOT"] = str(repo_root)
+    return env
+
+
+def wait_ready(proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    pending = dict(READY_URLS)
+    last_error: dict[str, str] = {}
+    with httpx.Client(timeout=2.0) as client:
+        while pending:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"the stack exited early (honcho exit {proc.returncode}); output:\n"
+                    f"{log_tail(log_path)}",
+                    pytrace=False,
+                )
+            for name, url in list(pending.items()):
+                try:
+                    response = client.get(url)
+                except httpx.HTTPError as exc:
+                    last_error[name] = repr(exc)
+                    continue
+                if response.status_code == 200:
+                    del pending[name]
+                else:
+                    last_error[name] = f"{response.status_code} {response.text[:300]}"
+            if pending and time.monotonic() > deadline:
+                reasons = "\n".join(f"  {n}: {last_error.get(n, '?')}" for n in pending)
+                pytest.fail(
+                    f"not ready after {READY_TIMEOUT_S:.0f} s:\n{reasons}\n"
+                    f"honcho output:\n{log_tail(log_path)}",
+                    pytrace=False,
+                )
+            time.sleep(0.3)
+
+
+def stop(proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    """SIGTERM honcho's process group, wait, then assert nothing of the stack is left."""
+    tree = descendants(proc.pid)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            for pid in {proc.pid, *tree}:
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            pytest.fail(
+                f"honcho did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM; output:\n"
+                f"{log_tail(log_path)}",
+                pytrace=False,
+            )
+    deadline = time.monotonic() + 10
+    while (left := {pid for pid in tree if alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if left:
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        pytest.fail(
+            f"processes of the stack survived its shutdown:\n{describe(left)}", pytrace=False
+        )
+    busy = [port for port in STACK_PORTS if port_in_use(port)]
+    assert not busy, f"ports still in use after the stack stopped: {busy}"
+
+
+@pytest.fixture(scope="session")
+def stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The running stack; yields the gateway's base URL."""
+    busy = [port for port in STACK_PORTS if port_in_use(port)]
+    if busy:
+        pytest.fail(
+            f"ports {busy} are already in use: stop the running stack (make up) first",
+            pytrace=False,
+        )
+    env = stack_env(repo_root)
+    prepared = subprocess.run(
+        [str(repo_root / "dev" / "bin" / "prepare"), "--no-sync"],
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if prepared.returncode != 0:
+        pytest.fail(
+            f"dev/bin/prepare failed (exit {prepared.returncode}):\n"
+            f"{prepared.stdout}\n{prepared.stderr}",
+            pytrace=False,
+        )
+    log_path = tmp_path_factory.mktemp("stack") / "honcho.log"
+    honcho = repo_root / ".venv" / "bin" / "honcho"
+    command = [str(honcho), "start", "--no-colour", "-f", "dev/Procfile", "-d", str(repo_root)]
+    command += ["-e", "/dev/null"]  # as dev/bin/up: no root .env
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command,
+            cwd=repo_root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_ready(proc, log_path)
+        yield GATEWAY_URL
+    finally:
+        stop(proc, log_path)

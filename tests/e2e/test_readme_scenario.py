@@ -1,0 +1,228 @@
+"""The README scenario and issue #3's bad-input list, end to end through the gateway."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Correct-Horse-Battery-9"
+ISSUER = "http://accounts.platform.local"
+AUDIENCE = "platform"
+WELCOME_TIMEOUT_S = 20.0
+PROBLEM_JSON = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def client(stack: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack, timeout=10.0) as http:
+        yield http
+
+
+def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A fresh user; returns their public record and Authorization headers."""
+    email = f"{name}-{uuid.uuid4().hex[:12]}@example.com"
+    registered = client.post(
+        "/api/accounts/register/",
+        json={"email": email, "password": PASSWORD, "display_name": name.title()},
+    )
+    assert registered.status_code == 201, registered.text
+    user: dict[str, Any] = registered.json()
+    assert user["email"] == email
+    tokens = client.post("/api/accounts/token/", json={"email": email, "password": PASSWORD})
+    assert tokens.status_code == 200, tokens.text
+    body = tokens.json()
+    assert body["access"]
+    assert body["refresh"]
+    return user, {"Authorization": f"Bearer {body['access']}"}
+
+
+def create_article(client: httpx.Client, headers: dict[str, str], status: str) -> dict[str, Any]:
+    response = client.post(
+        "/api/content/articles/",
+        json={
+            "title": f"A {status} article {uuid.uuid4().hex[:8]}",
+            "body": "Text.",
+            "status": status,
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    article: dict[str, Any] = response.json()
+    assert article["status"] == status
+    return article
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == PROBLEM_JSON, response.headers
+    problem: dict[str, Any] = response.json()
+    assert problem["code"] == code, problem
+    assert problem["status"] == status, problem
+    return problem
+
+
+def items(page: Any) -> list[dict[str, Any]]:
+    """List bodies come paginated ({"results": [...]}) or bare."""
+    return list(page["results"] if isinstance(page, dict) else page)
+
+
+def test_readme_scenario(client: httpx.Client) -> None:
+    user, headers = register_and_login(client, "reader")
+
+    me = client.get("/api/accounts/me/", headers=headers)
+    assert me.status_code == 200, me.text
+    assert me.json()["id"] == user["id"]
+
+    article = create_article(client, headers, "published")
+    read_back = client.get(f"/api/content/articles/{article['id']}/")
+    assert read_back.status_code == 200, read_back.text
+    assert read_back.json()["title"] == article["title"]
+
+    deadline = time.monotonic() + WELCOME_TIMEOUT_S
+    welcome: list[dict[str, Any]] = []
+    while not welcome:
+        inbox = client.get("/api/notifications/", headers=headers)
+        assert inbox.status_code == 200, inbox.text
+        welcome = [n for n in items(inbox.json()) if n["kind"] == "welcome"]
+        if not welcome:
+            assert time.monotonic() < deadline, "no welcome notification within 20 s"
+            time.sleep(0.25)
+    assert len(welcome) == 1, welcome
+    assert welcome[0]["read_at"] is None
+
+    marked = client.post(f"/api/notifications/{welcome[0]['id']}/read/", headers=headers)
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["read_at"] is not None
+
+
+def test_malformed_json(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/accounts/register/",
+        content=b'{"email": "x@example.com", "password": ',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(response, 400, "malformed_json")
+
+
+def test_unknown_fields(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/accounts/register/",
+        json={
+            "email": f"u-{uuid.uuid4().hex[:8]}@example.com",
+            "password": PASSWORD,
+            "display_name": "U",
+            "is_superuser": True,
+        },
+    )
+    problem = assert_problem(response, 400, "unknown_field")
+    assert [e["field"] for e in problem["errors"]] == ["is_superuser"], problem
+
+
+def test_wrong_types(client: httpx.Client) -> None:
+    _, headers = register_and_login(client, "typist")
+    response = client.post(
+        "/api/content/articles/",
+        json={"title": ["not", "a", "string"], "body": "Text.", "status": "published"},
+        headers=headers,
+    )
+    problem = assert_problem(response, 400, "validation_error")
+    assert "title" in {e["field"] for e in problem["errors"]}, problem
+
+
+def test_missing_auth(client: httpx.Client) -> None:
+    assert_problem(client.get("/api/accounts/me/"), 401, "not_authenticated")
+    assert_problem(client.get("/api/notifications/"), 401, "not_authenticated")
+
+
+def signing_key(repo_root: Path) -> tuple[str, bytes]:
+    """A dev signing key of accounts (kid, PEM), as `generate_dev_keys` wrote it."""
+    keys = sorted((repo_root / ".local" / "keys").glob("*.pem"))
+    assert keys, "no dev signing keys under .local/keys (dev/bin/prepare makes them)"
+    return keys[-1].stem, keys[-1].read_bytes()
+
+
+def token(private_key: Any, kid: str, *, sub: str, expires_in: timedelta) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": sub,
+        "iat": now - timedelta(hours=1),
+        "exp": now + expires_in,
+        "jti": uuid.uuid4().hex,
+        "roles": [],
+    }
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
+
+
+def test_expired_token(client: httpx.Client, repo_root: Path) -> None:
+    user, _ = register_and_login(client, "late")
+    kid, pem = signing_key(repo_root)
+    expired = token(pem, kid, sub=user["id"], expires_in=timedelta(minutes=-5))
+    response = client.get("/api/accounts/me/", headers={"Authorization": f"Bearer {expired}"})
+    assert_problem(response, 401, "token_expired")
+
+
+def test_forged_token(client: httpx.Client, repo_root: Path) -> None:
+    user, _ = register_and_login(client, "forger")
+    kid, _ = signing_key(repo_root)
+    impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = token(impostor, kid, sub=user["id"], expires_in=timedelta(minutes=5))
+    response = client.get("/api/accounts/me/", headers={"Authorization": f"Bearer {forged}"})
+    assert_problem(response, 401, "invalid_token")
+
+
+def test_another_users_articles(client: httpx.Client) -> None:
+    _, author = register_and_login(client, "author")
+    _, intruder = register_and_login(client, "intruder")
+    published = create_article(client, author, "published")
+    draft = create_article(client, author, "draft")
+
+    edit = {"title": "Taken over"}
+    response = client.patch(
+        f"/api/content/articles/{published['id']}/", json=edit, headers=intruder
+    )
+    assert_problem(response, 403, "permission_denied")
+    response = client.patch(f"/api/content/articles/{draft['id']}/", json=edit, headers=intruder)
+    assert_problem(response, 404, "not_found")
+    response = client.get(f"/api/content/articles/{draft['id']}/", headers=intruder)
+    assert_problem(response, 404, "not_found")
+
+    unchanged = client.get(f"/api/content/articles/{published['id']}/")
+    assert unchanged.json()["title"] == published["title"]
+
+
+def test_oversized_body(client: httpx.Client) -> None:
+    _, headers = register_and_login(client, "verbose")
+    body = "x" * (1024 * 1024 + 1)
+    response = client.post(
+        "/api/content/articles/",
+        json={"title": "Too long", "body": body, "status": "draft"},
+        headers=headers,
+    )
+    assert_problem(response, 413, "payload_too_large")
+
+
+@pytest.mark.parametrize("path", ["/no/such/route", "/api/nowhere/"])
+def test_unknown_route(client: httpx.Client, path: str) -> None:
+    assert_problem(client.get(path), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "path", ["/no/such/route", "/api/accounts/nowhere/", "/api/content/nowhere/"]
+)
+def test_unknown_route_signed_in(client: httpx.Client, path: str) -> None:
+    # Under a service's prefix the gateway asks for a token first; with one, the service's 404.
+    _, headers = register_and_login(client, "lost")
+    assert_problem(client.get(path, headers=headers), 404, "not_found")
