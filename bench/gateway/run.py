@@ -88,6 +88,7 @@ def ensure_installed(command: str, package: str) -> str:
     if found:
         return found
     print(f"installing {package} (apt-get)...", flush=True)
+    subprocess.run(["apt-get", "update", "-q"], check=True, timeout=600)
     subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, timeout=600)
     found = shutil.which(command, path="/usr/sbin:/usr/bin")
     if not found:
@@ -149,15 +150,22 @@ def wrk(binary: str, name: str, url: str, *, seconds: int, headers: dict[str, st
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     return Result(
         name=name,
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),  # type: ignore[index]
-        p50_ms=_milliseconds(re.search(r"50%\s+([\d.]+\w+)", out)[1]),  # type: ignore[index]
-        p99_ms=_milliseconds(re.search(r"99%\s+([\d.]+\w+)", out)[1]),  # type: ignore[index]
+        requests_per_second=float(_field(r"Requests/sec:\s+([\d.]+)", out)),
+        p50_ms=_milliseconds(_field(r"50%\s+([\d.]+\w+)", out)),
+        p99_ms=_milliseconds(_field(r"99%\s+([\d.]+\w+)", out)),
         errors=errors,
     )
 
 
+def _field(pattern: str, wrk_output: str) -> str:
+    match = re.search(pattern, wrk_output)
+    if match is None:
+        sys.exit(f"unexpected wrk output (no {pattern!r}):\n{wrk_output}")
+    return match[1]
+
+
 def _milliseconds(figure: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(\w+)", figure).groups()  # type: ignore[union-attr]
+    number, unit = _field(r"([\d.]+)(\w+)", figure), figure.lstrip("0123456789.")
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 

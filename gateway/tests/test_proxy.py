@@ -188,3 +188,22 @@ async def test_response_bytes_reach_the_client_before_the_upstream_finishes(
 
     assert first == b"first;"
     assert rest == b"second"
+
+
+async def test_request_bytes_reach_the_upstream_before_the_client_finishes(
+    client: httpx.AsyncClient, upstreams: Upstreams, make_token: MakeToken
+) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"a" * 1000
+        # A buffering proxy would wait for the whole body: the upstream sees none until here.
+        await upstreams.gate.first_body_chunk.wait()
+        yield b"b" * 1000
+
+    response = await client.post(
+        "/api/accounts/upload/",
+        content=body(),
+        headers={"authorization": f"Bearer {make_token()}"},
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"body_bytes": 2000}

@@ -52,3 +52,17 @@ async def test_redis_down_fails_open_without_stalling(
 
     assert statuses == [200] * 5
     assert elapsed < 2
+
+
+async def test_credential_routes_have_a_tighter_limit_of_their_own(
+    start_gateway: StartGateway,
+) -> None:
+    gateway = start_gateway(rate_limit_credentials=2, rate_limit_anonymous=10)
+    async with gateway as url, httpx.AsyncClient(base_url=url) as client:
+        logins = [(await client.post("/api/accounts/token/")).status_code for _ in range(3)]
+        refresh = await client.post("/api/accounts/token/refresh/")
+        reading = await client.get("/api/content/articles/")
+
+    assert logins == [200, 200, 429]
+    assert refresh.status_code == 429
+    assert reading.status_code == 200

@@ -21,6 +21,7 @@ class Gate:
 
     def __init__(self) -> None:
         self.opened = asyncio.Event()
+        self.first_body_chunk = asyncio.Event()
 
 
 class CloseLog:
@@ -76,6 +77,14 @@ def echo_app(gate: Gate) -> Starlette:
 
         return StreamingResponse(chunks(), media_type="text/plain")
 
+    async def upload(request: Request) -> Response:
+        received = 0
+        async for chunk in request.stream():
+            if chunk:
+                gate.first_body_chunk.set()
+            received += len(chunk)
+        return JSONResponse({"body_bytes": received})
+
     async def slow(request: Request) -> Response:
         await asyncio.sleep(5)
         return JSONResponse({"too": "late"})
@@ -91,6 +100,7 @@ def echo_app(gate: Gate) -> Starlette:
         routes=[
             Route("/api/accounts/stream/", stream),
             Route("/api/accounts/gated/", gated),
+            Route("/api/accounts/upload/", upload, methods=["POST"]),
             Route("/api/content/slow/", slow),
             Route("/api/content/docs/", docs),
             Route("/{path:path}", echo, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),

@@ -133,6 +133,10 @@ def applied() -> int:
     return query("SELECT count(DISTINCT event_id) FROM chaos_app_effect")
 
 
+def reached(count: float) -> Callable[[], bool]:
+    return lambda: applied() >= count
+
+
 def test_no_event_is_lost_or_applied_twice_under_faults() -> None:
     with chaos_environment():
         worker = Supervised(
@@ -167,7 +171,7 @@ def test_no_event_is_lost_or_applied_twice_under_faults() -> None:
                 (0.60, "SIGKILL worker", worker.kill_and_restart),
             ]
             for fraction, name, inject in faults:
-                wait_until(lambda f=fraction: applied() >= EVENTS * f, timeout=600, what=name)
+                wait_until(reached(EVENTS * fraction), timeout=600, what=name)
                 print(f"{name} at {applied()}/{EVENTS} applied", flush=True)
                 inject()
             assert all(producer.wait(timeout=600) == 0 for producer in producers)

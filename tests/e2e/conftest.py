@@ -8,6 +8,7 @@ checks that no process of the stack is left.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -72,6 +73,11 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def describe(pids: set[int]) -> str:
@@ -139,8 +145,7 @@ def stop(proc: subprocess.Popen[bytes], log_path: Path) -> None:
             proc.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             for pid in {proc.pid, *tree}:
-                if alive(pid):
-                    os.kill(pid, signal.SIGKILL)
+                kill(pid)
             proc.wait(timeout=10)
             pytest.fail(
                 f"honcho did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM; output:\n"
@@ -152,7 +157,7 @@ def stop(proc: subprocess.Popen[bytes], log_path: Path) -> None:
         time.sleep(0.2)
     if left:
         for pid in left:
-            os.kill(pid, signal.SIGKILL)
+            kill(pid)
         pytest.fail(
             f"processes of the stack survived its shutdown:\n{describe(left)}", pytrace=False
         )

@@ -13,6 +13,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from redis.cluster import RedisCluster
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +22,41 @@ ISSUER = "http://accounts.platform.local"
 AUDIENCE = "platform"
 WELCOME_TIMEOUT_S = 20.0
 PROBLEM_JSON = "application/problem+json"
+REDIS_CLUSTER_URL = "redis://127.0.0.1:7000/0"
+RATE_LIMIT_KEYS = "ratelimit:*"  # the gateway's default RATE_LIMIT_KEY_PREFIX
+
+
+def reset_rate_limits() -> None:
+    cluster = RedisCluster.from_url(REDIS_CLUSTER_URL)
+    try:
+        for key in cluster.scan_iter(match=RATE_LIMIT_KEYS):
+            cluster.delete(key)
+    finally:
+        cluster.close()
 
 
 @pytest.fixture(scope="module")
 def client(stack: str) -> Iterator[httpx.Client]:
+    # Registering and signing in are rate limited per client address (a few per minute):
+    # start from fresh counters, and sign up only the three users the tests share.
+    reset_rate_limits()
     with httpx.Client(base_url=stack, timeout=10.0) as http:
         yield http
+
+
+@pytest.fixture(scope="module")
+def reader(client: httpx.Client) -> tuple[dict[str, Any], dict[str, str]]:
+    return register_and_login(client, "reader")
+
+
+@pytest.fixture(scope="module")
+def author(client: httpx.Client) -> dict[str, str]:
+    return register_and_login(client, "author")[1]
+
+
+@pytest.fixture(scope="module")
+def intruder(client: httpx.Client) -> dict[str, str]:
+    return register_and_login(client, "intruder")[1]
 
 
 def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -77,8 +107,10 @@ def items(page: Any) -> list[dict[str, Any]]:
     return list(page["results"] if isinstance(page, dict) else page)
 
 
-def test_readme_scenario(client: httpx.Client) -> None:
-    user, headers = register_and_login(client, "reader")
+def test_readme_scenario(
+    client: httpx.Client, reader: tuple[dict[str, Any], dict[str, str]]
+) -> None:
+    user, headers = reader
 
     me = client.get("/api/accounts/me/", headers=headers)
     assert me.status_code == 200, me.text
@@ -129,12 +161,11 @@ def test_unknown_fields(client: httpx.Client) -> None:
     assert [e["field"] for e in problem["errors"]] == ["is_superuser"], problem
 
 
-def test_wrong_types(client: httpx.Client) -> None:
-    _, headers = register_and_login(client, "typist")
+def test_wrong_types(client: httpx.Client, author: dict[str, str]) -> None:
     response = client.post(
         "/api/content/articles/",
         json={"title": ["not", "a", "string"], "body": "Text.", "status": "published"},
-        headers=headers,
+        headers=author,
     )
     problem = assert_problem(response, 400, "validation_error")
     assert "title" in {e["field"] for e in problem["errors"]}, problem
@@ -166,16 +197,20 @@ def token(private_key: Any, kid: str, *, sub: str, expires_in: timedelta) -> str
     return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
 
 
-def test_expired_token(client: httpx.Client, repo_root: Path) -> None:
-    user, _ = register_and_login(client, "late")
+def test_expired_token(
+    client: httpx.Client, repo_root: Path, reader: tuple[dict[str, Any], dict[str, str]]
+) -> None:
+    user, _ = reader
     kid, pem = signing_key(repo_root)
     expired = token(pem, kid, sub=user["id"], expires_in=timedelta(minutes=-5))
     response = client.get("/api/accounts/me/", headers={"Authorization": f"Bearer {expired}"})
     assert_problem(response, 401, "token_expired")
 
 
-def test_forged_token(client: httpx.Client, repo_root: Path) -> None:
-    user, _ = register_and_login(client, "forger")
+def test_forged_token(
+    client: httpx.Client, repo_root: Path, reader: tuple[dict[str, Any], dict[str, str]]
+) -> None:
+    user, _ = reader
     kid, _ = signing_key(repo_root)
     impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = token(impostor, kid, sub=user["id"], expires_in=timedelta(minutes=5))
@@ -183,9 +218,9 @@ def test_forged_token(client: httpx.Client, repo_root: Path) -> None:
     assert_problem(response, 401, "invalid_token")
 
 
-def test_another_users_articles(client: httpx.Client) -> None:
-    _, author = register_and_login(client, "author")
-    _, intruder = register_and_login(client, "intruder")
+def test_another_users_articles(
+    client: httpx.Client, author: dict[str, str], intruder: dict[str, str]
+) -> None:
     published = create_article(client, author, "published")
     draft = create_article(client, author, "draft")
 
@@ -203,13 +238,12 @@ def test_another_users_articles(client: httpx.Client) -> None:
     assert unchanged.json()["title"] == published["title"]
 
 
-def test_oversized_body(client: httpx.Client) -> None:
-    _, headers = register_and_login(client, "verbose")
+def test_oversized_body(client: httpx.Client, author: dict[str, str]) -> None:
     body = "x" * (1024 * 1024 + 1)
     response = client.post(
         "/api/content/articles/",
         json={"title": "Too long", "body": body, "status": "draft"},
-        headers=headers,
+        headers=author,
     )
     assert_problem(response, 413, "payload_too_large")
 
@@ -222,7 +256,9 @@ def test_unknown_route(client: httpx.Client, path: str) -> None:
 @pytest.mark.parametrize(
     "path", ["/no/such/route", "/api/accounts/nowhere/", "/api/content/nowhere/"]
 )
-def test_unknown_route_signed_in(client: httpx.Client, path: str) -> None:
+def test_unknown_route_signed_in(
+    client: httpx.Client, reader: tuple[dict[str, Any], dict[str, str]], path: str
+) -> None:
     # Under a service's prefix the gateway asks for a token first; with one, the service's 404.
-    _, headers = register_and_login(client, "lost")
+    _, headers = reader
     assert_problem(client.get(path, headers=headers), 404, "not_found")

@@ -38,6 +38,7 @@ class Settings:
     upstream_retry_after_seconds: int = 5
     rate_limit_anonymous: int = 120
     rate_limit_authenticated: int = 600
+    rate_limit_credentials: int = 10
     rate_limit_window_seconds: int = 60
     rate_limit_key_prefix: str = "ratelimit"
     redis_timeout: float = 0.25
@@ -65,6 +66,7 @@ class Settings:
             upstream_retry_after_seconds=_number(env, "UPSTREAM_RETRY_AFTER_SECONDS", int, 5),
             rate_limit_anonymous=_number(env, "RATE_LIMIT_ANONYMOUS", int, 120),
             rate_limit_authenticated=_number(env, "RATE_LIMIT_AUTHENTICATED", int, 600),
+            rate_limit_credentials=_number(env, "RATE_LIMIT_CREDENTIALS", int, 10),
             rate_limit_window_seconds=_number(env, "RATE_LIMIT_WINDOW_SECONDS", int, 60),
             rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX", "ratelimit"),
             redis_timeout=_number(env, "REDIS_TIMEOUT", float, 0.25),

@@ -20,7 +20,12 @@ from gateway.headers import request_id_from, traceparent_from, with_edge_headers
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
 from gateway.ratelimit import RateLimiter
-from gateway.routes import WEBSOCKET_PREFIX, is_public, upstream_service
+from gateway.routes import (
+    WEBSOCKET_PREFIX,
+    is_credential_route,
+    is_public,
+    upstream_service,
+)
 from gateway.ws import WebSocketProxy, deny
 from platform_common.auth.jwt import Principal
 from platform_common.events.tracecontext import traceparent_var
@@ -196,13 +201,17 @@ class EdgeMiddleware:
     async def _check_rate_limit(
         self, edge: Edge, scope: Scope, principal: Principal | None
     ) -> None:
+        settings = self._settings
+        limits: dict[str, int]
         if principal is not None:
-            identity, limit = f"user:{principal.id}", self._settings.rate_limit_authenticated
+            identity, limits = f"user:{principal.id}", {"all": settings.rate_limit_authenticated}
         else:
             client = scope.get("client")
             identity = f"ip:{client[0] if client else 'unknown'}"
-            limit = self._settings.rate_limit_anonymous
-        decision = await edge.rate_limiter.hit(identity, limit)
+            limits = {"all": settings.rate_limit_anonymous}
+        if is_credential_route(scope.get("method", "GET"), scope["path"]):
+            limits["credentials"] = settings.rate_limit_credentials
+        decision = await edge.rate_limiter.hit(identity, limits)
         if not decision.allowed:
             raise Problem(
                 429,

@@ -8,25 +8,10 @@ from collections.abc import Sequence
 from starlette.types import Send
 
 from gateway.headers import RawHeaders
+from platform_common.problems import PROBLEM_CONTENT_TYPE as PROBLEM_CONTENT_TYPE_TEXT
+from platform_common.problems import problem_body
 
-PROBLEM_CONTENT_TYPE = b"application/problem+json"
-# Same document as platform_common.api.problems (which needs Django): type, title per code.
-PROBLEM_TYPE_PREFIX = "urn:platform:problem:"
-TITLES = {
-    "not_authenticated": "Authentication required",
-    "invalid_token": "Invalid token",
-    "token_expired": "Token expired",
-    "permission_denied": "Permission denied",
-    "not_found": "Not found",
-    "payload_too_large": "Payload too large",
-    "rate_limited": "Too many requests",
-    "bad_gateway": "Bad gateway",
-    "upstream_refused": "Upstream refused",
-    "upstream_timeout": "Upstream timeout",
-    "upstream_unavailable": "Upstream unavailable",
-    "service_unavailable": "Service unavailable",
-    "internal_error": "Internal server error",
-}
+PROBLEM_CONTENT_TYPE = PROBLEM_CONTENT_TYPE_TEXT.encode()
 
 
 class Problem(Exception):
@@ -47,18 +32,14 @@ class Problem(Exception):
         self.headers = list(headers)
 
     def body(self, *, instance: str, request_id: str) -> bytes:
-        return json.dumps(
-            {
-                "type": PROBLEM_TYPE_PREFIX + self.code,
-                "title": TITLES[self.code],
-                "status": self.status,
-                "detail": self.detail,
-                "code": self.code,
-                "instance": instance,
-                "request_id": request_id,
-            },
-            separators=(",", ":"),
-        ).encode()
+        body = problem_body(
+            status=self.status,
+            code=self.code,
+            detail=self.detail,
+            instance=instance,
+            request_id=request_id,
+        )
+        return json.dumps(body, separators=(",", ":")).encode()
 
 
 async def send_problem(send: Send, problem: Problem, *, instance: str, request_id: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redis.asyncio.cluster import RedisCluster
@@ -26,12 +27,15 @@ class Decision:
 
 ALLOW = Decision(allowed=True, retry_after=0)
 
-# INCR and EXPIRE in one atomic round trip: measured faster than a cluster pipeline in
-# redis-py, and a counter can never be left without its expiry.
+# INCR and EXPIRE of every counter in one atomic round trip: measured faster than a
+# cluster pipeline in redis-py, and a counter can never be left without its expiry.
 COUNT_IN_WINDOW = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
+local counts = {}
+for i, key in ipairs(KEYS) do
+    counts[i] = redis.call('INCR', key)
+    if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+end
+return counts
 """
 
 
@@ -60,23 +64,24 @@ class RateLimiter:
         self._pause_after_error = pause_after_error_seconds
         self._paused_until = 0.0
 
-    async def hit(self, identity: str, limit: int) -> Decision:
-        """Count one request of ``identity`` (``user:<sub>`` or ``ip:<addr>``) against ``limit``."""
+    async def hit(self, identity: str, limits: Mapping[str, int]) -> Decision:
+        """Count one request of ``identity`` (``user:<sub>`` or ``ip:<addr>``) against each
+        named limit (requests per window); refused when any of them is exceeded."""
         now = time.time()
         if now < self._paused_until:
             return ALLOW
         window = int(now // self._window)
-        # The hash tag keeps every counter of one identity in one slot (one node), so
-        # limits added per route can be counted in the same script call.
-        key = f"{self._key_prefix}:{{{identity}}}:{window}"
+        # The hash tag puts every counter of one identity in one slot, so one script call
+        # on one node counts them all.
+        keys = [f"{self._key_prefix}:{{{identity}}}:{name}:{window}" for name in limits]
         try:
-            count = await self._redis.eval(COUNT_IN_WINDOW, 1, key, self._window)
+            counts = await self._redis.eval(COUNT_IN_WINDOW, len(keys), *keys, self._window)
         except Exception as error:
             # Not only RedisError: redis-py also raises RuntimeError from a connection
             # closed under it (seen under load). No Redis failure may fail a request.
             self._pause(error)
             return ALLOW
-        if int(count) <= limit:
+        if all(int(count) <= limit for count, limit in zip(counts, limits.values(), strict=True)):
             return ALLOW
         return Decision(allowed=False, retry_after=max(1, (window + 1) * self._window - int(now)))
 

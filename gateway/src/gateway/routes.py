@@ -12,7 +12,7 @@ JWKS_PATH = "/.well-known/jwks.json"
 
 
 @dataclass(frozen=True, slots=True)
-class PublicRoute:
+class RouteRule:
     method: str
     pattern: re.Pattern[str]
 
@@ -22,19 +22,23 @@ class PublicRoute:
         return allowed and self.pattern.fullmatch(path) is not None
 
 
-def _public(method: str, path_pattern: str) -> PublicRoute:
-    return PublicRoute(method, re.compile(path_pattern))
+def _rule(method: str, path_pattern: str) -> RouteRule:
+    return RouteRule(method, re.compile(path_pattern))
 
 
+# Where credentials are tried: a tighter limit keeps guessing and sign-up floods slow.
+CREDENTIAL_ROUTES = (
+    _rule("POST", r"/api/accounts/register/"),
+    _rule("POST", r"/api/accounts/token/"),
+    _rule("POST", r"/api/accounts/token/refresh/"),
+)
 PUBLIC_ROUTES = (
-    _public("POST", r"/api/accounts/register/"),
-    _public("POST", r"/api/accounts/token/"),
-    _public("POST", r"/api/accounts/token/refresh/"),
-    _public("GET", re.escape(JWKS_PATH)),
+    *CREDENTIAL_ROUTES,
+    _rule("GET", re.escape(JWKS_PATH)),
     # Anonymous reads of published articles; the content service filters what is published.
-    _public("GET", r"/api/content/articles/"),
-    _public("GET", r"/api/content/articles/[^/]+/"),
-    _public("GET", r"/api/[a-z]+/schema/"),
+    _rule("GET", r"/api/content/articles/"),
+    _rule("GET", r"/api/content/articles/[^/]+/"),
+    _rule("GET", r"/api/[a-z]+/schema/"),
 )
 
 _API_PREFIXES = {f"/api/{service}/": service for service in SERVICES}
@@ -54,3 +58,7 @@ def upstream_service(path: str) -> str | None:
 
 def is_public(method: str, path: str) -> bool:
     return any(route.matches(method, path) for route in PUBLIC_ROUTES)
+
+
+def is_credential_route(method: str, path: str) -> bool:
+    return any(route.matches(method, path) for route in CREDENTIAL_ROUTES)

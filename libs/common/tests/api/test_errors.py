@@ -99,7 +99,7 @@ def test_django_permission_denied(api_client: APIClient) -> None:
 def test_throttled_carries_retry_after_in_whole_seconds(api_client: APIClient) -> None:
     response = api_client.get("/api/errors/throttled/")
 
-    problem(response, 429, "throttled")
+    problem(response, 429, "rate_limited")
     assert response["Retry-After"] == "13"
 
 

@@ -2,9 +2,9 @@ import subprocess
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from factories import user_data
 
+from platform_common.events import conf
 from platform_common.events.envelope import Envelope
 from platform_common.events.testing import make_envelope
 
@@ -18,7 +18,7 @@ def registered() -> Envelope:
 @pytest.fixture(scope="session", autouse=True)
 def broker_vhost() -> None:
     """Create the tests' RabbitMQ vhost (idempotent) and let guest use it."""
-    vhost = urlsplit(settings.AMQP_URL).path.removeprefix("/")
+    vhost = urlsplit(conf.broker_url()).path.removeprefix("/")
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True)
     subprocess.run(
         ["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],

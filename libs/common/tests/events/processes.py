@@ -16,7 +16,7 @@ from django.db import connection
 from kombu import Connection
 
 from platform_common.events import conf
-from platform_common.events.topology import dead_letter_queue_name, queue_name
+from platform_common.events.topology import dead_letter_queue, events_queue
 
 HERE = Path(__file__).parent
 
@@ -66,8 +66,8 @@ def worker_command() -> list[str]:
 
 def purge_queues() -> None:
     with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        for name in (queue_name("evtest"), dead_letter_queue_name("evtest")):
-            channel.queue_purge(name)
+        for queue in (events_queue("evtest", []), dead_letter_queue("evtest")):
+            queue.bind(channel).purge()
 
 
 def wait_for_line(process: subprocess.Popen[bytes], text: str, *, timeout: float = 30.0) -> None:

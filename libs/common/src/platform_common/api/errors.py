@@ -21,7 +21,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from platform_common.api.problems import FieldError, problem_response
+from platform_common.api.problems import problem_response
+from platform_common.problems import FieldError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ _SIMPLE_CODES: tuple[tuple[type[drf.APIException], str], ...] = (
     (drf.MethodNotAllowed, "method_not_allowed"),
     (drf.NotAcceptable, "not_acceptable"),
     (drf.UnsupportedMediaType, "unsupported_media_type"),
-    (drf.Throttled, "throttled"),
+    (drf.Throttled, "rate_limited"),
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 from platform_common.events import contracts
 from platform_common.events.envelope import Envelope, InvalidEnvelope
@@ -63,13 +63,7 @@ def process(payload: object) -> Envelope:
 
 def _apply_once(handler: Handler, envelope: Envelope) -> None:
     with transaction.atomic():
-        try:
-            # A savepoint, so a duplicate key leaves the outer transaction usable.
-            with transaction.atomic():
-                InboxEntry.objects.create(
-                    event_id=envelope.id, handler=handler.name, event_type=envelope.type
-                )
-        except IntegrityError:
+        if not _claim(handler, envelope):
             logger.info("event %s already applied by %s", envelope.id, handler.name)
             notify(lambda o: o.on_duplicate(event_type=envelope.type, handler=handler.name))
             return
@@ -77,3 +71,18 @@ def _apply_once(handler: Handler, envelope: Envelope) -> None:
         handler.func(envelope)
     seconds = time.monotonic() - started
     notify(lambda o: o.on_handled(event_type=envelope.type, handler=handler.name, seconds=seconds))
+
+
+def _claim(handler: Handler, envelope: Envelope) -> bool:
+    """Insert the inbox row; False if it exists (a concurrent claim waits for the first one).
+
+    One statement instead of a savepoint around an insert: fewer round trips per event.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {InboxEntry._meta.db_table} "  # noqa: S608 - table name from the model
+            "(event_id, handler, event_type, processed_at) VALUES (%s, %s, %s, now()) "
+            "ON CONFLICT (event_id, handler) DO NOTHING RETURNING id",
+            [envelope.id, handler.name, envelope.type],
+        )
+        return cursor.fetchone() is not None

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 CONFIRM_TIMEOUT_SECONDS = 30.0
 INITIAL_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
+# Backlog figures cost two queries: measured at most this often, not on every pass.
+STATUS_EVERY_SECONDS = 5.0
 
 PublishBatch = Callable[[list[Envelope]], None]
 _R = TypeVar("_R")
@@ -81,6 +84,7 @@ class OutboxRelay:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._backoff = INITIAL_BACKOFF_SECONDS
+        self._status_reported_at = 0.0
 
     def stop(self) -> None:
         self._stopping.set()
@@ -134,7 +138,9 @@ class OutboxRelay:
         published = drain_once(
             batch_size=self.settings.batch_size, publish_batch=self._publish_from_db_thread
         )
-        if published < self.settings.batch_size:
+        now = time.monotonic()
+        if now - self._status_reported_at >= STATUS_EVERY_SECONDS:
+            self._status_reported_at = now
             status = outbox_status()
             notify(
                 lambda o: o.on_outbox_status(
