@@ -45,6 +45,10 @@ def build_settings(
     # PgBouncer in transaction mode: no server-side cursors, no session state.
     database["DISABLE_SERVER_SIDE_CURSORS"] = True
     database["ATOMIC_REQUESTS"] = False
+    # Fail fast (and let /readyz say so) instead of hanging on an unreachable database.
+    database.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
     max_body = env.int("MAX_REQUEST_BODY_BYTES", default=DEFAULT_MAX_BODY_BYTES)
     amqp_url = env.str("AMQP_URL", default="amqp://guest:guest@127.0.0.1:5672//")
 

@@ -131,3 +131,7 @@ def request_principal(request: Request) -> Principal:
     if not isinstance(user, Principal):
         raise exceptions.NotAuthenticated()
     return user
+
+
+# Registers the OpenAPI security scheme of JWTAuthentication with drf-spectacular.
+from platform_common.auth import schema as _openapi_schema  # noqa: E402, F401

@@ -24,10 +24,10 @@ def nudge_relay() -> None:
         logger.warning("outbox nudge failed: %s", error)
 
 
-_clients: dict[str, redis.Redis[bytes]] = {}
+_clients: dict[str, redis.Redis] = {}
 
 
-def _client() -> redis.Redis[bytes]:
+def _client() -> redis.Redis:
     url = conf.redis_url()
     if url not in _clients:
         _clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)

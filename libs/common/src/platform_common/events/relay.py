@@ -26,7 +26,6 @@ import aio_pika
 import redis.asyncio as aioredis
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-from kombu import Connection
 
 from platform_common.events import conf
 from platform_common.events.envelope import Envelope
@@ -34,8 +33,7 @@ from platform_common.events.maintenance import outbox_status
 from platform_common.events.models import OutboxMessage
 from platform_common.events.nudge import nudge_channel
 from platform_common.events.observers import notify
-from platform_common.events.registry import subscribed_types
-from platform_common.events.topology import EVENTS_EXCHANGE, declare_topology
+from platform_common.events.topology import EVENTS_EXCHANGE, declare_service_topology
 from platform_common.events.wire import CONTENT_ENCODING, CONTENT_TYPE, event_message
 
 logger = logging.getLogger(__name__)
@@ -128,10 +126,7 @@ class OutboxRelay:
             await connection.close()
 
     def _declare_topology(self) -> None:
-        with Connection(self.settings.amqp_url, connect_timeout=5) as connection:
-            declare_topology(
-                connection, service=self.settings.service, event_types=subscribed_types()
-            )
+        declare_service_topology(self.settings.amqp_url, service=self.settings.service)
 
     def _drain_pass(self) -> int:
         close_old_connections()

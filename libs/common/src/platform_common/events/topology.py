@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from kombu import Connection, Exchange, Queue, binding
 
+from platform_common.events.registry import subscribed_types
+
 EVENTS_EXCHANGE = Exchange("platform.events", type="topic", durable=True)
 DEAD_LETTER_EXCHANGE = Exchange("platform.dlx", type="direct", durable=True)
 # Deliveries before RabbitMQ dead-letters a message that keeps killing its consumer.
@@ -63,3 +65,9 @@ def declare_topology(connection: Connection, *, service: str, event_types: list[
     with connection.channel() as channel:
         for queue in (events_queue(service, event_types), dead_letter_queue(service)):
             queue.bind(channel).declare()
+
+
+def declare_service_topology(broker_url: str, *, service: str) -> None:
+    """Declare the topology of ``service`` for the handlers registered in this process."""
+    with Connection(broker_url, connect_timeout=5) as connection:
+        declare_topology(connection, service=service, event_types=subscribed_types())

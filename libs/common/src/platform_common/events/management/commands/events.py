@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from platform_common.events import conf, dlq
 from platform_common.events.maintenance import outbox_status
+from platform_common.events.topology import declare_service_topology
 
 
 class Command(BaseCommand):
@@ -26,11 +27,19 @@ class Command(BaseCommand):
             selector.add_argument("--all", action="store_true")
         outbox = areas.add_parser("outbox", help="the transactional outbox")
         outbox.add_subparsers(dest="action", required=True).add_parser("status")
+        # Deploy-time declaration (as the Helm chart does): a queue must exist before the
+        # first event of its types is published, or the broker drops that event.
+        topology = areas.add_parser("topology", help="this service's exchanges and queues")
+        topology.add_subparsers(dest="action", required=True).add_parser("declare")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["area"] == "outbox":
             status = outbox_status()
             self.stdout.write(f"pending {status.pending}, oldest {status.oldest_age_seconds:.1f}s")
+            return
+        if options["area"] == "topology":
+            declare_service_topology(conf.broker_url(), service=conf.service_name())
+            self.stdout.write(f"declared the topology of {conf.service_name()}")
             return
         where = {"broker_url": conf.broker_url(), "service": conf.service_name()}
         action = options["action"]
