@@ -25,6 +25,8 @@ from pathlib import Path
 import psycopg
 from kombu import Connection, Exchange, Message, Queue
 
+from platform_common.events.sandbox import worker_command
+
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 RATE = 200
@@ -124,19 +126,7 @@ def platform_phase(count: int, rate: float) -> Figures:
 
 
 def measure_platform() -> tuple[Figures, Figures]:
-    worker = [
-        str(BIN / "celery"),
-        "-A",
-        "bench_celery",
-        "worker",
-        "-c",
-        "4",
-        "-l",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
+    worker = worker_command("bench_celery", concurrency=4)
     relay = [str(BIN / "python"), "-m", "django", "run_outbox_relay"]
     with running(worker), running(relay):
         platform_phase(200, RATE)  # warm-up: connections, queue declared

@@ -39,3 +39,37 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class RawUpstream:
+    """A bare TCP upstream: reads each request head, then drops the connection without
+    an answer (``broken``) or answers 200 ``ok``; counts the requests it read."""
+
+    def __init__(self) -> None:
+        self.broken = True
+        self.requests = 0
+        self.url = ""
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        self.requests += 1
+        if not self.broken:
+            writer.write(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n"
+                b"connection: close\r\n\r\nok"
+            )
+            await writer.drain()
+        writer.close()
+
+
+@contextlib.asynccontextmanager
+async def raw_upstream() -> AsyncIterator[RawUpstream]:
+    upstream = RawUpstream()
+    server = await asyncio.start_server(upstream._handle, "127.0.0.1", 0)
+    upstream.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with server:
+        yield upstream

@@ -19,7 +19,11 @@ async def test_readyz_is_ready_with_redis_cluster_and_jwks(client: httpx.AsyncCl
     response = await client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ready"}
+    closed = {"state": "closed", "consecutive_failures": 0}
+    assert response.json() == {
+        "status": "ready",
+        "breakers": {"accounts": closed, "content": closed, "notifications": closed},
+    }
 
 
 async def test_readyz_names_every_missing_dependency(start_gateway: StartGateway) -> None:
@@ -35,3 +39,4 @@ async def test_readyz_names_every_missing_dependency(start_gateway: StartGateway
     assert response.json()["code"] == "service_unavailable"
     assert response.json()["detail"] == "Not ready: redis_cluster, jwks."
     assert response.json()["request_id"] == "ready-1"
+    assert response.json()["breakers"]["content"]["state"] == "closed"

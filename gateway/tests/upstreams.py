@@ -149,3 +149,51 @@ def notifications_app(close_log: CloseLog) -> Starlette:
             Route("/{path:path}", echo, methods=["GET", "POST"]),
         ]
     )
+
+
+class Hits:
+    """Requests an upstream received, by path."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, int] = {}
+
+    def count(self, path: str) -> int:
+        self.by_path[path] = self.by_path.get(path, 0) + 1
+        return self.by_path[path]
+
+
+def flaky_app(hits: Hits) -> Starlette:
+    """Answers ``?status=`` (503 by default) to the first ``?fail=`` requests of a path."""
+
+    async def flaky(request: Request) -> Response:
+        hit = hits.count(request.url.path)
+        await request.body()
+        if hit <= int(request.query_params.get("fail", "0")):
+            status = int(request.query_params.get("status", "503"))
+            return JSONResponse({"hit": hit, "failed": True}, status_code=status)
+        return JSONResponse({"hit": hit, "method": request.method})
+
+    return Starlette(
+        routes=[
+            Route(
+                "/{path:path}",
+                flaky,
+                methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+            )
+        ]
+    )
+
+
+def schema_app(documents: dict[str, dict[str, object]], hits: Hits) -> Starlette:
+    """drf-spectacular's schema view: JSON only with ``?format=json`` (YAML otherwise)."""
+
+    async def schema(request: Request) -> Response:
+        service = request.path_params["service"]
+        hits.count(request.url.path)
+        if service not in documents:
+            return JSONResponse({"code": "not_found"}, status_code=404)
+        if request.query_params.get("format") != "json":
+            return Response("openapi: 3.0.3\n", media_type="application/vnd.oai.openapi")
+        return JSONResponse(documents[service], media_type="application/vnd.oai.openapi+json")
+
+    return Starlette(routes=[Route("/api/{service}/schema/", schema)])

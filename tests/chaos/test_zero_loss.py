@@ -20,6 +20,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from platform_common.events.sandbox import worker_command
+
 HERE = Path(__file__).parent
 EVENTS = int(os.environ.get("CHAOS_EVENTS", "1000"))
 PRODUCERS = 4
@@ -139,21 +141,7 @@ def reached(count: float) -> Callable[[], bool]:
 
 def test_no_event_is_lost_or_applied_twice_under_faults() -> None:
     with chaos_environment():
-        worker = Supervised(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "chaos_celery",
-                "worker",
-                "-c",
-                "4",
-                "-l",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ]
-        )
+        worker = Supervised(worker_command("chaos_celery", concurrency=4))
         relay = Supervised([str(BIN / "python"), "-m", "django", "run_outbox_relay"])
         producers = [
             subprocess.Popen(

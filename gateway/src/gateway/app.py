@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -13,22 +14,27 @@ from redis.exceptions import RedisClusterException, RedisError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.auth import EdgeAuthenticator
+from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.edge import Edge, EdgeHolder, EdgeMiddleware
-from gateway.problems import PROBLEM_CONTENT_TYPE, Problem
+from gateway.openapi import DOCS_CONTENT_SECURITY_POLICY, MergedSchema, docs_page
+from gateway.problems import PROBLEM_CONTENT_TYPE
 from gateway.proxy import HttpProxy, create_session
 from gateway.ratelimit import RateLimiter, connect_cluster
 from gateway.ws import WebSocketProxy
 from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier, parse_jwks
 from platform_common.observability.logging import configure_logging, request_id_var
+from platform_common.problems import problem_body
 
 logger = logging.getLogger(__name__)
 
 READINESS_TIMEOUT_SECONDS = 2.0
+SCHEMA_PATH = "/api/schema/"
+DOCS_PATH = "/api/docs/"
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -37,6 +43,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     _use_json_for_uvicorn_logs()
     holder = EdgeHolder()
     redis = connect_cluster(settings.redis_cluster_url, timeout=settings.redis_timeout)
+    # Per process: each worker learns on its own that an upstream is down.
+    breakers = {
+        service: CircuitBreaker(
+            threshold=settings.breaker_failure_threshold,
+            reset_seconds=settings.breaker_reset_seconds,
+            window_seconds=settings.breaker_window_seconds,
+        )
+        for service in settings.upstreams
+    }
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,11 +80,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 settings.upstreams,
                 max_body_bytes=settings.max_request_body_bytes,
                 retry_after_seconds=settings.upstream_retry_after_seconds,
+                breakers=breakers,
+                retries=settings.retries,
             ),
             ws_proxy=WebSocketProxy(
                 session,
                 settings.upstreams["notifications"],
                 retry_after_seconds=settings.upstream_retry_after_seconds,
+            ),
+            schema=MergedSchema(
+                session, settings.upstreams, cache_seconds=settings.openapi_cache_seconds
             ),
         )
         try:
@@ -91,17 +111,52 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             if not ready
         ]
+        # Informational: an open breaker does not make the gateway unready (taking it out
+        # of the load balancer would not bring the upstream back).
+        upstreams = {service: breaker.describe() for service, breaker in breakers.items()}
         if not failing:
-            return JSONResponse({"status": "ready"})
-        problem = Problem(503, "service_unavailable", f"Not ready: {', '.join(failing)}.")
-        body = problem.body(instance=request.url.path, request_id=request_id_var.get() or "")
-        return Response(body, status_code=503, media_type=PROBLEM_CONTENT_TYPE.decode())
+            return JSONResponse({"status": "ready", "breakers": upstreams})
+        body = problem_body(
+            status=503,
+            code="service_unavailable",
+            detail=f"Not ready: {', '.join(failing)}.",
+            instance=request.url.path,
+            request_id=request_id_var.get() or "",
+            extra={"breakers": upstreams},
+        )
+        return Response(
+            json.dumps(body, separators=(",", ":")),
+            status_code=503,
+            media_type=PROBLEM_CONTENT_TYPE.decode(),
+        )
+
+    async def schema(request: Request) -> Response:
+        _, body = await _edge(holder).schema.document()
+        return Response(body, media_type="application/vnd.oai.openapi+json")
+
+    async def docs(request: Request) -> Response:
+        document, _ = await _edge(holder).schema.document()
+        return HTMLResponse(
+            docs_page(document, schema_path=SCHEMA_PATH),
+            headers={"content-security-policy": DOCS_CONTENT_SECURITY_POLICY.decode()},
+        )
 
     return Starlette(
-        routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route(SCHEMA_PATH, schema),
+            Route(DOCS_PATH, docs),
+        ],
         middleware=[Middleware(EdgeMiddleware, settings=settings, holder=holder)],
         lifespan=lifespan,
     )
+
+
+def _edge(holder: EdgeHolder) -> Edge:
+    if holder.edge is None:
+        raise RuntimeError("the lifespan has not started")
+    return holder.edge
 
 
 def _use_json_for_uvicorn_logs() -> None:

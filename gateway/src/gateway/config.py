@@ -45,6 +45,11 @@ class Settings:
     jwks_min_refetch_seconds: float = 10.0
     cors_allowed_origins: frozenset[str] = frozenset()
     access_log: bool = True
+    retries: int = 2
+    breaker_failure_threshold: int = 5
+    breaker_reset_seconds: float = 10.0
+    breaker_window_seconds: float = 30.0
+    openapi_cache_seconds: float = 60.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +82,11 @@ class Settings:
                 if origin.strip()
             ),
             access_log=env.get("ACCESS_LOG", "true").lower() in ("1", "true", "yes", "on"),
+            retries=_number(env, "GATEWAY_RETRIES", int, 2),
+            breaker_failure_threshold=_number(env, "BREAKER_FAILURE_THRESHOLD", int, 5),
+            breaker_reset_seconds=_number(env, "BREAKER_RESET_SECONDS", float, 10.0),
+            breaker_window_seconds=_number(env, "BREAKER_WINDOW_SECONDS", float, 30.0),
+            openapi_cache_seconds=_number(env, "OPENAPI_CACHE_SECONDS", float, 60.0),
         )
 
 

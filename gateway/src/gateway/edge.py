@@ -17,6 +17,7 @@ from gateway.auth import EdgeAuthenticator
 from gateway.config import Settings
 from gateway.cors import CorsPolicy
 from gateway.headers import request_id_from, traceparent_from, with_edge_headers
+from gateway.openapi import MergedSchema
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
 from gateway.ratelimit import RateLimiter
@@ -38,6 +39,8 @@ INTERNAL_ERROR = Problem(500, "internal_error", "The gateway failed to handle th
 
 # Served by the gateway itself (Starlette routes), not by an upstream.
 OWN_PATHS = frozenset({"/healthz", "/readyz"})
+# Also the gateway's own, public, but rate limited like any anonymous API call.
+OWN_API_PATHS = frozenset({"/api/schema/", "/api/docs/"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Edge:
     rate_limiter: RateLimiter
     http_proxy: HttpProxy
     ws_proxy: WebSocketProxy
+    schema: MergedSchema
 
 
 class EdgeHolder:
@@ -74,23 +78,7 @@ class EdgeMiddleware:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        incoming_id = incoming_traceparent = authorization = origin = None
-        preflight = False
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                incoming_id = value
-            elif name == b"traceparent":
-                incoming_traceparent = value
-            elif name == b"authorization":
-                authorization = value
-            elif name == b"origin":
-                origin = value
-            elif name == b"access-control-request-method":
-                preflight = True
-        request_id = request_id_from(incoming_id)
-        request_id_var.set(request_id.decode("ascii"))
-        traceparent = traceparent_from(incoming_traceparent)
-        traceparent_var.set(traceparent)
+        request_id, traceparent, authorization, origin, preflight = _incoming(scope)
         cors_headers = self._cors.response_headers(origin)
         status = 0
 
@@ -105,6 +93,16 @@ class EdgeMiddleware:
 
         try:
             if scope["path"] in OWN_PATHS:
+                await self.app(scope, receive, send_from_edge)
+            elif scope["path"] in OWN_API_PATHS:
+                if scope["method"] not in ("GET", "HEAD"):
+                    raise Problem(
+                        405,
+                        "method_not_allowed",
+                        "Only GET and HEAD are allowed.",
+                        headers=[(b"allow", b"GET, HEAD")],
+                    )
+                await self._check_rate_limit(self._edge(), scope, None)
                 await self.app(scope, receive, send_from_edge)
             elif preflight and origin is not None and scope["method"] == "OPTIONS":
                 headers = self._cors.preflight_headers(origin)
@@ -168,18 +166,7 @@ class EdgeMiddleware:
         )
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        incoming_id = incoming_traceparent = authorization = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                incoming_id = value
-            elif name == b"traceparent":
-                incoming_traceparent = value
-            elif name == b"authorization":
-                authorization = value
-        request_id = request_id_from(incoming_id)
-        request_id_var.set(request_id.decode("ascii"))
-        traceparent = traceparent_from(incoming_traceparent)
-        traceparent_var.set(traceparent)
+        request_id, traceparent, authorization, _, _ = _incoming(scope)
         try:
             edge = self._edge()
             if not scope["path"].startswith(WEBSOCKET_PREFIX):
@@ -225,3 +212,28 @@ class EdgeMiddleware:
         if edge is None:
             raise Problem(503, "service_unavailable", "The gateway is starting.")
         return edge
+
+
+def _incoming(scope: Scope) -> tuple[bytes, str, bytes | None, bytes | None, bool]:
+    """One pass over the request headers, HTTP or WebSocket: the request id and trace
+    context (also set for the log lines), the ``Authorization`` and ``Origin`` values and
+    whether this is a CORS preflight.
+    """
+    incoming_id = incoming_traceparent = authorization = origin = None
+    preflight = False
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            incoming_id = value
+        elif name == b"traceparent":
+            incoming_traceparent = value
+        elif name == b"authorization":
+            authorization = value
+        elif name == b"origin":
+            origin = value
+        elif name == b"access-control-request-method":
+            preflight = True
+    request_id = request_id_from(incoming_id)
+    request_id_var.set(request_id.decode("ascii"))
+    traceparent = traceparent_from(incoming_traceparent)
+    traceparent_var.set(traceparent)
+    return request_id, traceparent, authorization, origin, preflight

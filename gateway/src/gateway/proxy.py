@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
@@ -9,9 +11,15 @@ from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from gateway import problems
+from gateway.breaker import CircuitBreaker
 from gateway.headers import response_headers, upstream_request_headers
 
 STREAM_CHUNK_BYTES = 64 * 1024
+# Safe to send twice (RFC 9110 §9.2.2); POST and PATCH never are.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# The upstream (or what stands in front of it) did not handle the request: worth a retry.
+RETRY_STATUSES = frozenset({502, 503})
+RETRY_BACKOFF_SECONDS = 0.05
 
 
 def create_session(
@@ -42,12 +50,14 @@ class RequestBody:
         self._receive = receive
         self._limit = limit
         self.too_large = False
+        self.client_gone = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
         received = 0
         while True:
             message = await self._receive()
             if message["type"] == "http.disconnect":
+                self.client_gone = True
                 raise ConnectionAbortedError("client went away while sending the body")
             chunk: bytes = message.get("body", b"")
             received += len(chunk)
@@ -68,11 +78,17 @@ class HttpProxy:
         *,
         max_body_bytes: int,
         retry_after_seconds: int,
+        breakers: Mapping[str, CircuitBreaker],
+        retries: int = 2,
+        retry_backoff_seconds: float = RETRY_BACKOFF_SECONDS,
     ) -> None:
         self._session = session
         self._upstreams = upstreams
         self._max_body = max_body_bytes
         self._retry_after = retry_after_seconds
+        self._breakers = breakers
+        self._retries = max(0, retries)
+        self._backoff = retry_backoff_seconds
 
     async def forward(
         self,
@@ -90,28 +106,76 @@ class HttpProxy:
         url = self._upstreams[service] + scope["raw_path"].decode("latin-1")
         if scope["query_string"]:
             url += "?" + scope["query_string"].decode("latin-1")
+        breaker = self._breakers[service]
+        # A body cannot be replayed once (part of) it has streamed upstream: only
+        # body-less idempotent requests are retried.
+        retries_left = (
+            self._retries if body is None and scope["method"] in IDEMPOTENT_METHODS else 0
+        )
+        attempt = 0
+        while True:
+            wait = breaker.retry_after()
+            if wait is not None:
+                raise problems.upstream_unavailable(service, wait)
+            try:
+                response = await self._session.request(
+                    scope["method"],
+                    URL(url, encoded=True),
+                    headers=headers,
+                    data=body.chunks() if body is not None else None,
+                    allow_redirects=False,
+                )
+            except (aiohttp.ClientError, TimeoutError) as error:
+                problem, never_sent = self._failure(error, body, service, breaker)
+                if never_sent and attempt < retries_left:
+                    attempt += 1
+                    await self._pause(attempt)
+                    continue
+                raise problem from error
+            breaker.record_success()
+            if response.status in RETRY_STATUSES and attempt < retries_left:
+                response.release()
+                attempt += 1
+                await self._pause(attempt)
+                continue
+            break
         try:
-            response = await self._session.request(
-                scope["method"],
-                URL(url, encoded=True),
-                headers=headers,
-                data=body.chunks() if body is not None else None,
-                allow_redirects=False,
-            )
-        except aiohttp.ConnectionTimeoutError as error:
-            raise problems.upstream_unavailable(service, self._retry_after) from error
-        except TimeoutError as error:
-            raise problems.upstream_timeout(service) from error
-        except aiohttp.ClientConnectorError as error:
-            raise problems.upstream_unavailable(service, self._retry_after) from error
-        except aiohttp.ClientError as error:
-            if body is not None and body.too_large:
-                raise problems.payload_too_large(self._max_body) from error
-            raise problems.bad_gateway(service) from error
-        try:
-            await self._relay(response, send, service)
+            await self._relay(response, send, service, breaker)
         finally:
             response.release()
+
+    def _failure(
+        self,
+        error: Exception,
+        body: RequestBody | None,
+        service: str,
+        breaker: CircuitBreaker,
+    ) -> tuple[problems.Problem, bool]:
+        """The answer for a request that got no response, and whether it never reached
+        the upstream (so may be sent again); counts the upstream's failures."""
+        if body is not None and body.too_large:
+            return problems.payload_too_large(self._max_body), False
+        if body is not None and body.client_gone:
+            return problems.bad_gateway(service), False  # the client's doing
+        if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+            # Refused or unreachable: the upstream never saw the request.
+            breaker.record_failure()
+            return problems.upstream_unavailable(service, self._retry_after), True
+        if isinstance(error, TimeoutError):
+            # No answer in time: the upstream may still be working on it, so it is not
+            # asked again (that would only pile up work and waiting).
+            breaker.record_failure()
+            return problems.upstream_timeout(service), False
+        if isinstance(error, aiohttp.ClientConnectionError):
+            # Reset or closed without an answer after the request went out: aiohttp has
+            # already sent an idempotent one once more on a new connection (RFC 9112
+            # §9.3.1); the gateway does not add more.
+            breaker.record_failure()
+        return problems.bad_gateway(service), False  # not HTTP: not retried
+
+    async def _pause(self, attempt: int) -> None:
+        """Exponential backoff with jitter, so retries from many requests spread out."""
+        await asyncio.sleep(self._backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
 
     def _request_body(
         self, scope: Scope, receive: Receive, headers: list[tuple[str, str]]
@@ -134,11 +198,18 @@ class HttpProxy:
         headers.append(("content-length", str(content_length)))
         return RequestBody(receive, self._max_body)
 
-    async def _relay(self, response: aiohttp.ClientResponse, send: Send, service: str) -> None:
+    async def _relay(
+        self,
+        response: aiohttp.ClientResponse,
+        send: Send,
+        service: str,
+        breaker: CircuitBreaker,
+    ) -> None:
         headers = response_headers(response.raw_headers)
         try:
             first = await response.content.read(STREAM_CHUNK_BYTES)
         except TimeoutError as error:
+            breaker.record_failure()
             raise problems.upstream_timeout(service) from error
         except aiohttp.ClientError as error:
             raise problems.bad_gateway(service) from error

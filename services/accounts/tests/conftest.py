@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from pytest_django import Settings
 
 from accounts.tokens.keys import write_new_key
@@ -28,6 +30,14 @@ def _accounts_test_settings(settings: Settings, signing_keys_dir: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JWT_SIGNING_KEYS_DIR = signing_keys_dir
     settings.JWT_ACTIVE_KID = ""
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Failed-login counters live in the shared cache; clear() only removes this service's keys.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

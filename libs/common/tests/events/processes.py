@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import connection
 from kombu import Connection
 
-from platform_common.events import conf
+from platform_common.events import conf, sandbox
 from platform_common.events.topology import dead_letter_queue, events_queue
 
 HERE = Path(__file__).parent
@@ -48,20 +48,7 @@ def relay_command(*extra: str) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    celery = str(Path(sys.executable).parent / "celery")
-    return [
-        celery,
-        "-A",
-        "evtest_celery",
-        "worker",
-        "-c",
-        "2",
-        "-l",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
+    return sandbox.worker_command("evtest_celery", concurrency=2)
 
 
 def purge_queues() -> None:

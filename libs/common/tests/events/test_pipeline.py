@@ -30,15 +30,22 @@ def pipeline() -> Iterator[None]:
         yield
 
 
-def publish_registered() -> Envelope:
+def publish_registered(*, failing_attempts: int = 0) -> Envelope:
+    """Publish one event; its first ``failing_attempts`` deliveries to record_effect fail.
+
+    The failures are set up before the commit, so no delivery can come before them.
+    """
     data = user_data()
     with transaction.atomic():
-        return publish(
+        envelope = publish(
             type="accounts.user.registered",
             data=data,
             aggregate_id=data["user_id"],
             aggregate_version=1,
         )
+        if failing_attempts:
+            fail_times(str(envelope.id), failing_attempts)
+    return envelope
 
 
 def effects_of(envelope: Envelope) -> int:
@@ -55,15 +62,7 @@ def test_published_events_are_handled_once_and_marked_sent(pipeline: None) -> No
 
 
 def test_transient_failure_is_retried_and_applied_once(pipeline: None) -> None:
-    data = user_data()
-    with transaction.atomic():
-        envelope = publish(
-            type="accounts.user.registered",
-            data=data,
-            aggregate_id=data["user_id"],
-            aggregate_version=1,
-        )
-        fail_times(str(envelope.id), 2)
+    envelope = publish_registered(failing_attempts=2)
 
     wait_until(lambda: effects_of(envelope) == 1, timeout=30)
 
@@ -106,15 +105,7 @@ def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(pipeli
 
 
 def test_replay_after_a_fix_applies_the_event_once(pipeline: None) -> None:
-    data = user_data()
-    with transaction.atomic():
-        envelope = publish(
-            type="accounts.user.registered",
-            data=data,
-            aggregate_id=data["user_id"],
-            aggregate_version=1,
-        )
-        fail_times(str(envelope.id), 100)
+    envelope = publish_registered(failing_attempts=100)
     wait_until(lambda: [letter.event_id for letter in dead_letters()] == [str(envelope.id)])
     assert "injected" in dead_letters()[0].reason
     fail_times(str(envelope.id), 0)

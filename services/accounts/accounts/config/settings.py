@@ -13,7 +13,7 @@ globals().update(
     build_settings(
         service="accounts",
         base_dir=BASE_DIR,
-        apps=["accounts.users", "accounts.tokens"],
+        apps=["axes", "accounts.users", "accounts.tokens"],
         root_urlconf="accounts.config.urls",
     )
 )
@@ -28,12 +28,19 @@ env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 STATIC_URL = "/static/"
 
 AUTH_USER_MODEL = "users.User"
-# Logins go through accounts.tokens.services, not django.contrib.auth.authenticate().
-AUTHENTICATION_BACKENDS: list[str] = []
+# Logins (accounts.tokens.services.token_pair_obtain) go through authenticate(): django-axes
+# refuses locked-out clients first, then the email backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.users.backends.EmailBackend",
+]
 SILENCED_SYSTEM_CHECKS = [
     # User.email is unique case-insensitively (a constraint on Lower("email")), which
     # this check cannot see.
     "auth.W004",
+    # AxesMiddleware only turns a lockout into axes' own response; the token API answers
+    # it itself as a problem+json 429.
+    "axes.W002",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -49,5 +56,19 @@ JWT_ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 JWT_REFRESH_TOKEN_LIFETIME = timedelta(days=7)
 JWT_KEY_PROVIDER = "accounts.tokens.keys.LocalKeyProvider"
 JWKS_MAX_AGE_SECONDS = 300
+
+# Brute-force protection of the login (django-axes). Failures are counted in the default
+# cache (the Redis Cluster) per email and client IP; AXES_FAILURE_LIMIT of them lock that
+# pair out for AXES_COOLOFF_MINUTES, counted again from every refused attempt.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.tokens.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.tokens.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# The cache handler never writes axes' models; keep their tables out of the database.
+MIGRATION_MODULES = {"axes": None}
 
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="demo-password-123")

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.tokens.keys import current_key_set
-from accounts.tokens.services import TokenPair, token_pair_obtain, token_pair_refresh
+from accounts.tokens.services import (
+    TokenPair,
+    TooManyAttempts,
+    token_pair_obtain,
+    token_pair_refresh,
+)
 from platform_common.api.serializers import InputSerializer
 
 
@@ -42,7 +47,15 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.CredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return _token_response(token_pair_obtain(**serializer.validated_data))
+        return _token_response(
+            token_pair_obtain(request=request._request, **serializer.validated_data)
+        )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if isinstance(exc, TooManyAttempts):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
 
 class TokenRefreshApi(APIView):

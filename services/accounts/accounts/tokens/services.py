@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import jwt
+from axes.helpers import get_cool_off
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.tokens.keys import SIGNING_ALGORITHM, current_key_set
 from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
-from accounts.users.selectors import user_get_by_email
 from platform_common.api.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -38,18 +41,37 @@ class TokenPair:
     expires_in: int
 
 
-def token_pair_obtain(*, email: str, password: str) -> TokenPair:
-    """Log in with email and password; starts a new refresh token family."""
-    user = user_get_by_email(email=email)
-    if user is None:
-        # Hash anyway so an unknown email costs as much time as a wrong password.
-        make_password(password)
+class TooManyAttempts(ApplicationError):
+    """The client is locked out of logging in; ``retry_after`` seconds until it may try again."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            "Too many failed login attempts; try again later.",
+            code="too_many_attempts",
+            status=429,
+        )
+        self.retry_after = retry_after
+
+
+def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
+    """Log in with email and password; starts a new refresh token family.
+
+    Goes through ``django.contrib.auth.authenticate``: django-axes' backend comes first and
+    refuses a client (email and IP) locked out after ``AXES_FAILURE_LIMIT`` failures, then
+    ``EmailBackend`` checks the password. Every failure, the refused ones included, reaches
+    axes through the ``user_login_failed`` signal; ``user_logged_in`` resets the count."""
+    lockout: dict[str, str] = {}
+    user = authenticate(request, email=email, password=password, response_context=lockout)
+    if "error" in lockout:
+        # A refused attempt restarts the cool-off (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT),
+        # so all of it is left.
+        cool_off = get_cool_off(request)
+        raise TooManyAttempts(retry_after=math.ceil(cool_off.total_seconds()))
+    if not isinstance(user, User):
         raise _invalid_credentials()
-    if not user.check_password(password) or not user.is_active:
-        raise _invalid_credentials()
-    now = timezone.now()
-    User.objects.filter(pk=user.pk).update(last_login=now)
-    return _pair_issue(user=user, family_id=uuid.uuid4(), now=now)
+    # Also sets last_login (Django's update_last_login receiver).
+    user_logged_in.send(sender=User, request=request, user=user)
+    return _pair_issue(user=user, family_id=uuid.uuid4(), now=timezone.now())
 
 
 def token_pair_refresh(*, refresh: str) -> TokenPair:

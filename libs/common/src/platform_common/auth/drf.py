@@ -11,7 +11,8 @@ explicitly.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -36,9 +37,30 @@ VERIFIER_SETTINGS = frozenset({"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_KE
 AUTH_SCHEME = "Bearer"
 REALM = "platform"
 
-_verifier: TokenVerifier | None = None
-_async_verifier: AsyncTokenVerifier | None = None
-_verifier_lock = threading.Lock()
+T = TypeVar("T")
+
+
+class _ProcessWide(Generic[T]):
+    """A value built on first use, once even under concurrent first uses; ``reset()``
+    forgets it so the next use builds it afresh."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        value = self._value
+        if value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._build()
+                value = self._value
+        return value
+
+    def reset(self) -> None:
+        with self._lock:
+            self._value = None
 
 
 class KeySourceUnavailable(exceptions.APIException):
@@ -55,39 +77,33 @@ def build_key_provider() -> KeyProvider:
     return JWKSClient(settings.JWKS_URL)
 
 
+_verifier = _ProcessWide(
+    lambda: TokenVerifier(
+        issuer=settings.JWT_ISSUER, audience=settings.JWT_AUDIENCE, keys=build_key_provider()
+    )
+)
+_async_verifier = _ProcessWide(
+    lambda: AsyncTokenVerifier(
+        issuer=settings.JWT_ISSUER,
+        audience=settings.JWT_AUDIENCE,
+        keys=AsyncJWKSClient(settings.JWKS_URL),
+    )
+)
+
+
 def get_verifier() -> TokenVerifier:
-    global _verifier
-    if _verifier is None:
-        with _verifier_lock:
-            if _verifier is None:
-                _verifier = TokenVerifier(
-                    issuer=settings.JWT_ISSUER,
-                    audience=settings.JWT_AUDIENCE,
-                    keys=build_key_provider(),
-                )
-    return _verifier
+    return _verifier.get()
 
 
 def get_async_verifier() -> AsyncTokenVerifier:
     """The async twin for WebSocket consumers; it always fetches ``JWKS_URL``."""
-    global _async_verifier
-    if _async_verifier is None:
-        with _verifier_lock:
-            if _async_verifier is None:
-                _async_verifier = AsyncTokenVerifier(
-                    issuer=settings.JWT_ISSUER,
-                    audience=settings.JWT_AUDIENCE,
-                    keys=AsyncJWKSClient(settings.JWKS_URL),
-                )
-    return _async_verifier
+    return _async_verifier.get()
 
 
 def reset_verifier() -> None:
     """Forget the process-wide verifiers and their cached keys (tests, settings changes)."""
-    global _verifier, _async_verifier
-    with _verifier_lock:
-        _verifier = None
-        _async_verifier = None
+    _verifier.reset()
+    _async_verifier.reset()
 
 
 @receiver(setting_changed)

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import httpx
 import jwt
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 ALGORITHM = "RS256"
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "iss", "aud")
 InvalidTokenCode = Literal["invalid_token", "token_expired"]
+K = TypeVar("K")
 
 
 class InvalidToken(Exception):
@@ -279,35 +280,28 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     return Principal(id=user_id, roles=frozenset(roles), claims=dict(claims))
 
 
-class TokenVerifier(TokenRules):
+class _KeyedRules(TokenRules, Generic[K]):
+    """The rules plus where the keys come from (a sync or an async key provider)."""
+
     def __init__(
         self,
         *,
         issuer: str,
         audience: str,
-        keys: KeyProvider,
+        keys: K,
         leeway_seconds: float = 10.0,
     ) -> None:
         super().__init__(issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
         self.keys = keys
 
+
+class TokenVerifier(_KeyedRules[KeyProvider]):
     def verify(self, token: str) -> Principal:
         """Raises ``InvalidToken`` (client's fault) or ``KeysUnavailable`` (key source down)."""
         return self.principal(token, self.keys.get_key(kid_of(token)))
 
 
-class AsyncTokenVerifier(TokenRules):
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        audience: str,
-        keys: AsyncKeyProvider,
-        leeway_seconds: float = 10.0,
-    ) -> None:
-        super().__init__(issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
-        self.keys = keys
-
+class AsyncTokenVerifier(_KeyedRules[AsyncKeyProvider]):
     async def verify(self, token: str) -> Principal:
         """Raises ``InvalidToken`` (client's fault) or ``KeysUnavailable`` (key source down)."""
         return self.principal(token, await self.keys.get_key(kid_of(token)))
