@@ -72,7 +72,7 @@ def test_half_open_lets_one_probe_through_and_its_success_closes() -> None:
     assert b.state is BreakerState.HALF_OPEN
     assert b.retry_after() is not None  # everyone else waits for it
     b.record_success()
-    assert b.state is BreakerState.CLOSED
+    assert b.describe() == {"state": "closed", "consecutive_failures": 0}
     assert b.retry_after() is None
 
 

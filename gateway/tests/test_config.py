@@ -64,3 +64,25 @@ def test_missing_variable_is_named() -> None:
 def test_malformed_number_is_named() -> None:
     with pytest.raises(ConfigError, match="MAX_REQUEST_BODY_BYTES must be a number"):
         Settings.from_environ({**REQUIRED, "MAX_REQUEST_BODY_BYTES": "1MB"})
+
+
+def test_retry_breaker_and_openapi_settings() -> None:
+    defaults = Settings.from_environ(REQUIRED)
+    settings = Settings.from_environ(
+        {
+            **REQUIRED,
+            "GATEWAY_RETRIES": "0",
+            "BREAKER_FAILURE_THRESHOLD": "3",
+            "BREAKER_RESET_SECONDS": "2.5",
+            "BREAKER_WINDOW_SECONDS": "7",
+            "OPENAPI_CACHE_SECONDS": "15",
+        }
+    )
+
+    assert (defaults.retries, defaults.breaker_failure_threshold) == (2, 5)
+    assert (defaults.breaker_reset_seconds, defaults.openapi_cache_seconds) == (10.0, 60.0)
+    assert settings.retries == 0
+    assert settings.breaker_failure_threshold == 3
+    assert settings.breaker_reset_seconds == 2.5
+    assert settings.breaker_window_seconds == 7.0
+    assert settings.openapi_cache_seconds == 15.0
