@@ -14,6 +14,7 @@ from typing import Any
 
 import environ
 
+from platform_common.events.conf import DEFAULTS as EVENTS_DEFAULTS
 from platform_common.observability.logging import logging_config
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -104,6 +105,7 @@ def build_settings(
         "DATA_UPLOAD_MAX_MEMORY_SIZE": max_body,
         "FILE_UPLOAD_MAX_MEMORY_SIZE": max_body,
         "MAX_REQUEST_BODY_BYTES": max_body,
+        **{name: env.float(name, default=default) for name, default in EVENTS_DEFAULTS.items()},
         "REST_FRAMEWORK": {
             "DEFAULT_AUTHENTICATION_CLASSES": ["platform_common.auth.drf.JWTAuthentication"],
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,4 +1,4 @@
-"""Tunables of the events app, each overridable in a service's Django settings."""
+"""Tunables of the events app; the settings builder reads each from the environment."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-_DEFAULTS: dict[str, float] = {
+DEFAULTS: dict[str, float] = {
     # Consumer: attempts after the first, and the first backoff (doubles, capped, jittered).
     "EVENTS_MAX_RETRIES": 6,
     "EVENTS_RETRY_BASE_SECONDS": 2,
@@ -36,7 +36,7 @@ def broker_url() -> str:
 
 
 def number(name: str) -> float:
-    value: float = getattr(settings, name, _DEFAULTS[name])
+    value: float = getattr(settings, name, DEFAULTS[name])
     return value
 
 
