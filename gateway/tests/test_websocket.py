@@ -54,6 +54,32 @@ async def test_token_may_come_in_the_query_string(gateway: str, make_token: Make
     assert hello["query"].startswith("access_token=")
 
 
+async def test_token_may_come_as_the_bearer_subprotocol(
+    gateway: str, make_token: MakeToken
+) -> None:
+    token = make_token()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            ws_url(gateway, "/ws/notifications/"), protocols=["bearer", token]
+        ) as ws,
+    ):
+        hello = json.loads((await ws.receive()).data)
+
+    assert ws.protocol == "bearer"
+    assert "authorization" not in hello["headers"]
+
+
+async def test_a_forged_subprotocol_token_is_refused_at_the_edge(gateway: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(
+                ws_url(gateway, "/ws/notifications/"), protocols=["bearer", "forged"]
+            )
+
+    assert refused.value.status == 401
+
+
 async def test_upstream_close_code_reaches_the_client(gateway: str, make_token: MakeToken) -> None:
     async with (
         aiohttp.ClientSession() as session,

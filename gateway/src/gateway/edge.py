@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,6 +28,7 @@ from gateway.routes import (
 )
 from gateway.ws import WebSocketProxy, deny
 from platform_common.auth.jwt import Principal
+from platform_common.auth.websocket import handshake_token
 from platform_common.events.tracecontext import traceparent_var
 from platform_common.observability.logging import request_id_var
 
@@ -171,11 +171,13 @@ class EdgeMiddleware:
             edge = self._edge()
             if not scope["path"].startswith(WEBSOCKET_PREFIX):
                 raise problems.not_found(scope["path"])
-            # Browsers cannot set headers on a WebSocket: the token may come as a query
-            # parameter (RFC 6750 §2.3), which is forwarded unchanged for the service.
+            # Browsers cannot set headers on a WebSocket: the token may come in the query or
+            # a subprotocol, both forwarded unchanged so the service verifies it again.
             if authorization is None:
-                tokens = parse_qs(scope["query_string"]).get(b"access_token")
-                authorization = b"Bearer " + tokens[0] if tokens else None
+                token = handshake_token(
+                    query_string=scope["query_string"], subprotocols=scope.get("subprotocols", ())
+                ).token
+                authorization = b"Bearer " + token.encode() if token else None
             principal = await edge.authenticator.authenticate(authorization, public=False)
             await self._check_rate_limit(edge, scope, principal)
         except Problem as problem:

@@ -1,9 +1,9 @@
 """JWT authentication of WebSocket handshakes.
 
-Browsers cannot set headers on a WebSocket, so the access token comes either as
-``?token=<access>`` or as the subprotocol pair ``Sec-WebSocket-Protocol: bearer, <token>``
-(the server then accepts with the subprotocol ``bearer``). The consumer finds the verified
-``Principal`` in ``scope["principal"]``.
+The access token comes as ``?access_token=`` or as the subprotocol pair ``bearer, <token>``
+(``platform_common.auth.websocket``). The token is removed from the scope's query string:
+uvicorn logs the path with its query, and a token must never reach the logs. The consumer
+finds the verified ``Principal`` in ``scope["principal"]``.
 
 A handshake that proves nobody is accepted and closed right here, before any consumer
 (and its channel layer subscription) exists: a close code can only be delivered on an open
@@ -12,17 +12,14 @@ connection, and 4401 tells clients to re-authenticate.
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from notifications.inbox.token_verification import Authentication, authenticate_token
+from platform_common.auth.websocket import handshake_token
 
-BEARER_SUBPROTOCOL = "bearer"
 # Application close codes (4000-4999): 4401 mirrors HTTP 401 so clients re-authenticate.
 CLOSE_UNAUTHENTICATED = 4401
 # RFC 6455 "try again later": the keys to verify tokens are unreachable, not the client's fault.
 CLOSE_TRY_AGAIN_LATER = 1013
-# The query parameter that carries the access token.
-QUERY_PARAM = "token"
 
 
 Scope = dict[str, Any]
@@ -65,19 +62,8 @@ async def _reject(
 
 def _take_token(scope: dict[str, Any]) -> tuple[str | None, str | None]:
     """The handshake's token and the subprotocol to accept with (None: no subprotocol)."""
-    query_token = _pop_query_token(scope)
-    subprotocols: list[str] = scope.get("subprotocols") or []
-    if len(subprotocols) >= 2 and subprotocols[0] == BEARER_SUBPROTOCOL:
-        return subprotocols[1] or None, BEARER_SUBPROTOCOL
-    return query_token or None, None
-
-
-def _pop_query_token(scope: dict[str, Any]) -> str | None:
-    """Remove ``token`` from the server's own scope: uvicorn logs the path with its query
-    string, and a token must never reach the logs."""
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    token = next((value for name, value in query if name == QUERY_PARAM), None)
-    if token is not None:
-        remaining = [(name, value) for name, value in query if name != QUERY_PARAM]
-        scope["query_string"] = urlencode(remaining).encode("latin-1")
-    return token
+    handshake = handshake_token(
+        query_string=scope.get("query_string", b""), subprotocols=scope.get("subprotocols") or []
+    )
+    scope["query_string"] = handshake.query_string
+    return handshake.token, handshake.subprotocol

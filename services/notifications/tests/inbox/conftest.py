@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import uvicorn
+from channels.layers import channel_layers
 
 from notifications.config.asgi import application
 from platform_common.events import Envelope
@@ -42,7 +43,18 @@ def asgi_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[str
     ``transactional_db``: the server thread only sees committed rows. ``log_config=None``
     leaves logging as Django configured it, so tests can read uvicorn's log records.
     """
-    config = uvicorn.Config(application, host="127.0.0.1", port=0, lifespan="off", log_config=None)
+    # A fresh channel layer per server: each server thread runs its own event loop.
+    channel_layers.backends.clear()
+    config = uvicorn.Config(
+        application,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_config=None,
+        # A consumer parked in the channel layer's blocking read may not notice the
+        # shutdown at once; cancel it rather than leak a running server into the next test.
+        timeout_graceful_shutdown=1,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-under-test", daemon=True)
     thread.start()
@@ -55,3 +67,4 @@ def asgi_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[str
     yield f"ws://127.0.0.1:{port}/ws/notifications/"
     server.should_exit = True
     thread.join(timeout=SERVER_START_TIMEOUT_SECONDS)
+    assert not thread.is_alive(), "uvicorn did not stop"

@@ -32,7 +32,7 @@ def _open(url: str, token: str | None = None, *, as_subprotocol: bool = False) -
     if as_subprotocol:
         bearer = [Subprotocol("bearer"), Subprotocol(token)]
         return connect(url, subprotocols=bearer, open_timeout=RECEIVE_TIMEOUT_SECONDS)
-    return connect(f"{url}?token={token}", open_timeout=RECEIVE_TIMEOUT_SECONDS)
+    return connect(f"{url}?access_token={token}", open_timeout=RECEIVE_TIMEOUT_SECONDS)
 
 
 def _receive_json(socket: ClientConnection) -> dict[str, Any]:
