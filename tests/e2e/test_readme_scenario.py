@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from redis.cluster import RedisCluster
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 pytestmark = pytest.mark.e2e
 
@@ -262,3 +266,22 @@ def test_unknown_route_signed_in(
     # Under a service's prefix the gateway asks for a token first; with one, the service's 404.
     _, headers = reader
     assert_problem(client.get(path, headers=headers), 404, "not_found")
+
+
+def test_notifications_websocket_through_the_gateway(
+    stack: str, reader: tuple[dict[str, Any], dict[str, str]]
+) -> None:
+    token = reader[1]["Authorization"].removeprefix("Bearer ")
+    url = stack.replace("http://", "ws://") + "/ws/notifications/"
+    bearer = [Subprotocol("bearer"), Subprotocol(token)]
+
+    with connect(url, subprotocols=bearer, open_timeout=10) as socket:
+        socket.send(json.dumps({"type": "ping"}))
+        frame = json.loads(socket.recv(timeout=10))
+        accepted_with = socket.subprotocol
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{url}?access_token=forged", open_timeout=10)
+
+    assert accepted_with == "bearer"
+    assert (frame["type"], frame["code"]) == ("error", "unknown_message")
+    assert refused.value.response.status_code == 401
