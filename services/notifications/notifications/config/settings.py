@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from notifications.config.redis_connection import CancellationSafeConnection
 from platform_common.settings import build_settings
 
 _shared = build_settings(
@@ -34,6 +35,11 @@ CHANNEL_LAYERS = {
                     # redis-py 8 defaults to a 5 s read timeout, which fires during the
                     # layer's own blocking read and kills every idle socket's consumer.
                     "socket_timeout": _CHANNEL_LAYER_BLOCKING_READ_SECONDS * 2,
+                    # With a socket timeout, redis-py sends through asyncio.wait_for, which
+                    # on Python 3.11 can swallow a cancellation: a consumer's receive would
+                    # then outlive its closed socket. Only redis:// URLs (rediss:// and
+                    # unix:// replace the class).
+                    "connection_class": CancellationSafeConnection,
                 }
             ],
             "prefix": "notifications",

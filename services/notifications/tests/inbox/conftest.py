@@ -13,6 +13,7 @@ from platform_common.events.testing import make_envelope
 from platform_common.testing.jwt import JWKSServer
 
 SERVER_START_TIMEOUT_SECONDS = 10
+SERVER_STOP_TIMEOUT_SECONDS = 5
 
 UserRegistered = Callable[[uuid.UUID], Envelope]
 
@@ -37,24 +38,16 @@ def user_registered() -> UserRegistered:
 
 
 @pytest.fixture
-def asgi_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[str]:
-    """The service's ASGI app under a real uvicorn on a random 127.0.0.1 port.
+def uvicorn_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[uvicorn.Server]:
+    """The service's ASGI app under a real uvicorn on a random 127.0.0.1 port, started.
 
     ``transactional_db``: the server thread only sees committed rows. ``log_config=None``
     leaves logging as Django configured it, so tests can read uvicorn's log records.
+    No ``timeout_graceful_shutdown``: the server must stop by itself once its clients left.
     """
     # A fresh channel layer per server: each server thread runs its own event loop.
     channel_layers.backends.clear()
-    config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=0,
-        lifespan="off",
-        log_config=None,
-        # A consumer parked in the channel layer's blocking read may not notice the
-        # shutdown at once; cancel it rather than leak a running server into the next test.
-        timeout_graceful_shutdown=1,
-    )
+    config = uvicorn.Config(application, host="127.0.0.1", port=0, lifespan="off", log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-under-test", daemon=True)
     thread.start()
@@ -63,8 +56,18 @@ def asgi_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[str
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"ws://127.0.0.1:{port}/ws/notifications/"
+    yield server
     server.should_exit = True
-    thread.join(timeout=SERVER_START_TIMEOUT_SECONDS)
+    thread.join(timeout=SERVER_STOP_TIMEOUT_SECONDS)
     assert not thread.is_alive(), "uvicorn did not stop"
+
+
+def websocket_url(server: uvicorn.Server) -> str:
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return f"ws://127.0.0.1:{port}/ws/notifications/"
+
+
+@pytest.fixture
+def asgi_server(uvicorn_server: uvicorn.Server) -> str:
+    """The WebSocket URL of ``uvicorn_server``."""
+    return websocket_url(uvicorn_server)

@@ -3,9 +3,11 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
+import uvicorn
 from prometheus_client import REGISTRY
 from pytest_django import Settings
 from websockets.exceptions import ConnectionClosed
@@ -17,13 +19,18 @@ from notifications.inbox.socket_auth import CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHE
 from platform_common.events.testing import deliver
 from platform_common.testing.fixtures import MakeToken
 from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
-from tests.inbox.conftest import UserRegistered
+from tests.inbox.conftest import UserRegistered, websocket_url
 
 RECEIVE_TIMEOUT_SECONDS = 5
 # Long enough for a push that was going to arrive to have arrived.
 SILENCE_SECONDS = 0.5
 # Longer than the channel layer's 5 s blocking read.
 IDLE_SECONDS = 7
+# Connections a closing round opens and closes together, and how long their tasks may take
+# to end: far less than the channel layer's 5 s blocking read.
+DISCONNECT_ROUNDS = 5
+SOCKETS_PER_ROUND = 8
+DRAIN_SECONDS = 1
 
 
 def _open(url: str, token: str | None = None, *, as_subprotocol: bool = False) -> ClientConnection:
@@ -184,6 +191,29 @@ def test_an_idle_socket_outlives_the_channel_layers_blocking_read(
 
         frame = _receive_json(socket)
     assert frame["notification"]["id"] == str(notification.id)
+
+
+def test_closed_sockets_leave_no_consumer_running(
+    uvicorn_server: uvicorn.Server, make_token: MakeToken
+) -> None:
+    # Sockets closing together cancel their consumers' channel layer receives together;
+    # on Python 3.11 one of them used to lose its cancellation inside redis-py (see
+    # notifications.config.redis_connection) and keep the server from ever stopping.
+    url = websocket_url(uvicorn_server)
+    for _ in range(DISCONNECT_ROUNDS):
+        with ExitStack() as stack:
+            sockets = [
+                stack.enter_context(_open(url, make_token())) for _ in range(SOCKETS_PER_ROUND)
+            ]
+            # Oldest first: the first consumer holds the layer's receive lock, and each
+            # close hands it to a consumer whose own cancellation is on its way.
+            for socket in sockets:
+                socket.close()
+
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while uvicorn_server.server_state.tasks:
+            assert time.monotonic() < deadline, "a consumer outlived its closed socket"
+            time.sleep(0.01)
 
 
 def test_a_registered_users_open_socket_receives_the_welcome(
