@@ -22,25 +22,14 @@ target "base" {
   platforms = ["linux/amd64"]
 }
 
-target "accounts" {
+# The three Django services differ only in their name: one target each, from one matrix.
+target "service" {
+  name       = svc
+  matrix     = { svc = ["accounts", "content", "notifications"] }
   inherits   = ["base"]
-  dockerfile = "services/accounts/Dockerfile"
-  args       = { SERVICE = "accounts" }
-  tags       = ["${REGISTRY}/accounts:${TAG}"]
-}
-
-target "content" {
-  inherits   = ["base"]
-  dockerfile = "services/content/Dockerfile"
-  args       = { SERVICE = "content" }
-  tags       = ["${REGISTRY}/content:${TAG}"]
-}
-
-target "notifications" {
-  inherits   = ["base"]
-  dockerfile = "services/notifications/Dockerfile"
-  args       = { SERVICE = "notifications" }
-  tags       = ["${REGISTRY}/notifications:${TAG}"]
+  dockerfile = "services/${svc}/Dockerfile"
+  args       = { SERVICE = svc }
+  tags       = ["${REGISTRY}/${svc}:${TAG}"]
 }
 
 target "gateway" {
