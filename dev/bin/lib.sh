@@ -1,0 +1,25 @@
+# Shared by the dev/bin scripts (sourced, never run): where things live and how the
+# Python environment is made. Sourcing scripts set `root` first.
+
+# PgBouncer refuses to run as root, so a root caller runs it as 'postgres', who may not be
+# able to traverse the checkout's parents (a home folder is mode 700). Its runtime files
+# then live in a machine-wide runtime directory instead; an ordinary user keeps them in
+# the checkout. There is one PgBouncer per machine (port 6432), whichever checkout started it.
+runtime_dir() {
+    if [[ $(id -u) == 0 ]]; then echo /run/platform-dev; else echo "$root/.local"; fi
+}
+pgbouncer_dir() { echo "$(runtime_dir)/pgbouncer"; }
+
+# ensure_venv: uv (installed with pip if missing), then `uv sync --frozen`. Every entry
+# point that runs project code calls it, so a fresh clone needs no other set-up step.
+ensure_venv() {
+    if ! command -v uv >/dev/null; then
+        printf '[setup] uv not found: installing it with pip\n'
+        python3 -m pip install --user --quiet uv \
+            || python3 -m pip install --user --quiet --break-system-packages uv
+        export PATH="$HOME/.local/bin:$PATH"
+        command -v uv >/dev/null || { echo "[setup] ERROR: uv still not on PATH after pip install" >&2; exit 1; }
+    fi
+    printf '[setup] uv sync --frozen\n'
+    (cd "$root" && uv sync --frozen --quiet)
+}
