@@ -109,7 +109,7 @@ def build_settings(
         "REST_FRAMEWORK": {
             "DEFAULT_AUTHENTICATION_CLASSES": ["platform_common.auth.drf.JWTAuthentication"],
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_PARSER_CLASSES": ["platform_common.api.parsers.JSONParser"],
             "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
             "DEFAULT_PAGINATION_CLASS": "platform_common.api.pagination.PageNumberPagination",
             "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

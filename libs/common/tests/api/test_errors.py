@@ -94,6 +94,24 @@ def test_malformed_json_body(api_client: APIClient) -> None:
     problem(response, 400, "malformed_json")
 
 
+def test_deeply_nested_json_is_malformed_json_not_a_server_error(api_client: APIClient) -> None:
+    depth = 2000  # past the interpreter's recursion limit; 4000 bytes, under the body limit
+    response = api_client.post(
+        "/api/notes/", "[" * depth + "]" * depth, content_type="application/json"
+    )
+
+    body = problem(response, 400, "malformed_json")
+    assert "nested" in body["detail"]
+
+
+def test_json_nested_past_the_documented_depth_is_malformed_json(api_client: APIClient) -> None:
+    nested = '{"title": "x", "links": ' + "[" * 100 + "]" * 100 + "}"
+
+    response = api_client.post("/api/notes/", nested, content_type="application/json")
+
+    problem(response, 400, "malformed_json")
+
+
 def test_unsupported_media_type(api_client: APIClient) -> None:
     response = api_client.post("/api/notes/", "title=x", content_type="text/plain")
 

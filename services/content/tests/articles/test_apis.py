@@ -439,3 +439,16 @@ def test_forged_token_is_rejected_even_on_anonymous_reads(
 
     assert_problem(created, status=401, code="invalid_token")
     assert_problem(listed, status=401, code="invalid_token")
+
+
+def test_deeply_nested_json_body_is_a_400_malformed_json(
+    authed_client: AuthedClient, author: Author
+) -> None:
+    depth = 100_000
+    body = '{"title": ' + "[" * depth + "]" * depth + "}"
+
+    response = authed_client(author.id).post(
+        "/api/content/articles/", body, content_type="application/json"
+    )
+
+    assert_problem(response, status=400, code="malformed_json")
