@@ -24,3 +24,22 @@ def test_no_token_and_other_subprotocols_leave_the_handshake_anonymous() -> None
 def test_an_empty_token_counts_as_none() -> None:
     assert handshake_token(query_string=b"access_token=", subprotocols=[]).token is None
     assert handshake_token(query_string=b"", subprotocols=["bearer", ""]).token is None
+
+
+def test_the_authorization_header_wins_and_the_query_token_is_still_removed() -> None:
+    handshake = handshake_token(
+        query_string=b"access_token=q&a=1",
+        subprotocols=["bearer", "s"],
+        authorization=b"Bearer h",
+    )
+
+    assert (handshake.token, handshake.subprotocol) == ("h", None)
+    assert handshake.query_string == b"a=1"
+
+
+def test_an_authorization_header_of_another_scheme_carries_no_token() -> None:
+    handshake = handshake_token(
+        query_string=b"access_token=q", subprotocols=[], authorization=b"Basic dTpw"
+    )
+
+    assert handshake.token is None

@@ -1,6 +1,7 @@
 """JWT authentication of WebSocket handshakes.
 
-The access token comes as ``?access_token=`` or as the subprotocol pair ``bearer, <token>``
+The access token comes as the ``Authorization`` header, the subprotocol pair
+``bearer, <token>`` or ``?access_token=``, by the same rule as at the gateway
 (``platform_common.auth.websocket``). The token is removed from the scope's query string:
 uvicorn logs the path with its query, and a token must never reach the logs. The consumer
 finds the verified ``Principal`` in ``scope["principal"]``.
@@ -62,8 +63,13 @@ async def _reject(
 
 def _take_token(scope: dict[str, Any]) -> tuple[str | None, str | None]:
     """The handshake's token and the subprotocol to accept with (None: no subprotocol)."""
+    authorization = next(
+        (value for name, value in scope.get("headers", []) if name == b"authorization"), None
+    )
     handshake = handshake_token(
-        query_string=scope.get("query_string", b""), subprotocols=scope.get("subprotocols") or []
+        query_string=scope.get("query_string", b""),
+        subprotocols=scope.get("subprotocols") or [],
+        authorization=authorization,
     )
     scope["query_string"] = handshake.query_string
     return handshake.token, handshake.subprotocol

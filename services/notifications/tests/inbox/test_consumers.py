@@ -108,6 +108,22 @@ def test_the_bearer_subprotocol_authenticates(asgi_server: str, make_token: Make
     assert frame["notification"]["id"] == str(notification.id)
 
 
+def test_the_authorization_header_authenticates_as_at_the_gateway(
+    asgi_server: str, make_token: MakeToken
+) -> None:
+    user_id = uuid.uuid4()
+    headers = {"Authorization": f"Bearer {make_token(sub=user_id)}"}
+    with connect(
+        asgi_server, additional_headers=headers, open_timeout=RECEIVE_TIMEOUT_SECONDS
+    ) as socket:
+        notification = notification_create(user_id=user_id, kind="welcome", title="Hi")
+
+        frame = _receive_json(socket)
+
+        assert socket.subprotocol is None
+    assert frame["notification"]["id"] == str(notification.id)
+
+
 def test_a_client_message_is_answered_with_an_error_frame(
     asgi_server: str, make_token: MakeToken
 ) -> None:

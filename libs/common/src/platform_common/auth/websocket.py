@@ -1,8 +1,10 @@
 """Where a WebSocket handshake carries its access token (no Django: the gateway uses it too).
 
-Browsers cannot set headers on a WebSocket, so the token comes either as the query
-parameter ``?access_token=<token>`` (RFC 6750 §2.3) or as the subprotocol pair
-``Sec-WebSocket-Protocol: bearer, <token>`` (the server then accepts with ``bearer``).
+One rule for the gateway and the services, first match wins: the ``Authorization: Bearer
+<token>`` header (clients that can set headers), then the subprotocol pair
+``Sec-WebSocket-Protocol: bearer, <token>`` (the server then accepts with ``bearer``), then
+the query parameter ``?access_token=<token>`` (RFC 6750 §2.3). Browsers cannot set headers
+on a WebSocket, hence the other two.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 BEARER_SUBPROTOCOL = "bearer"
 QUERY_PARAM = "access_token"
+BEARER_SCHEME = "bearer"
 
 
 @dataclass(frozen=True)
@@ -24,13 +27,23 @@ class HandshakeToken:
     query_string: bytes
 
 
-def handshake_token(*, query_string: bytes, subprotocols: Sequence[str]) -> HandshakeToken:
-    """The token of a handshake; the subprotocol form wins over the query parameter."""
+def handshake_token(
+    *, query_string: bytes, subprotocols: Sequence[str], authorization: bytes | None = None
+) -> HandshakeToken:
+    """The token of a handshake (``authorization`` is the raw header value, if any).
+
+    A present ``Authorization`` header decides alone: one of another scheme carries no token.
+    The query token is always taken out of the returned query string.
+    """
     query = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     query_token = next((value for name, value in query if name == QUERY_PARAM), None)
     if query_token is not None:
         remaining = [(name, value) for name, value in query if name != QUERY_PARAM]
         query_string = urlencode(remaining).encode("latin-1")
+    if authorization is not None:
+        scheme, _, token = authorization.decode("latin-1").partition(" ")
+        bearer = scheme.lower() == BEARER_SCHEME and token.strip()
+        return HandshakeToken(token.strip() if bearer else None, None, query_string)
     if len(subprotocols) >= 2 and subprotocols[0] == BEARER_SUBPROTOCOL:
         return HandshakeToken(subprotocols[1] or None, BEARER_SUBPROTOCOL, query_string)
     return HandshakeToken(query_token or None, None, query_string)
