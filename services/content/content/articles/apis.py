@@ -12,7 +12,11 @@ from rest_framework.views import APIView
 from content.articles.filters import ArticleFilter
 from content.articles.models import Article
 from content.articles.selectors import article_get, article_list
-from content.articles.serializers import ArticleInputSerializer, ArticleOutputSerializer
+from content.articles.serializers import (
+    ArticleInputSerializer,
+    ArticleListOutputSerializer,
+    ArticleOutputSerializer,
+)
 from content.articles.services import article_create, article_delete, article_update
 from platform_common.auth.jwt import Principal
 
@@ -45,7 +49,7 @@ class ArticleListCreateApi(ListAPIView[Article]):
     """Anyone lists published articles; a signed-in caller also sees their own drafts."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    serializer_class = ArticleOutputSerializer
+    serializer_class = ArticleListOutputSerializer
     filterset_class = ArticleFilter
 
     def get_queryset(self) -> QuerySet[Article]:

@@ -5,6 +5,8 @@ from platform_common.models import SoftDeleteModel, TimestampedModel
 TITLE_MAX_LENGTH = 200
 # Room for the title's slug plus a "-<hex>" suffix that resolves collisions.
 SLUG_MAX_LENGTH = 220
+# Lists show the start of each body, never the body itself.
+SUMMARY_LENGTH = 280
 
 
 class ArticleStatus(models.TextChoices):

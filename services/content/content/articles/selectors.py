@@ -3,8 +3,9 @@
 from uuid import UUID
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 
-from content.articles.models import Article, ArticleStatus
+from content.articles.models import SUMMARY_LENGTH, Article, ArticleStatus
 from content.authors.models import Author
 from platform_common.api.selectors import get_object_or_not_found
 
@@ -25,8 +26,11 @@ def _with_author_display_name(queryset: QuerySet[Article]) -> QuerySet[Article]:
 
 
 def article_list(*, viewer_id: UUID | None) -> QuerySet[Article]:
-    """Articles ``viewer_id`` may read, newest first; the API narrows them with ArticleFilter."""
-    return _with_author_display_name(article_visible_queryset(viewer_id=viewer_id))
+    """Articles ``viewer_id`` may read, newest first, each with a ``summary`` instead of its
+    body (never read from the database: a page of long articles stays small); the API
+    narrows them with ArticleFilter."""
+    articles = article_visible_queryset(viewer_id=viewer_id).defer("body")
+    return _with_author_display_name(articles).annotate(summary=Left("body", SUMMARY_LENGTH))
 
 
 def article_get(*, article_id: UUID, viewer_id: UUID | None) -> Article:

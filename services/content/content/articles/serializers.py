@@ -14,7 +14,7 @@ class ArticleInputSerializer(InputSerializer):
 
 
 class ArticleOutputSerializer(BaseModelSerializer):
-    """An article as readers see it; ``?fields=`` narrows it."""
+    """An article as its reader sees it, body included; ``?fields=`` narrows it."""
 
     # Annotated by the selectors from the author projection; None until it catches up.
     author_display_name = serializers.CharField(read_only=True, allow_null=True)
@@ -26,6 +26,30 @@ class ArticleOutputSerializer(BaseModelSerializer):
             "slug",
             "title",
             "body",
+            "status",
+            "author_id",
+            "author_display_name",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ArticleListOutputSerializer(BaseModelSerializer):
+    """An article in a list: the start of its body (``summary``) instead of the body."""
+
+    author_display_name = serializers.CharField(read_only=True, allow_null=True)
+    # Annotated by article_list: the first SUMMARY_LENGTH characters of the body.
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "summary",
             "status",
             "author_id",
             "author_display_name",

@@ -174,6 +174,35 @@ def test_list_runs_a_fixed_number_of_queries(
     assert response.json()["count"] == 10
 
 
+def test_a_page_of_long_articles_carries_summaries_not_bodies(
+    api_client: APIClient, jwks_server: object, author: Author
+) -> None:
+    long_body = "Opening line of a long read. " + "x" * (256 * 1024)
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Long read {index}",
+            slug=f"long-read-{index}",
+            body=long_body,
+            author_id=author.id,
+            status=ArticleStatus.PUBLISHED,
+            published_at=now,
+        )
+        for index in range(20)
+    )
+
+    listed = api_client.get(LIST_URL, {"page_size": 100})
+    detail = api_client.get(detail_url(listed.json()["results"][0]["id"]))
+
+    items = listed.json()["results"]
+    assert len(items) == 20
+    assert all("body" not in item for item in items)
+    assert all(long_body.startswith(item["summary"]) for item in items)
+    assert all(0 < len(item["summary"]) <= 300 for item in items)
+    assert len(listed.content) < 20 * 1024
+    assert detail.json()["body"] == long_body
+
+
 def test_page_size_is_capped_at_one_hundred(
     api_client: APIClient, jwks_server: object, author: Author
 ) -> None:
