@@ -69,9 +69,12 @@ def build_settings(
             *apps,
         ],
         "MIDDLEWARE": [
-            "platform_common.observability.middleware.metrics_middleware",
+            "platform_common.observability.middleware.MetricsMiddleware",
             "platform_common.observability.middleware.RequestIdMiddleware",
-            "platform_common.api.middleware.body_size_limit_middleware",
+            "platform_common.api.middleware.BodySizeLimitMiddleware",
+            # Compresses what everything below produced; the ETag below is of the plain body.
+            "platform_common.api.middleware.CompressionMiddleware",
+            "django.middleware.http.ConditionalGetMiddleware",
             "django.middleware.security.SecurityMiddleware",
             "django.middleware.common.CommonMiddleware",
             # API views authenticate by bearer token (DRF exempts them); kept for any form view.

@@ -1,19 +1,20 @@
-"""Rejects oversized bodies before any view runs, whether or not the view reads the body."""
+"""HTTP middleware of the API conventions (all in ``build_settings``' ``MIDDLEWARE``).
+
+``BodySizeLimitMiddleware`` rejects oversized bodies before any view runs, whether or not
+the view reads the body. ``CompressionMiddleware`` gzips responses above a size threshold.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import cast
-
-from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.decorators import sync_and_async_middleware
+from django.middleware.gzip import GZipMiddleware
 
 from platform_common.api.errors import payload_too_large
+from platform_common.middleware import SyncAndAsyncMiddleware
 
-GetResponse = Callable[[HttpRequest], HttpResponseBase]
-AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+# Below this a response fits one packet anyway: compressing it only costs CPU.
+COMPRESSION_MIN_BYTES = 1024
 
 
 def oversized_body_response(request: HttpRequest) -> HttpResponse | None:
@@ -28,23 +29,23 @@ def oversized_body_response(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-@sync_and_async_middleware
-def body_size_limit_middleware(
-    get_response: GetResponse | AsyncGetResponse,
-) -> Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]:
-    if iscoroutinefunction(get_response):
-        async_get_response = cast(AsyncGetResponse, get_response)
+class BodySizeLimitMiddleware(SyncAndAsyncMiddleware):
+    def before_view(self, request: HttpRequest) -> HttpResponseBase | None:
+        return oversized_body_response(request)
 
-        async def async_middleware(request: HttpRequest) -> HttpResponseBase:
-            rejected = oversized_body_response(request)
-            return rejected if rejected is not None else await async_get_response(request)
 
-        return async_middleware
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (``Accept-Encoding``, ``Vary``, streaming bodies compressed as they
+    stream, strong ETags made weak, random padding against BREACH) above a threshold.
 
-    sync_get_response = cast(GetResponse, get_response)
+    Sits above ``ConditionalGetMiddleware``: the ETag is computed on the uncompressed body,
+    so a conditional GET matches whether or not either answer was compressed.
+    """
 
-    def middleware(request: HttpRequest) -> HttpResponseBase:
-        rejected = oversized_body_response(request)
-        return rejected if rejected is not None else sync_get_response(request)
-
-    return middleware
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if isinstance(response, HttpResponse) and len(response.content) < COMPRESSION_MIN_BYTES:
+            return response
+        compressed: HttpResponseBase = super().process_response(request, response)
+        return compressed

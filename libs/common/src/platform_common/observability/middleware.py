@@ -2,7 +2,7 @@
 
 ``RequestIdMiddleware``: ``X-Request-ID`` (accepted if sane, else minted, echoed back) and the
 W3C ``traceparent`` (continued if valid, else a new trace) for logs and published events.
-``metrics_middleware``: RED metrics per route template.
+``MetricsMiddleware``: RED metrics per route template.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.decorators import sync_and_async_middleware
 
 from platform_common.events.tracecontext import child_traceparent, traceparent_var
+from platform_common.middleware import SyncAndAsyncMiddleware
 from platform_common.observability.logging import request_id_var
 from platform_common.observability.metrics import UNMATCHED_ROUTE, observe_request
 
@@ -89,28 +89,13 @@ def record_request(request: HttpRequest, response: HttpResponseBase, started: fl
     )
 
 
-@sync_and_async_middleware
-def metrics_middleware(
-    get_response: GetResponse | AsyncGetResponse,
-) -> Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]:
+class MetricsMiddleware(SyncAndAsyncMiddleware):
     """First in ``MIDDLEWARE``: RED metrics per route template for every response."""
-    if iscoroutinefunction(get_response):
-        async_get_response = cast(AsyncGetResponse, get_response)
 
-        async def async_middleware(request: HttpRequest) -> HttpResponseBase:
-            started = time.perf_counter()
-            response = await async_get_response(request)
-            record_request(request, response, started)
-            return response
+    def before_view(self, request: HttpRequest) -> HttpResponseBase | None:
+        request.metrics_started = time.perf_counter()  # type: ignore[attr-defined]
+        return None
 
-        return async_middleware
-
-    sync_get_response = cast(GetResponse, get_response)
-
-    def middleware(request: HttpRequest) -> HttpResponseBase:
-        started = time.perf_counter()
-        response = sync_get_response(request)
-        record_request(request, response, started)
+    def after_view(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        record_request(request, response, request.metrics_started)  # type: ignore[attr-defined]
         return response
-
-    return middleware
