@@ -116,7 +116,7 @@ def build_settings(
             "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
             "DEFAULT_PAGINATION_CLASS": "platform_common.api.pagination.PageNumberPagination",
             "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-            "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+            "DEFAULT_SCHEMA_CLASS": "platform_common.api.schema.AutoSchema",
             "EXCEPTION_HANDLER": "platform_common.api.errors.problem_exception_handler",
             "UNAUTHENTICATED_USER": None,
             "PAGE_SIZE": 20,
@@ -125,6 +125,9 @@ def build_settings(
             "TITLE": f"{service} API",
             "VERSION": "1.0.0",
             "SERVE_INCLUDE_SCHEMA": False,
+            # Separate request and response components: input is documented as it is
+            # checked (no read-only fields, no unknown keys, no blank required strings).
+            "COMPONENT_SPLIT_REQUEST": True,
         },
         "LOGGING": logging_config(service=service, level=env.str("LOG_LEVEL", default="INFO")),
         # Security headers; TLS terminates in front of the gateway.

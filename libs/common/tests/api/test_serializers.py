@@ -25,6 +25,18 @@ def test_without_fields_param_every_field_is_returned(api_client: APIClient) -> 
     assert sorted(response.json()["results"][0]) == ["body", "created_at", "id", "title"]
 
 
+@pytest.mark.parametrize("fields", ["", ",", " , "])
+def test_an_empty_sparse_field_list_is_a_validation_error_not_empty_objects(
+    api_client: APIClient, fields: str
+) -> None:
+    Note.objects.create(title="first")
+
+    response = api_client.get("/api/notes/", {"fields": fields})
+
+    assert response.status_code == 400, response.content
+    assert [error["field"] for error in response.json()["errors"]] == ["fields"]
+
+
 def test_unknown_sparse_field_is_a_validation_error(api_client: APIClient) -> None:
     Note.objects.create(title="first")
 
@@ -104,3 +116,14 @@ def test_model_serializer_with_the_mixin_accepts_its_fields() -> None:
     serializer = NoteUpdateSerializer(data={"title": "t", "body": "b"})
 
     assert serializer.is_valid(), serializer.errors
+
+
+@pytest.mark.parametrize("title", [0, 1.5, True, ["x"], {"x": 1}])
+def test_a_text_field_refuses_what_is_not_a_string(api_client: APIClient, title: object) -> None:
+    response = api_client.post("/api/notes/", {"title": title}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == [
+        {"field": "title", "code": "invalid", "message": "Not a valid string."}
+    ]
+    assert not Note.objects.exists()

@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable
 
+import pytest
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
@@ -50,26 +51,20 @@ def test_forged_token_is_401_invalid_token(
     assert response.json()["code"] == "invalid_token"
 
 
-def test_malformed_authorization_header_is_401_invalid_token(
-    api_client: APIClient, jwks_server: JWKSServer
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [("Bearer two parts", "invalid_token"), ("Basic dXNlcjpwYXNz", "not_authenticated")],
+    ids=["malformed-bearer-is-invalid-token", "other-schemes-are-left-to-others"],
+)
+def test_an_unusable_authorization_header_is_401(
+    api_client: APIClient, jwks_server: JWKSServer, authorization: str, code: str
 ) -> None:
-    api_client.credentials(HTTP_AUTHORIZATION="Bearer two parts")
+    api_client.credentials(HTTP_AUTHORIZATION=authorization)
 
     response = api_client.get("/api/whoami/")
 
     assert response.status_code == 401
-    assert response.json()["code"] == "invalid_token"
-
-
-def test_other_schemes_are_left_to_other_authenticators(
-    api_client: APIClient, jwks_server: JWKSServer
-) -> None:
-    api_client.credentials(HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
-
-    response = api_client.get("/api/whoami/")
-
-    assert response.status_code == 401
-    assert response.json()["code"] == "not_authenticated"
+    assert response.json()["code"] == code
 
 
 def test_unreachable_jwks_is_503_not_401(

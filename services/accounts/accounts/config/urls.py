@@ -1,13 +1,16 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import path
 
 from accounts.tokens.apis import JwksApi
-from platform_common.api.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from platform_common.api.urls import (  # noqa: F401
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    service_urlpatterns,
+)
 
-urlpatterns = [
-    path("", include("platform_common.health")),
-    path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
-    path("api/accounts/", include("accounts.users.urls")),
-    path("api/accounts/", include("accounts.tokens.urls")),
-    path("api/accounts/schema/", SpectacularAPIView.as_view(), name="schema"),
-]
+urlpatterns = service_urlpatterns(
+    service="accounts",
+    api=["accounts.users.urls", "accounts.tokens.urls"],
+    unversioned=[path(".well-known/jwks.json", JwksApi.as_view(), name="jwks")],
+)

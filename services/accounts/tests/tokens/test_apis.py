@@ -15,8 +15,8 @@ from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
 from tests.conftest import PASSWORD
 
-TOKEN_URL = "/api/accounts/token/"
-REFRESH_URL = "/api/accounts/token/refresh/"
+TOKEN_URL = "/api/v1/accounts/token/"
+REFRESH_URL = "/api/v1/accounts/token/refresh/"
 JWKS_URL = "/.well-known/jwks.json"
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from accounts.users.models import User
 from accounts.users.services import user_register
 from tests.conftest import PASSWORD
 
-TOKEN_URL = "/api/accounts/token/"
+TOKEN_URL = "/api/v1/accounts/token/"
 LIMIT = 3
 COOL_OFF = timedelta(minutes=15)
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from accounts.users.services import user_register
 from tests.conftest import PASSWORD
 
-TOKEN_URL = "/api/accounts/token/"
+TOKEN_URL = "/api/v1/accounts/token/"
 ATTEMPTS = 3
 
 

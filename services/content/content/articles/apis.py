@@ -1,16 +1,21 @@
+"""The articles REST API: thin views over selectors and services.
+
+Every operation's input and output serializers are declared beside it; list filtering
+lives in ``article_list``; the caller is read with ``optional_principal`` (reads open to
+anonymous readers) or ``request_principal`` (writes).
+"""
+
+from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.generics import ListAPIView
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from content.articles.filters import ArticleFilter
-from content.articles.models import Article
+from content.articles.models import ArticleStatus
 from content.articles.selectors import article_get, article_list
 from content.articles.serializers import (
     ArticleInputSerializer,
@@ -18,25 +23,14 @@ from content.articles.serializers import (
     ArticleOutputSerializer,
 )
 from content.articles.services import article_create, article_delete, article_update
-from platform_common.auth.jwt import Principal
-
-SPARSE_FIELDS = OpenApiParameter(
-    "fields", str, description="Comma-separated output fields to return, e.g. id,title,slug."
-)
+from platform_common.api.pagination import PageNumberPagination, paginated_response
+from platform_common.api.schema import problem_responses
+from platform_common.auth.drf import optional_principal, request_principal
 
 
 def _viewer_id(request: Request) -> UUID | None:
-    """The caller's user id, or None for an anonymous read."""
-    user = request.user
-    return user.id if isinstance(user, Principal) else None
-
-
-def _actor_id(request: Request) -> UUID:
-    """The caller's user id on a view whose permissions already required authentication."""
-    user = request.user
-    if not isinstance(user, Principal):
-        raise TypeError("write endpoints must require authentication")
-    return user.id
+    principal = optional_principal(request)
+    return principal.id if principal is not None else None
 
 
 def _article_response(request: Request, article_id: UUID, *, status_code: int) -> Response:
@@ -45,29 +39,50 @@ def _article_response(request: Request, article_id: UUID, *, status_code: int) -
     return Response(data, status=status_code)
 
 
-class ArticleListCreateApi(ListAPIView[Article]):
-    """Anyone lists published articles; a signed-in caller also sees their own drafts."""
+class ArticleCollectionApi(APIView):
+    """``GET`` lists readable articles (anyone); ``POST`` creates one (the caller's)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    serializer_class = ArticleListOutputSerializer
-    filterset_class = ArticleFilter
+    # Read by the schema generator too: the list's page envelope and parameters.
+    pagination_class = PageNumberPagination
 
-    def get_queryset(self) -> QuerySet[Article]:
-        return article_list(viewer_id=_viewer_id(self.request))
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        # Not an InputSerializer: paging and ?fields= share the query string.
+        status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
+        author = serializers.UUIDField(required=False)
 
-    @extend_schema(summary="List readable articles", parameters=[SPARSE_FIELDS])
+    @extend_schema(
+        summary="List readable articles: published ones, plus the caller's drafts",
+        parameters=[FilterSerializer],
+        responses=ArticleListOutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
-        return self.list(request)
+        # A plain dict: an empty value is then invalid, not "absent" as in a form.
+        filters = self.FilterSerializer(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        articles = article_list(
+            viewer_id=_viewer_id(request),
+            status=filters.validated_data.get("status"),
+            author_id=filters.validated_data.get("author"),
+        )
+        return paginated_response(
+            pagination_class=self.pagination_class,
+            serializer_class=ArticleListOutputSerializer,
+            queryset=articles,
+            request=request,
+            view=self,
+        )
 
     @extend_schema(
         summary="Create an article (the caller is its author)",
         request=ArticleInputSerializer,
-        responses={201: ArticleOutputSerializer},
+        responses={201: ArticleOutputSerializer, **problem_responses(409)},
     )
     def post(self, request: Request) -> Response:
+        author = request_principal(request)
         serializer = ArticleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        article = article_create(author_id=_actor_id(request), **serializer.validated_data)
+        article = article_create(author_id=author.id, **serializer.validated_data)
         return _article_response(request, article.id, status_code=status.HTTP_201_CREATED)
 
 
@@ -76,16 +91,14 @@ class ArticleDetailApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(
-        summary="Read an article", parameters=[SPARSE_FIELDS], responses=ArticleOutputSerializer
-    )
+    @extend_schema(summary="Read an article", responses=ArticleOutputSerializer)
     def get(self, request: Request, article_id: UUID) -> Response:
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)
 
     @extend_schema(
         summary="Replace title and body (author only)",
         request=ArticleInputSerializer,
-        responses=ArticleOutputSerializer,
+        responses={200: ArticleOutputSerializer, **problem_responses(403)},
     )
     def put(self, request: Request, article_id: UUID) -> Response:
         return self._update(request, article_id, partial=False)
@@ -93,20 +106,22 @@ class ArticleDetailApi(APIView):
     @extend_schema(
         summary="Change some fields (author only)",
         request=ArticleInputSerializer(partial=True),
-        responses=ArticleOutputSerializer,
+        responses={200: ArticleOutputSerializer, **problem_responses(403)},
     )
     def patch(self, request: Request, article_id: UUID) -> Response:
         return self._update(request, article_id, partial=True)
 
-    @extend_schema(summary="Delete an article (author only)", responses={204: None})
+    @extend_schema(
+        summary="Delete an article (author only)",
+        responses={204: None, **problem_responses(403)},
+    )
     def delete(self, request: Request, article_id: UUID) -> Response:
-        article_delete(article_id=article_id, actor_id=_actor_id(request))
+        article_delete(article_id=article_id, actor_id=request_principal(request).id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, article_id: UUID, *, partial: bool) -> Response:
+        actor = request_principal(request)
         serializer = ArticleInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        article_update(
-            article_id=article_id, actor_id=_actor_id(request), **serializer.validated_data
-        )
+        article_update(article_id=article_id, actor_id=actor.id, **serializer.validated_data)
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)

@@ -25,11 +25,20 @@ def _with_author_display_name(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.annotate(author_display_name=Subquery(author_name))
 
 
-def article_list(*, viewer_id: UUID | None) -> QuerySet[Article]:
-    """Articles ``viewer_id`` may read, newest first, each with a ``summary`` instead of its
-    body (never read from the database: a page of long articles stays small); the API
-    narrows them with ArticleFilter."""
+def article_list(
+    *,
+    viewer_id: UUID | None,
+    status: ArticleStatus | None = None,
+    author_id: UUID | None = None,
+) -> QuerySet[Article]:
+    """Articles ``viewer_id`` may read, newest first, optionally only of ``status`` or by
+    ``author_id``; each has a ``summary`` instead of its body (the body is never read from
+    the database: a page of long articles stays small)."""
     articles = article_visible_queryset(viewer_id=viewer_id).defer("body")
+    if status is not None:
+        articles = articles.filter(status=status)
+    if author_id is not None:
+        articles = articles.filter(author_id=author_id)
     return _with_author_display_name(articles).annotate(summary=Left("body", SUMMARY_LENGTH))
 
 

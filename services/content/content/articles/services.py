@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from content.articles.errors import ArticleCode
 from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleStatus
 from content.articles.selectors import article_visible_queryset
 from platform_common.api.errors import ConflictError, PermissionDeniedError
@@ -108,7 +109,7 @@ def _insert_with_unique_slug(article: Article) -> None:
             continue
         return
     raise ConflictError(
-        "Could not allocate a unique slug for this title.", code=ProblemCode.CONFLICT
+        "Could not allocate a unique slug for this title.", code=ArticleCode.SLUG_UNAVAILABLE
     )
 
 

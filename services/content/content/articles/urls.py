@@ -1,10 +1,10 @@
 from django.urls import path
 
-from content.articles.apis import ArticleDetailApi, ArticleListCreateApi
+from content.articles.apis import ArticleCollectionApi, ArticleDetailApi
 
 app_name = "articles"
 
 urlpatterns = [
-    path("articles/", ArticleListCreateApi.as_view(), name="list"),
+    path("articles/", ArticleCollectionApi.as_view(), name="collection"),
     path("articles/<uuid:article_id>/", ArticleDetailApi.as_view(), name="detail"),
 ]

@@ -1,10 +1,9 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from platform_common.api.urls import (  # noqa: F401
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    service_urlpatterns,
+)
 
-from platform_common.api.urls import handler400, handler403, handler404, handler500  # noqa: F401
-
-urlpatterns = [
-    path("", include("platform_common.health")),
-    path("api/content/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/content/", include("content.articles.urls")),
-]
+urlpatterns = service_urlpatterns(service="content", api=["content.articles.urls"])

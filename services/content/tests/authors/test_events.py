@@ -43,23 +43,21 @@ def test_redelivered_event_changes_nothing() -> None:
     assert InboxEntry.objects.filter(event_id=event.id).count() == 1
 
 
-def test_event_older_than_the_projection_is_ignored() -> None:
+@pytest.mark.parametrize(
+    ("first", "then", "kept"),
+    [
+        (("Ada Lovelace", 2), ("Ada Byron", 1), ("Ada Lovelace", 2)),
+        (("Ada Byron", 1), ("Ada Lovelace", 2), ("Ada Lovelace", 2)),
+    ],
+    ids=["an-older-event-is-ignored", "a-newer-event-refreshes"],
+)
+def test_the_projection_keeps_the_newest_version(
+    first: tuple[str, int], then: tuple[str, int], kept: tuple[str, int]
+) -> None:
     user_id = uuid4()
-    deliver(user_registered(user_id=user_id, display_name="Ada Lovelace", version=2))
+    deliver(user_registered(user_id=user_id, display_name=first[0], version=first[1]))
 
-    deliver(user_registered(user_id=user_id, display_name="Ada Byron", version=1))
+    deliver(user_registered(user_id=user_id, display_name=then[0], version=then[1]))
 
     author = Author.objects.get(id=user_id)
-    assert author.display_name == "Ada Lovelace"
-    assert author.aggregate_version == 2
-
-
-def test_newer_event_refreshes_the_projection() -> None:
-    user_id = uuid4()
-    deliver(user_registered(user_id=user_id, display_name="Ada Byron", version=1))
-
-    deliver(user_registered(user_id=user_id, display_name="Ada Lovelace", version=2))
-
-    author = Author.objects.get(id=user_id)
-    assert author.display_name == "Ada Lovelace"
-    assert author.aggregate_version == 2
+    assert (author.display_name, author.aggregate_version) == kept

@@ -14,17 +14,17 @@ def test_liveness_is_served_at_the_root(api_client: APIClient) -> None:
 
 def test_openapi_schema_documents_the_articles_api(api_client: APIClient) -> None:
     response = api_client.get(
-        "/api/content/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+        "/api/v1/content/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
     )
 
     assert response.status_code == 200
     assert set(response.json()["paths"]) == {
-        "/api/content/articles/",
-        "/api/content/articles/{article_id}/",
+        "/api/v1/content/articles/",
+        "/api/v1/content/articles/{article_id}/",
     }
 
 
 def test_unknown_path_is_a_problem(api_client: APIClient) -> None:
-    response = api_client.get("/api/content/nothing-here/")
+    response = api_client.get("/api/v1/content/nothing-here/")
 
     assert_problem(response, status=404, code="not_found")

@@ -1,6 +1,6 @@
 """The inbox REST API: the caller's own notifications only."""
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
@@ -12,13 +12,9 @@ from rest_framework.views import APIView
 from notifications.inbox.selectors import notification_list
 from notifications.inbox.serializers import NotificationOutputSerializer
 from notifications.inbox.services import notification_mark_all_read, notification_mark_read
-from platform_common.api.pagination import CursorPagination
+from platform_common.api.pagination import CursorPagination, paginated_response
 from platform_common.api.serializers import InputSerializer
-from platform_common.auth.jwt import Principal
-
-
-def _caller_id(request: Request) -> UUID:
-    return cast(Principal, request.user).id
+from platform_common.auth.drf import request_principal
 
 
 class NoInputSerializer(InputSerializer):
@@ -31,7 +27,7 @@ class NotificationListApi(APIView):
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         # Not an InputSerializer: the paginator reads its own parameters (cursor, page_size).
-        unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+        unread = serializers.BooleanField(required=False)
 
     @extend_schema(
         operation_id="notifications_list",
@@ -44,12 +40,15 @@ class NotificationListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         notifications = notification_list(
-            user_id=_caller_id(request), unread=filters.validated_data["unread"]
+            user_id=request_principal(request).id, unread=filters.validated_data.get("unread")
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(notifications, request, view=self)
-        output = NotificationOutputSerializer(page, many=True, context={"request": request})
-        return paginator.get_paginated_response(output.data)
+        return paginated_response(
+            pagination_class=self.pagination_class,
+            serializer_class=NotificationOutputSerializer,
+            queryset=notifications,
+            request=request,
+            view=self,
+        )
 
 
 class NotificationMarkReadApi(APIView):
@@ -62,7 +61,7 @@ class NotificationMarkReadApi(APIView):
     def post(self, request: Request, notification_id: UUID) -> Response:
         NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         notification = notification_mark_read(
-            user_id=_caller_id(request), notification_id=notification_id
+            user_id=request_principal(request).id, notification_id=notification_id
         )
         return Response(NotificationOutputSerializer(notification).data)
 
@@ -79,5 +78,5 @@ class NotificationMarkAllReadApi(APIView):
     )
     def post(self, request: Request) -> Response:
         NoInputSerializer(data=request.data).is_valid(raise_exception=True)
-        updated = notification_mark_all_read(user_id=_caller_id(request))
+        updated = notification_mark_all_read(user_id=request_principal(request).id)
         return Response(self.OutputSerializer({"updated": updated}).data)

@@ -14,13 +14,13 @@ from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, 
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL = "/api/notifications/"
-READ_ALL_URL = "/api/notifications/read-all/"
+LIST_URL = "/api/v1/notifications/"
+READ_ALL_URL = "/api/v1/notifications/read-all/"
 AuthedClient = Callable[..., APIClient]
 
 
 def read_url(notification_id: uuid.UUID) -> str:
-    return f"/api/notifications/{notification_id}/read/"
+    return f"/api/v1/notifications/{notification_id}/read/"
 
 
 def _create(user_id: uuid.UUID, title: str = "Hi") -> Notification:
@@ -215,14 +215,14 @@ def test_an_expired_token_is_401_problem(api_client: APIClient, make_token: Make
 
 
 def test_the_schema_is_public(api_client: APIClient) -> None:
-    response = api_client.get("/api/notifications/schema/")
+    response = api_client.get("/api/v1/notifications/schema/")
 
     assert response.status_code == 200
-    assert "/api/notifications/read-all/" in response.content.decode()
+    assert "/api/v1/notifications/read-all/" in response.content.decode()
 
 
 def test_an_unknown_path_is_404_problem(api_client: APIClient) -> None:
-    response = api_client.get("/api/notifications/no/such/path/")
+    response = api_client.get("/api/v1/notifications/no/such/path/")
 
     assert response.status_code == 404
     assert _problem(response)["code"] == "not_found"

@@ -12,7 +12,8 @@ FIELDS_QUERY_PARAM = "fields"
 
 
 class SparseFieldsMixin(serializers.Serializer[Any]):
-    """``?fields=id,title`` keeps only those fields; an unknown name is a 400 on ``fields``.
+    """``?fields=id,title`` keeps only those fields; an unknown name, or none, is a 400 on
+    ``fields``.
 
     Applies to the top-level serializer (and each item of a list), the one that receives the
     request in its context.
@@ -25,6 +26,10 @@ class SparseFieldsMixin(serializers.Serializer[Any]):
         if raw is None:
             return
         wanted = {name.strip() for name in raw.split(",") if name.strip()}
+        if not wanted:
+            raise serializers.ValidationError(
+                {FIELDS_QUERY_PARAM: [ErrorDetail("Name at least one field.", code="required")]}
+            )
         unknown = sorted(wanted - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
@@ -45,7 +50,8 @@ class BaseModelSerializer(SparseFieldsMixin, serializers.ModelSerializer[Any]):
 
 class RejectUnknownFieldsMixin(serializers.Serializer[Any]):
     """Input keys that are not writable fields fail with ``unknown_field`` (typos, read-only
-    fields, mass-assignment attempts) instead of being silently dropped."""
+    fields, mass-assignment attempts) instead of being silently dropped; a text field given
+    anything but a string (DRF would turn ``0`` into ``"0"``) fails with ``invalid``."""
 
     def to_internal_value(self, data: Any) -> Any:
         unknown: dict[str, list[ErrorDetail]] = {}
@@ -56,6 +62,7 @@ class RejectUnknownFieldsMixin(serializers.Serializer[Any]):
                 for key in data
                 if key not in writable
             }
+            unknown.update(_non_strings(self, data))
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -69,3 +76,18 @@ class RejectUnknownFieldsMixin(serializers.Serializer[Any]):
 
 class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     """Base of every input serializer in ``apis.py``."""
+
+
+def _non_strings(
+    serializer: serializers.Serializer[Any], data: Mapping[str, Any]
+) -> dict[str, list[ErrorDetail]]:
+    """The text fields of ``data`` holding something else than a string (or an allowed null)."""
+    return {
+        name: [ErrorDetail("Not a valid string.", code="invalid")]
+        for name, field in serializer.fields.items()
+        if isinstance(field, serializers.CharField)
+        and not field.read_only
+        and name in data
+        and not isinstance(data[name], str)
+        and not (data[name] is None and field.allow_null)
+    }

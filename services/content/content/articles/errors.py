@@ -1,0 +1,7 @@
+"""The articles app's own problem codes (the library's ``ProblemCode`` has the shared ones)."""
+
+from platform_common.problems import TitledCode
+
+
+class ArticleCode(TitledCode):
+    SLUG_UNAVAILABLE = "slug_unavailable", "No free slug for this title"
