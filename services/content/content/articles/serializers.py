@@ -36,25 +36,14 @@ class ArticleOutputSerializer(BaseModelSerializer):
         read_only_fields = fields
 
 
-class ArticleListOutputSerializer(BaseModelSerializer):
+class ArticleListOutputSerializer(ArticleOutputSerializer):
     """An article in a list: the start of its body (``summary``) instead of the body."""
 
-    author_display_name = serializers.CharField(read_only=True, allow_null=True)
     # Annotated by article_list: the first SUMMARY_LENGTH characters of the body.
     summary = serializers.CharField(read_only=True)
 
-    class Meta:
-        model = Article
+    class Meta(ArticleOutputSerializer.Meta):
         fields = [
-            "id",
-            "slug",
-            "title",
-            "summary",
-            "status",
-            "author_id",
-            "author_display_name",
-            "published_at",
-            "created_at",
-            "updated_at",
+            "summary" if name == "body" else name for name in ArticleOutputSerializer.Meta.fields
         ]
         read_only_fields = fields

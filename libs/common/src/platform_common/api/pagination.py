@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+PAGE_SIZE_PARAM = "page_size"
 # Cursors are URL-safe base64 (RFC 4648 §5), as DRF encodes them.
 CURSOR_PATTERN = r"^[A-Za-z0-9_=-]+$"
 
@@ -37,31 +38,38 @@ def _positive_int(request: Request, name: str) -> int | None:
     )
 
 
-def _page_size_parameter(description: str) -> dict[str, Any]:
-    return {
-        "name": "page_size",
-        "required": False,
-        "in": "query",
-        "description": description,
-        "schema": {"type": "integer", "minimum": 1},
-    }
+class PageSizeMixin:
+    """``?page_size=`` of both paginators: a whole number ≥ 1, capped at ``MAX_PAGE_SIZE``."""
+
+    page_size: int | None = DEFAULT_PAGE_SIZE
+    page_size_query_param: str | None = PAGE_SIZE_PARAM
+    max_page_size: int | None = MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int | None:
+        requested = _positive_int(request, PAGE_SIZE_PARAM)
+        return min(requested, MAX_PAGE_SIZE) if requested is not None else self.page_size
+
+    def page_size_parameter(self) -> dict[str, Any]:
+        return {
+            "name": PAGE_SIZE_PARAM,
+            "required": False,
+            "in": "query",
+            "description": (
+                f"Results per page ({DEFAULT_PAGE_SIZE} by default; more than "
+                f"{MAX_PAGE_SIZE} gives {MAX_PAGE_SIZE})."
+            ),
+            "schema": {"type": "integer", "minimum": 1},
+        }
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
     """``?page=N&page_size=M`` with ``M`` capped at 100."""
 
-    page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
     # Pages are numbers, nothing else ("last" would be a second spelling to document).
     last_page_strings = ()
 
     def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int:
         return _positive_int(request, self.page_query_param) or 1
-
-    def get_page_size(self, request: Request) -> int:
-        requested = _positive_int(request, self.page_size_query_param)
-        return min(requested, MAX_PAGE_SIZE) if requested is not None else self.page_size
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
@@ -72,20 +80,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "description": "Page number, from 1; a page past the last one is a 404.",
                 "schema": {"type": "integer", "minimum": 1},
             },
-            _page_size_parameter(
-                f"Results per page ({DEFAULT_PAGE_SIZE} by default; more than "
-                f"{MAX_PAGE_SIZE} gives {MAX_PAGE_SIZE})."
-            ),
+            self.page_size_parameter(),
         ]
 
 
-class CursorPagination(pagination.CursorPagination):
+class CursorPagination(PageSizeMixin, pagination.CursorPagination):
     """Opaque cursors, newest first: stable under inserts, no COUNT(*)."""
 
     ordering = "-created_at"
-    page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         raw = request.query_params.get(self.cursor_query_param)
@@ -94,10 +96,6 @@ class CursorPagination(pagination.CursorPagination):
                 {self.cursor_query_param: [ErrorDetail("Malformed cursor.", code="invalid")]}
             )
         return super().decode_cursor(request)
-
-    def get_page_size(self, request: Request) -> int:
-        requested = _positive_int(request, self.page_size_query_param)
-        return min(requested, MAX_PAGE_SIZE) if requested is not None else self.page_size
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
@@ -110,10 +108,7 @@ class CursorPagination(pagination.CursorPagination):
                 ),
                 "schema": {"type": "string", "pattern": CURSOR_PATTERN},
             },
-            _page_size_parameter(
-                f"Results per page ({DEFAULT_PAGE_SIZE} by default; more than "
-                f"{MAX_PAGE_SIZE} gives {MAX_PAGE_SIZE})."
-            ),
+            self.page_size_parameter(),
         ]
 
 

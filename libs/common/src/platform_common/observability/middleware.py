@@ -11,10 +11,8 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from typing import cast
+from contextlib import AbstractContextManager, contextmanager
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
@@ -51,30 +49,14 @@ def correlation_context(request: HttpRequest) -> Iterator[str]:
         request_id_var.reset(request_token)
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(SyncAndAsyncMiddleware):
     """First in ``MIDDLEWARE`` so every later log line and problem carries the ids."""
 
-    sync_capable = True
-    async_capable = True
+    def around_view(self, request: HttpRequest) -> AbstractContextManager[object]:
+        return correlation_context(request)
 
-    def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self._acall(request)
-        with correlation_context(request) as request_id:
-            response = cast(GetResponse, self.get_response)(request)
-        response[REQUEST_ID_HEADER] = request_id
-        return response
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        with correlation_context(request) as request_id:
-            response = await cast(AsyncGetResponse, self.get_response)(request)
-        response[REQUEST_ID_HEADER] = request_id
+    def after_view(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
         return response
 
 
