@@ -1,17 +1,16 @@
-from uuid import uuid4
-
 import pytest
 
 from content.authors.models import Author
+from tests.factories import AuthorFactory
 
 pytest_plugins = ["platform_common.testing.fixtures"]
 
 
 @pytest.fixture
 def author(db: None) -> Author:
-    return Author.objects.create(id=uuid4(), display_name="Ada Lovelace", aggregate_version=1)
+    return AuthorFactory.create(display_name="Ada Lovelace")
 
 
 @pytest.fixture
 def other_author(db: None) -> Author:
-    return Author.objects.create(id=uuid4(), display_name="Grace Hopper", aggregate_version=1)
+    return AuthorFactory.create(display_name="Grace Hopper")

@@ -3,7 +3,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from content.articles.models import Article, ArticleStatus
@@ -11,6 +10,7 @@ from content.articles.services import article_create
 from content.authors.models import Author
 from platform_common.testing.fixtures import MakeToken
 from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
+from tests.factories import published_articles
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -178,18 +178,7 @@ def test_a_page_of_long_articles_carries_summaries_not_bodies(
     api_client: APIClient, jwks_server: object, author: Author
 ) -> None:
     long_body = "Opening line of a long read. " + "x" * (256 * 1024)
-    now = timezone.now()
-    Article.objects.bulk_create(
-        Article(
-            title=f"Long read {index}",
-            slug=f"long-read-{index}",
-            body=long_body,
-            author_id=author.id,
-            status=ArticleStatus.PUBLISHED,
-            published_at=now,
-        )
-        for index in range(20)
-    )
+    published_articles(20, author_id=author.id, body=long_body)
 
     listed = api_client.get(LIST_URL, {"page_size": 100})
     detail = api_client.get(detail_url(listed.json()["results"][0]["id"]))
@@ -206,18 +195,7 @@ def test_a_page_of_long_articles_carries_summaries_not_bodies(
 def test_page_size_is_capped_at_one_hundred(
     api_client: APIClient, jwks_server: object, author: Author
 ) -> None:
-    now = timezone.now()
-    Article.objects.bulk_create(
-        Article(
-            title=f"Piece {index}",
-            slug=f"piece-{index}",
-            body="x",
-            author_id=author.id,
-            status=ArticleStatus.PUBLISHED,
-            published_at=now,
-        )
-        for index in range(101)
-    )
+    published_articles(101, author_id=author.id)
 
     response = api_client.get(LIST_URL, {"page_size": 1000})
 
