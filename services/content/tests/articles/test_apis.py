@@ -217,6 +217,18 @@ def test_sparse_fields_return_only_the_requested_ones(
     assert detail.json() == {"slug": article.slug, "author_display_name": "Ada Lovelace"}
 
 
+@pytest.mark.parametrize(("name", "value"), [("page", ""), ("fields", ""), ("author", "")])
+def test_list_rejects_an_empty_query_parameter_with_a_400(
+    api_client: APIClient, jwks_server: object, author: Author, name: str, value: str
+) -> None:
+    published(author.id)
+
+    response = api_client.get(LIST_URL, {name: value})
+
+    body = assert_problem(response, status=400, code="validation_error")
+    assert [error["field"] for error in body["errors"]] == [name]
+
+
 def test_sparse_fields_reject_an_unknown_name(
     api_client: APIClient, jwks_server: object, author: Author
 ) -> None:

@@ -103,6 +103,15 @@ def test_list_rejects_a_malformed_unread_filter(authed_client: AuthedClient) -> 
     assert [error["field"] for error in problem["errors"]] == ["unread"]
 
 
+def test_list_rejects_a_malformed_cursor_with_a_400(authed_client: AuthedClient) -> None:
+    response = authed_client().get(LIST_URL, {"cursor": ";"})
+
+    assert response.status_code == 400
+    problem = _problem(response)
+    assert problem["code"] == "validation_error"
+    assert [error["field"] for error in problem["errors"]] == ["cursor"]
+
+
 def test_mark_read_marks_the_callers_notification(authed_client: AuthedClient) -> None:
     user_id = uuid.uuid4()
     notification = _create(user_id)
