@@ -54,11 +54,10 @@ class NoteListApi(APIView):
 
     def get(self, request: Request) -> Response:
         return paginated_response(
-            pagination_class=self.pagination_class,
-            serializer_class=NoteOutputSerializer,
-            queryset=Note.objects.order_by("-created_at"),
-            request=request,
             view=self,
+            request=request,
+            queryset=Note.objects.order_by("-created_at"),
+            serializer_class=NoteOutputSerializer,
         )
 
     def post(self, request: Request) -> Response:

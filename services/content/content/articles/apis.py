@@ -66,11 +66,10 @@ class ArticleCollectionApi(APIView):
             author_id=filters.validated_data.get("author"),
         )
         return paginated_response(
-            pagination_class=self.pagination_class,
-            serializer_class=ArticleListOutputSerializer,
-            queryset=articles,
-            request=request,
             view=self,
+            request=request,
+            queryset=articles,
+            serializer_class=ArticleListOutputSerializer,
         )
 
     @extend_schema(

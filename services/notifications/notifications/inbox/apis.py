@@ -43,11 +43,10 @@ class NotificationListApi(APIView):
             user_id=request_principal(request).id, unread=filters.validated_data.get("unread")
         )
         return paginated_response(
-            pagination_class=self.pagination_class,
-            serializer_class=NotificationOutputSerializer,
-            queryset=notifications,
-            request=request,
             view=self,
+            request=request,
+            queryset=notifications,
+            serializer_class=NotificationOutputSerializer,
         )
 
 

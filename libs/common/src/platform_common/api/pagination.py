@@ -114,16 +114,21 @@ class CursorPagination(PageSizeMixin, pagination.CursorPagination):
 
 def paginated_response(
     *,
-    pagination_class: type[pagination.BasePagination],
-    serializer_class: type[BaseSerializer[Any]],
-    queryset: QuerySet[Any],
-    request: Request,
     view: APIView,
+    request: Request,
+    queryset: QuerySet[Any],
+    serializer_class: type[BaseSerializer[Any]],
 ) -> Response:
-    """One page of ``queryset`` rendered by ``serializer_class``, in the paginator's envelope.
+    """One page of ``queryset`` rendered by ``serializer_class``, in the envelope of the
+    view's ``pagination_class`` (which the schema generator reads too).
 
     The serializer gets the request in its context, so ``?fields=`` applies.
     """
+    pagination_class: type[pagination.BasePagination] | None = getattr(
+        view, "pagination_class", None
+    )
+    if pagination_class is None:
+        raise TypeError(f"{type(view).__name__} declares no pagination_class")
     paginator = pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     serializer = serializer_class(page, many=True, context={"request": request})
