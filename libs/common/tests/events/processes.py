@@ -21,16 +21,21 @@ from platform_common.events.topology import dead_letter_queue, events_queue
 HERE = Path(__file__).parent
 
 
-def _env() -> dict[str, str]:
+def _env(overrides: dict[str, str]) -> dict[str, str]:
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(HERE)}
+    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(HERE), **overrides}
 
 
 @contextmanager
-def running(command: list[str], *, capture: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    command: list[str], *, capture: bool = False, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` on the test database; ``env`` overrides settings read from it."""
     stdout, stderr = (subprocess.PIPE, subprocess.STDOUT) if capture else (None, None)
-    process = subprocess.Popen(command, cwd=HERE, env=_env(), stdout=stdout, stderr=stderr)
+    process = subprocess.Popen(
+        command, cwd=HERE, env=_env(env or {}), stdout=stdout, stderr=stderr
+    )
     try:
         yield process
     finally:
@@ -74,3 +79,40 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
+
+
+@contextmanager
+def unbound(queue: str, *, exchange: str, routing_key: str) -> Iterator[None]:
+    """Remove one binding for the duration, so what used to take that route has none."""
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        channel.queue_unbind(queue, exchange, routing_key)
+    try:
+        yield
+    finally:
+        with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+            channel.queue_bind(queue, exchange, routing_key)
+
+
+@contextmanager
+def bound(queue: str, *, exchange: str, routing_key: str) -> Iterator[None]:
+    """Add one binding for the duration."""
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        channel.queue_bind(queue, exchange, routing_key)
+    try:
+        yield
+    finally:
+        with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+            channel.queue_unbind(queue, exchange, routing_key)
+
+
+def manage(*args: str) -> str:
+    """Run ``python -m django <args>`` on the test database; returns its output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "django", *args],
+        cwd=HERE,
+        env=_env({}),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.decode()

@@ -26,7 +26,10 @@ from platform_common.events.wire import (
     ERROR_HEADER,
     ERROR_TYPE_HEADER,
     EVENT_TYPE_HEADER,
+    Unroutable,
 )
+
+__all__ = ["Unroutable"]
 
 # Upper bound of messages examined in one command, so a huge DLQ cannot exhaust memory.
 SCAN_LIMIT = 10_000

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,11 +27,10 @@ from platform_common.events.topology import (
     direct_routing_key,
 )
 from platform_common.events.wire import (
-    CONTENT_ENCODING,
-    CONTENT_TYPE,
     ERROR_HEADER,
     ERROR_TYPE_HEADER,
     EVENT_TYPE_HEADER,
+    publish_task_message,
     task_message,
 )
 
@@ -69,6 +69,23 @@ def retry_delay(retries: int) -> int:
         conf.number("EVENTS_RETRY_BASE_SECONDS") * 2.0**retries,
     )
     return max(1, round(ceiling / 2 + random.uniform(0, ceiling / 2)))
+
+
+@dataclass(frozen=True)
+class RetrySchedule:
+    """Total time a failing event is retried before it is dead-lettered, at both jitter ends."""
+
+    shortest_total: float
+    longest_total: float
+
+
+def retry_schedule(*, max_retries: int, base_seconds: float, max_seconds: float) -> RetrySchedule:
+    shortest = longest = 0.0
+    for retries in range(max_retries):
+        ceiling = min(max_seconds, base_seconds * 2.0**retries)
+        shortest += max(1, round(ceiling / 2))
+        longest += max(1, round(ceiling))
+    return RetrySchedule(shortest_total=shortest, longest_total=longest)
 
 
 def purge_expired() -> None:
@@ -118,18 +135,10 @@ def _publish_copy(
         origin=f"worker@{conf.service_name()}",
         extra_headers={EVENT_TYPE_HEADER: _event_type(envelope), **headers},
     )
+    # Unroutable propagates: the task fails, Celery rejects the delivery and RabbitMQ
+    # dead-letters the original (at-least-once), so the event is kept either way.
     with task.app.producer_or_acquire() as producer:
-        producer.publish(
-            message.body,
-            exchange=exchange,
-            routing_key=routing_key,
-            headers=message.headers,
-            message_id=message.message_id,
-            content_type=CONTENT_TYPE,
-            content_encoding=CONTENT_ENCODING,
-            delivery_mode=2,
-            retry=True,
-        )
+        publish_task_message(producer, message, exchange=exchange, routing_key=routing_key)
 
 
 def _report_failure(event_type: str, error: BaseException, *, will_retry: bool) -> None:

@@ -1,0 +1,124 @@
+"""Dead letters: reading them costs no delivery, replays are once each and never capped silently."""
+
+import pytest
+from factories import user_data
+from kombu import Connection
+from processes import bound, manage, purge_queues, unbound
+
+from platform_common.events import conf, dlq
+from platform_common.events.registry import subscribed_types
+from platform_common.events.testing import make_envelope
+from platform_common.events.topology import (
+    DEAD_LETTER_EXCHANGE,
+    EVENTS_EXCHANGE,
+    dead_letter_queue_name,
+    declare_topology,
+    direct_routing_key,
+    events_queue,
+    queue_name,
+)
+from platform_common.events.wire import ERROR_HEADER, event_message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WHERE = {"broker_url": "", "service": "evtest"}
+
+
+@pytest.fixture(autouse=True)
+def topology() -> None:
+    with Connection(conf.broker_url()) as broker:
+        declare_topology(broker, service="evtest", event_types=subscribed_types())
+    purge_queues()
+    WHERE["broker_url"] = conf.broker_url()
+
+
+def dead_letter_some(count: int) -> list[str]:
+    """Put ``count`` events in the DLQ as the worker does; returns their ids in order."""
+    ids = []
+    with Connection(conf.broker_url(), transport_options={"confirm_publish": True}) as broker:
+        producer = broker.Producer()
+        for _ in range(count):
+            envelope = make_envelope(type="accounts.user.registered", data=user_data())
+            message = event_message(envelope, origin="test")
+            producer.publish(
+                message.body,
+                exchange=DEAD_LETTER_EXCHANGE,
+                routing_key=dead_letter_queue_name("evtest"),
+                headers={**message.headers, ERROR_HEADER: "injected"},
+                message_id=message.message_id,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+            )
+            ids.append(str(envelope.id))
+    return ids
+
+
+def queued_event_ids() -> list[str]:
+    ids: list[str] = []
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        queue = events_queue("evtest", []).bind(channel)
+        while (message := queue.get(no_ack=True)) is not None:
+            ids.append(str(message.headers["id"]))
+    return ids
+
+
+def test_listing_the_dlq_thirty_times_loses_nothing_and_counts_no_delivery() -> None:
+    ids = dead_letter_some(3)
+
+    listings = [dlq.list_dead_letters(**WHERE) for _ in range(30)]
+
+    for letters in listings:
+        assert [letter.event_id for letter in letters] == ids
+        # A quorum queue counts every return of a message; RabbitMQ 4 drops it at 20.
+        assert all(int(letter.headers.get("x-delivery-count", 0)) == 0 for letter in letters)
+    assert manage("events", "dlq", "list").endswith("3 dead letter(s)\n")
+
+
+def test_replay_sends_each_dead_letter_once_even_when_it_dies_again_at_once() -> None:
+    (event_id,) = dead_letter_some(1)
+    # The DLQ also takes what is replayed: as if the consumer dead-lettered it instantly.
+    with bound(
+        dead_letter_queue_name("evtest"),
+        exchange=EVENTS_EXCHANGE.name,
+        routing_key=direct_routing_key("evtest"),
+    ):
+        result = dlq.replay(**WHERE, match=lambda letter: True)
+
+    assert [letter.event_id for letter in result.replayed] == [event_id]
+    assert queued_event_ids() == [event_id]
+    # The copy that came straight back is a new dead letter, waiting to be looked at.
+    assert [letter.event_id for letter in dlq.list_dead_letters(**WHERE)] == [event_id]
+
+
+def test_replay_all_goes_on_past_one_batch() -> None:
+    ids = dead_letter_some(12)
+
+    result = dlq.replay(**WHERE, match=lambda letter: True, batch_size=5)
+
+    assert [letter.event_id for letter in result.replayed] == ids
+    assert result.remaining == 0
+    assert sorted(queued_event_ids()) == sorted(ids)
+    assert dlq.list_dead_letters(**WHERE) == []
+
+
+def test_replay_with_a_cap_says_how_many_remain() -> None:
+    ids = dead_letter_some(12)
+
+    output = manage("events", "dlq", "replay", "--all", "--limit", "5")
+
+    assert "replayed 5 dead letter(s); 7 more match (stopped at --limit 5)" in output
+    assert sorted(queued_event_ids()) == sorted(ids[:5])
+    assert [letter.event_id for letter in dlq.list_dead_letters(**WHERE)] == ids[5:]
+
+
+def test_replay_that_no_queue_takes_keeps_the_dead_letter() -> None:
+    (event_id,) = dead_letter_some(1)
+
+    with (
+        unbound(queue_name("evtest"), exchange=EVENTS_EXCHANGE.name, routing_key=direct_routing_key("evtest")),
+        pytest.raises(dlq.Unroutable),
+    ):
+        dlq.replay(**WHERE, match=lambda letter: True)
+
+    assert [letter.event_id for letter in dlq.list_dead_letters(**WHERE)] == [event_id]

@@ -1,0 +1,72 @@
+"""The worker's own publishes (retries, dead letters) fail loudly when no queue takes them.
+
+The task then fails and Celery rejects the delivery, so RabbitMQ dead-letters the original
+(at-least-once) instead of the copy being confirmed and dropped.
+"""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from celery import Task
+from evtest_app.events import fail_times
+from factories import user_data
+from kombu import Connection
+from kombu.transport.native_delayed_delivery import (
+    MAX_LEVEL,
+    declare_native_delayed_delivery_exchanges_and_queues,
+)
+from processes import unbound
+
+from platform_common.events import conf, tasks
+from platform_common.events.registry import subscribed_types
+from platform_common.events.testing import make_envelope
+from platform_common.events.topology import (
+    DEAD_LETTER_EXCHANGE,
+    dead_letter_queue_name,
+    declare_topology,
+)
+from platform_common.events.wire import CONSUME_TASK, Unroutable
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def consume_task() -> Iterator[Task[Any, Any]]:
+    from evtest_celery import app
+
+    with Connection(conf.broker_url()) as broker:
+        declare_topology(broker, service="evtest", event_types=subscribed_types())
+        declare_native_delayed_delivery_exchanges_and_queues(broker, "quorum")
+    task = app.tasks[CONSUME_TASK]
+    task.push_request(id=str(uuid.uuid4()), retries=0)
+    yield task
+    task.pop_request()
+
+
+def test_a_dead_letter_no_queue_takes_is_an_error(consume_task: Task[Any, Any]) -> None:
+    poison = make_envelope(type="accounts.user.registered", data=user_data(), version=9)
+
+    with (
+        unbound(
+            dead_letter_queue_name("evtest"),
+            exchange=DEAD_LETTER_EXCHANGE.name,
+            routing_key=dead_letter_queue_name("evtest"),
+        ),
+        pytest.raises(Unroutable, match="platform.dlx"),
+    ):
+        tasks.consume(consume_task, poison.to_dict())
+
+
+def test_a_retry_no_queue_takes_is_an_error(consume_task: Task[Any, Any]) -> None:
+    envelope = make_envelope(type="accounts.user.registered", data=user_data())
+    fail_times(str(envelope.id), 1)
+    # The first retry waits one second: its path ends in the level-0 delay queue.
+    one_second = "*." * MAX_LEVEL + "1.#"
+
+    with (
+        unbound("celery_delayed_0", exchange="celery_delayed_0", routing_key=one_second),
+        pytest.raises(Unroutable, match=f"celery_delayed_{MAX_LEVEL}"),
+    ):
+        tasks.consume(consume_task, envelope.to_dict())
