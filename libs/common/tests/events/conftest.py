@@ -6,7 +6,7 @@ from factories import user_data
 
 from platform_common.events import conf
 from platform_common.events.envelope import Envelope
-from platform_common.events.testing import make_envelope
+from platform_common.testing.events import make_envelope
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
-from kombu import Connection
+from kombu import Connection, Queue
 
-from platform_common.events import conf, sandbox
+from platform_common.events import conf
 from platform_common.events.topology import dead_letter_queue, events_queue
+from platform_common.testing import sandbox
 
 HERE = Path(__file__).parent
 
@@ -33,9 +34,7 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``command`` on the test database; ``env`` overrides settings read from it."""
     stdout, stderr = (subprocess.PIPE, subprocess.STDOUT) if capture else (None, None)
-    process = subprocess.Popen(
-        command, cwd=HERE, env=_env(env or {}), stdout=stdout, stderr=stderr
-    )
+    process = subprocess.Popen(command, cwd=HERE, env=_env(env or {}), stdout=stdout, stderr=stderr)
     try:
         yield process
     finally:
@@ -83,26 +82,31 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
 
 @contextmanager
 def unbound(queue: str, *, exchange: str, routing_key: str) -> Iterator[None]:
-    """Remove one binding for the duration, so what used to take that route has none."""
-    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        channel.queue_unbind(queue, exchange, routing_key)
+    """Remove one existing binding for the duration (it is restored afterwards)."""
+    _binding(queue, exchange=exchange, routing_key=routing_key, present=False)
     try:
         yield
     finally:
-        with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-            channel.queue_bind(queue, exchange, routing_key)
+        _binding(queue, exchange=exchange, routing_key=routing_key, present=True)
 
 
 @contextmanager
 def bound(queue: str, *, exchange: str, routing_key: str) -> Iterator[None]:
     """Add one binding for the duration."""
-    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        channel.queue_bind(queue, exchange, routing_key)
+    _binding(queue, exchange=exchange, routing_key=routing_key, present=True)
     try:
         yield
     finally:
-        with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-            channel.queue_unbind(queue, exchange, routing_key)
+        _binding(queue, exchange=exchange, routing_key=routing_key, present=False)
+
+
+def _binding(queue: str, *, exchange: str, routing_key: str, present: bool) -> None:
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        bound_queue = Queue(queue).bind(channel)
+        if present:
+            bound_queue.bind_to(exchange, routing_key)
+        else:
+            bound_queue.unbind_from(exchange, routing_key)
 
 
 def manage(*args: str) -> str:

@@ -7,7 +7,6 @@ from processes import bound, manage, purge_queues, unbound
 
 from platform_common.events import conf, dlq
 from platform_common.events.registry import subscribed_types
-from platform_common.events.testing import make_envelope
 from platform_common.events.topology import (
     DEAD_LETTER_EXCHANGE,
     EVENTS_EXCHANGE,
@@ -18,10 +17,9 @@ from platform_common.events.topology import (
     queue_name,
 )
 from platform_common.events.wire import ERROR_HEADER, event_message
+from platform_common.testing.events import make_envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WHERE = {"broker_url": "", "service": "evtest"}
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +27,6 @@ def topology() -> None:
     with Connection(conf.broker_url()) as broker:
         declare_topology(broker, service="evtest", event_types=subscribed_types())
     purge_queues()
-    WHERE["broker_url"] = conf.broker_url()
 
 
 def dead_letter_some(count: int) -> list[str]:
@@ -54,6 +51,10 @@ def dead_letter_some(count: int) -> list[str]:
     return ids
 
 
+def dead_letters() -> list[dlq.DeadLetter]:
+    return dlq.list_dead_letters(broker_url=conf.broker_url(), service="evtest")
+
+
 def queued_event_ids() -> list[str]:
     ids: list[str] = []
     with Connection(conf.broker_url()) as broker, broker.channel() as channel:
@@ -66,7 +67,7 @@ def queued_event_ids() -> list[str]:
 def test_listing_the_dlq_thirty_times_loses_nothing_and_counts_no_delivery() -> None:
     ids = dead_letter_some(3)
 
-    listings = [dlq.list_dead_letters(**WHERE) for _ in range(30)]
+    listings = [dead_letters() for _ in range(30)]
 
     for letters in listings:
         assert [letter.event_id for letter in letters] == ids
@@ -83,23 +84,27 @@ def test_replay_sends_each_dead_letter_once_even_when_it_dies_again_at_once() ->
         exchange=EVENTS_EXCHANGE.name,
         routing_key=direct_routing_key("evtest"),
     ):
-        result = dlq.replay(**WHERE, match=lambda letter: True)
+        result = dlq.replay(
+            broker_url=conf.broker_url(), service="evtest", match=lambda letter: True
+        )
 
     assert [letter.event_id for letter in result.replayed] == [event_id]
     assert queued_event_ids() == [event_id]
     # The copy that came straight back is a new dead letter, waiting to be looked at.
-    assert [letter.event_id for letter in dlq.list_dead_letters(**WHERE)] == [event_id]
+    assert [letter.event_id for letter in dead_letters()] == [event_id]
 
 
 def test_replay_all_goes_on_past_one_batch() -> None:
     ids = dead_letter_some(12)
 
-    result = dlq.replay(**WHERE, match=lambda letter: True, batch_size=5)
+    result = dlq.replay(
+        broker_url=conf.broker_url(), service="evtest", match=lambda letter: True, batch_size=5
+    )
 
     assert [letter.event_id for letter in result.replayed] == ids
     assert result.remaining == 0
     assert sorted(queued_event_ids()) == sorted(ids)
-    assert dlq.list_dead_letters(**WHERE) == []
+    assert dead_letters() == []
 
 
 def test_replay_with_a_cap_says_how_many_remain() -> None:
@@ -109,16 +114,19 @@ def test_replay_with_a_cap_says_how_many_remain() -> None:
 
     assert "replayed 5 dead letter(s); 7 more match (stopped at --limit 5)" in output
     assert sorted(queued_event_ids()) == sorted(ids[:5])
-    assert [letter.event_id for letter in dlq.list_dead_letters(**WHERE)] == ids[5:]
+    assert [letter.event_id for letter in dead_letters()] == ids[5:]
 
 
 def test_replay_that_no_queue_takes_keeps_the_dead_letter() -> None:
     (event_id,) = dead_letter_some(1)
 
+    private = direct_routing_key("evtest")
+    # The queue takes the private key directly and through delayed delivery's "#." mirror.
     with (
-        unbound(queue_name("evtest"), exchange=EVENTS_EXCHANGE.name, routing_key=direct_routing_key("evtest")),
+        unbound(queue_name("evtest"), exchange=EVENTS_EXCHANGE.name, routing_key=private),
+        unbound(queue_name("evtest"), exchange=EVENTS_EXCHANGE.name, routing_key=f"#.{private}"),
         pytest.raises(dlq.Unroutable),
     ):
-        dlq.replay(**WHERE, match=lambda letter: True)
+        dlq.replay(broker_url=conf.broker_url(), service="evtest", match=lambda letter: True)
 
-    assert [letter.event_id for letter in dlq.list_dead_letters(**WHERE)] == [event_id]
+    assert [letter.event_id for letter in dead_letters()] == [event_id]

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 from django.db import transaction
-from kombu import Connection
 from factories import publish_registered
+from kombu import Connection
 from processes import manage, purge_queues, relay_command, running, wait_until
 
 from platform_common.events import conf
@@ -46,7 +46,9 @@ def test_an_event_no_queue_takes_stays_in_the_outbox_and_is_reported() -> None:
     row = OutboxMessage.objects.get(event_id=nobody_listens.id)
     # A type no service subscribes to: the broker has no queue for it.
     envelope = {**row.envelope, "type": "accounts.user.renamed"}
-    OutboxMessage.objects.filter(id=row.id).update(event_type="accounts.user.renamed", envelope=envelope)
+    OutboxMessage.objects.filter(id=row.id).update(
+        event_type="accounts.user.renamed", envelope=envelope
+    )
 
     with running(relay_command(), env=FAST_QUARANTINE):
         wait_until(lambda: OutboxMessage.objects.get(id=row.id).quarantined_at is not None)
@@ -61,7 +63,9 @@ def test_an_event_no_queue_takes_stays_in_the_outbox_and_is_reported() -> None:
 
 
 def test_a_poisoned_row_is_quarantined_and_the_rest_still_flow() -> None:
-    poisoned = outbox_row(event_type="broken", envelope={"type": "broken", "data": "not an envelope"})
+    poisoned = outbox_row(
+        event_type="broken", envelope={"type": "broken", "data": "not an envelope"}
+    )
     good = [publish_registered() for _ in range(20)]
 
     with running(relay_command("--batch-size", "5"), env=FAST_QUARANTINE):

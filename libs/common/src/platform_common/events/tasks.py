@@ -20,7 +20,6 @@ from kombu.transport.native_delayed_delivery import MAX_LEVEL, calculate_routing
 
 from platform_common.events import conf, maintenance
 from platform_common.events.consumer import PoisonMessage, process
-from platform_common.events.observers import notify
 from platform_common.events.topology import (
     DEAD_LETTER_EXCHANGE,
     dead_letter_queue_name,
@@ -33,6 +32,7 @@ from platform_common.events.wire import (
     publish_task_message,
     task_message,
 )
+from platform_common.observability import event_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
     try:
         process(envelope)
     except PoisonMessage as error:
-        _report_failure(event_type, error, will_retry=False)
+        _report_failure(event_type, will_retry=False)
         logger.error("event %s is poison, dead-lettered: %s", event_type, error)
         _dead_letter(task, envelope, error)
     except Exception as error:
         retries = int(task.request.retries)
         will_retry = retries < conf.integer("EVENTS_MAX_RETRIES")
-        _report_failure(event_type, error, will_retry=will_retry)
+        _report_failure(event_type, will_retry=will_retry)
         if will_retry:
             logger.warning("event %s failed, retry %d: %s", event_type, retries + 1, error)
             _retry_later(task, envelope, countdown=retry_delay(retries))
@@ -107,6 +107,7 @@ def _retry_later(task: Task[Any, Any], envelope: object, *, countdown: int) -> N
 
 
 def _dead_letter(task: Task[Any, Any], envelope: object, error: BaseException) -> None:
+    event_metrics.dead_lettered(service=conf.service_name(), event_type=_event_type(envelope))
     _publish_copy(
         task,
         envelope,
@@ -141,8 +142,8 @@ def _publish_copy(
         publish_task_message(producer, message, exchange=exchange, routing_key=routing_key)
 
 
-def _report_failure(event_type: str, error: BaseException, *, will_retry: bool) -> None:
-    notify(lambda o: o.on_failed(event_type=event_type, error=error, will_retry=will_retry))
+def _report_failure(event_type: str, *, will_retry: bool) -> None:
+    event_metrics.failed(service=conf.service_name(), event_type=event_type, will_retry=will_retry)
 
 
 def _event_type(envelope: object) -> str:

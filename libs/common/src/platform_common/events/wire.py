@@ -83,7 +83,8 @@ def publish_task_message(
 
     # Without a handler, py-amqp raises from the middle of the confirm wait, which would
     # leave that confirm unread and pair the next publish with it.
-    handlers = producer.channel.events["basic_return"]
+    channel: Any = producer.channel
+    handlers = channel.events["basic_return"]
     handlers.add(on_return)
     try:
         producer.publish(

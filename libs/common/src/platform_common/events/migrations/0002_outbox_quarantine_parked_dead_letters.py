@@ -4,55 +4,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0001_initial'),
+        ("events", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParkedDeadLetter',
+            name="ParkedDeadLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('event_id', models.CharField(max_length=200)),
-                ('event_type', models.CharField(max_length=200)),
-                ('reason', models.TextField()),
-                ('headers', models.JSONField()),
-                ('body', models.BinaryField()),
-                ('parked_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("event_id", models.CharField(max_length=200)),
+                ("event_type", models.CharField(max_length=200)),
+                ("reason", models.TextField()),
+                ("headers", models.JSONField()),
+                ("body", models.BinaryField()),
+                ("parked_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='outboxmessage',
-            name='events_outbox_pending',
+            model_name="outboxmessage",
+            name="events_outbox_pending",
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='attempts',
+            model_name="outboxmessage",
+            name="attempts",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='last_error',
-            field=models.TextField(blank=True, default=''),
+            model_name="outboxmessage",
+            name="last_error",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='next_attempt_at',
+            model_name="outboxmessage",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='quarantined_at',
+            model_name="outboxmessage",
+            name="quarantined_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('quarantined_at__isnull', True), ('sent_at__isnull', True)), fields=['id'], name='events_outbox_relayable'),
+            model_name="outboxmessage",
+            index=models.Index(
+                condition=models.Q(("quarantined_at__isnull", True), ("sent_at__isnull", True)),
+                fields=["id"],
+                name="events_outbox_relayable",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('quarantined_at__isnull', False)), fields=['id'], name='events_outbox_quarantined'),
+            model_name="outboxmessage",
+            index=models.Index(
+                condition=models.Q(("quarantined_at__isnull", False)),
+                fields=["id"],
+                name="events_outbox_quarantined",
+            ),
         ),
     ]
