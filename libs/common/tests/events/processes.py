@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
-from kombu import Connection, Queue
+from kombu import Connection, Exchange, Queue
 
 from platform_common.events import conf
-from platform_common.events.topology import dead_letter_queue, events_queue
+from platform_common.events.registry import subscribed_types
+from platform_common.events.topology import dead_letter_queue, declare_topology, events_queue
 from platform_common.testing import sandbox
 
 HERE = Path(__file__).parent
@@ -55,10 +56,23 @@ def worker_command() -> list[str]:
     return sandbox.worker_command("evtest_celery", concurrency=2)
 
 
-def purge_queues() -> None:
+def fresh_topology() -> None:
+    """Declare the evtest topology and empty its queues."""
+    with Connection(conf.broker_url()) as broker:
+        declare_topology(broker, service="evtest", event_types=subscribed_types())
+        with broker.channel() as channel:
+            for queue in (events_queue("evtest", []), dead_letter_queue("evtest")):
+                queue.bind(channel).purge()
+
+
+def drain_event_ids() -> list[str]:
+    """Take every message off the evtest queue; returns their event ids."""
+    ids: list[str] = []
     with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        for queue in (events_queue("evtest", []), dead_letter_queue("evtest")):
-            queue.bind(channel).purge()
+        queue = events_queue("evtest", []).bind(channel)
+        while (message := queue.get(no_ack=True)) is not None:
+            ids.append(str(message.headers["id"]))
+    return ids
 
 
 def wait_for_line(process: subprocess.Popen[bytes], text: str, *, timeout: float = 30.0) -> None:
@@ -81,32 +95,22 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def unbound(queue: str, *, exchange: str, routing_key: str) -> Iterator[None]:
-    """Remove one existing binding for the duration (it is restored afterwards)."""
-    _binding(queue, exchange=exchange, routing_key=routing_key, present=False)
+def rebound(queue: str, *, exchange: str, routing_key: str, present: bool) -> Iterator[None]:
+    """For the duration, add (``present``) or remove one binding; undone afterwards."""
+    _binding(queue, exchange=exchange, routing_key=routing_key, present=present)
     try:
         yield
     finally:
-        _binding(queue, exchange=exchange, routing_key=routing_key, present=True)
-
-
-@contextmanager
-def bound(queue: str, *, exchange: str, routing_key: str) -> Iterator[None]:
-    """Add one binding for the duration."""
-    _binding(queue, exchange=exchange, routing_key=routing_key, present=True)
-    try:
-        yield
-    finally:
-        _binding(queue, exchange=exchange, routing_key=routing_key, present=False)
+        _binding(queue, exchange=exchange, routing_key=routing_key, present=not present)
 
 
 def _binding(queue: str, *, exchange: str, routing_key: str, present: bool) -> None:
     with Connection(conf.broker_url()) as broker, broker.channel() as channel:
         bound_queue = Queue(queue).bind(channel)
         if present:
-            bound_queue.bind_to(exchange, routing_key)
+            bound_queue.bind_to(Exchange(exchange), routing_key)
         else:
-            bound_queue.unbind_from(exchange, routing_key)
+            bound_queue.unbind_from(Exchange(exchange), routing_key)
 
 
 def manage(*args: str) -> str:

@@ -3,17 +3,14 @@
 import pytest
 from factories import user_data
 from kombu import Connection
-from processes import bound, manage, purge_queues, unbound
+from processes import drain_event_ids, fresh_topology, manage, rebound
 
 from platform_common.events import conf, dlq
-from platform_common.events.registry import subscribed_types
 from platform_common.events.topology import (
     DEAD_LETTER_EXCHANGE,
     EVENTS_EXCHANGE,
     dead_letter_queue_name,
-    declare_topology,
     direct_routing_key,
-    events_queue,
     queue_name,
 )
 from platform_common.events.wire import ERROR_HEADER, event_message
@@ -24,9 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def topology() -> None:
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
+    fresh_topology()
 
 
 def dead_letter_some(count: int) -> list[str]:
@@ -55,15 +50,6 @@ def dead_letters() -> list[dlq.DeadLetter]:
     return dlq.list_dead_letters(broker_url=conf.broker_url(), service="evtest")
 
 
-def queued_event_ids() -> list[str]:
-    ids: list[str] = []
-    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        queue = events_queue("evtest", []).bind(channel)
-        while (message := queue.get(no_ack=True)) is not None:
-            ids.append(str(message.headers["id"]))
-    return ids
-
-
 def test_listing_the_dlq_thirty_times_loses_nothing_and_counts_no_delivery() -> None:
     ids = dead_letter_some(3)
 
@@ -79,17 +65,18 @@ def test_listing_the_dlq_thirty_times_loses_nothing_and_counts_no_delivery() -> 
 def test_replay_sends_each_dead_letter_once_even_when_it_dies_again_at_once() -> None:
     (event_id,) = dead_letter_some(1)
     # The DLQ also takes what is replayed: as if the consumer dead-lettered it instantly.
-    with bound(
+    with rebound(
         dead_letter_queue_name("evtest"),
         exchange=EVENTS_EXCHANGE.name,
         routing_key=direct_routing_key("evtest"),
+        present=True,
     ):
         result = dlq.replay(
             broker_url=conf.broker_url(), service="evtest", match=lambda letter: True
         )
 
     assert [letter.event_id for letter in result.replayed] == [event_id]
-    assert queued_event_ids() == [event_id]
+    assert drain_event_ids() == [event_id]
     # The copy that came straight back is a new dead letter, waiting to be looked at.
     assert [letter.event_id for letter in dead_letters()] == [event_id]
 
@@ -103,7 +90,7 @@ def test_replay_all_goes_on_past_one_batch() -> None:
 
     assert [letter.event_id for letter in result.replayed] == ids
     assert result.remaining == 0
-    assert sorted(queued_event_ids()) == sorted(ids)
+    assert sorted(drain_event_ids()) == sorted(ids)
     assert dead_letters() == []
 
 
@@ -113,18 +100,18 @@ def test_replay_with_a_cap_says_how_many_remain() -> None:
     output = manage("events", "dlq", "replay", "--all", "--limit", "5")
 
     assert "replayed 5 dead letter(s); 7 more match (stopped at --limit 5)" in output
-    assert sorted(queued_event_ids()) == sorted(ids[:5])
+    assert sorted(drain_event_ids()) == sorted(ids[:5])
     assert [letter.event_id for letter in dead_letters()] == ids[5:]
 
 
 def test_replay_that_no_queue_takes_keeps_the_dead_letter() -> None:
     (event_id,) = dead_letter_some(1)
 
-    private = direct_routing_key("evtest")
+    queue, private = queue_name("evtest"), direct_routing_key("evtest")
     # The queue takes the private key directly and through delayed delivery's "#." mirror.
     with (
-        unbound(queue_name("evtest"), exchange=EVENTS_EXCHANGE.name, routing_key=private),
-        unbound(queue_name("evtest"), exchange=EVENTS_EXCHANGE.name, routing_key=f"#.{private}"),
+        rebound(queue, exchange=EVENTS_EXCHANGE.name, routing_key=private, present=False),
+        rebound(queue, exchange=EVENTS_EXCHANGE.name, routing_key=f"#.{private}", present=False),
         pytest.raises(dlq.Unroutable),
     ):
         dlq.replay(broker_url=conf.broker_url(), service="evtest", match=lambda letter: True)

@@ -1,7 +1,8 @@
 import pytest
 from django.db import transaction
-from factories import publish_registered
+from factories import publish_registered, user_data
 
+from platform_common.events import publish
 from platform_common.events.contracts import ContractError
 from platform_common.events.models import OutboxMessage
 from platform_common.events.outbox import NotInTransaction
@@ -49,8 +50,14 @@ def test_rolled_back_transaction_publishes_nothing() -> None:
 
 
 def test_publish_outside_a_transaction_is_refused() -> None:
+    data = user_data()
     with pytest.raises(NotInTransaction):
-        publish_registered()
+        publish(
+            type="accounts.user.registered",
+            data=data,
+            aggregate_id=data["user_id"],
+            aggregate_version=1,
+        )
 
     assert OutboxMessage.objects.count() == 0
 

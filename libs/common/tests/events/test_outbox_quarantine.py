@@ -5,13 +5,9 @@ import uuid
 import pytest
 from django.db import transaction
 from factories import publish_registered
-from kombu import Connection
-from processes import manage, purge_queues, relay_command, running, wait_until
+from processes import drain_event_ids, fresh_topology, manage, relay_command, running, wait_until
 
-from platform_common.events import conf
 from platform_common.events.models import OutboxMessage
-from platform_common.events.registry import subscribed_types
-from platform_common.events.topology import declare_topology, events_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,18 +17,7 @@ FAST_QUARANTINE = {"EVENTS_OUTBOX_MAX_ATTEMPTS": "2", "EVENTS_OUTBOX_RETRY_BASE_
 
 @pytest.fixture(autouse=True)
 def topology() -> None:
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
-
-
-def queued_event_ids() -> list[str]:
-    ids: list[str] = []
-    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        queue = events_queue("evtest", []).bind(channel)
-        while (message := queue.get(no_ack=True)) is not None:
-            ids.append(str(message.headers["id"]))
-    return ids
+    fresh_topology()
 
 
 def outbox_row(*, event_type: str, envelope: dict[str, object]) -> OutboxMessage:
@@ -74,7 +59,7 @@ def test_a_poisoned_row_is_quarantined_and_the_rest_still_flow() -> None:
         )
         wait_until(lambda: OutboxMessage.objects.get(id=poisoned.id).quarantined_at is not None)
 
-    assert sorted(queued_event_ids()) == sorted(str(envelope.id) for envelope in good)
+    assert sorted(drain_event_ids()) == sorted(str(envelope.id) for envelope in good)
     poisoned.refresh_from_db()
     assert poisoned.sent_at is None
     assert "envelope" in poisoned.last_error
@@ -92,6 +77,6 @@ def test_redrive_puts_quarantined_rows_back_in_the_relay_s_way() -> None:
 
     with running(relay_command()):
         wait_until(lambda: OutboxMessage.objects.get(event_id=envelope.id).sent_at is not None)
-    assert queued_event_ids() == [str(envelope.id)]
+    assert drain_event_ids() == [str(envelope.id)]
     row = OutboxMessage.objects.get(event_id=envelope.id)
     assert (row.attempts, row.quarantined_at) == (0, None)

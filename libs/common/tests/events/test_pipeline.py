@@ -8,13 +8,18 @@ from evtest_app.events import fail_times
 from evtest_app.models import AppliedEffect
 from factories import publish_registered, user_data
 from kombu import Connection
-from processes import purge_queues, relay_command, running, wait_until, worker_command
+from processes import (
+    fresh_topology,
+    relay_command,
+    running,
+    wait_until,
+    worker_command,
+)
 
 from platform_common.events import conf, dlq
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import OutboxMessage
-from platform_common.events.registry import subscribed_types
-from platform_common.events.topology import EVENTS_EXCHANGE, declare_topology
+from platform_common.events.topology import EVENTS_EXCHANGE
 from platform_common.events.wire import CONSUME_TASK, event_message
 from platform_common.testing.events import make_envelope
 
@@ -23,9 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def pipeline() -> Iterator[None]:
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
+    fresh_topology()
     with running(worker_command()), running(relay_command()):
         yield
 

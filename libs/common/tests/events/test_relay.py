@@ -4,31 +4,22 @@ import time
 
 import pytest
 from factories import publish_registered
-from kombu import Connection
-from processes import purge_queues, relay_command, running, wait_for_line, wait_until
+from processes import (
+    drain_event_ids,
+    fresh_topology,
+    relay_command,
+    running,
+    wait_for_line,
+    wait_until,
+)
 
-from platform_common.events import conf
 from platform_common.events.models import OutboxMessage
-from platform_common.events.registry import subscribed_types
-from platform_common.events.topology import declare_topology, events_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def drain_event_ids() -> list[str]:
-    """Take every message off the evtest queue; returns their event ids."""
-    ids: list[str] = []
-    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        queue = events_queue("evtest", []).bind(channel)
-        while (message := queue.get(no_ack=True)) is not None:
-            ids.append(str(message.headers["id"]))
-    return ids
-
-
 def test_two_relays_on_one_outbox_publish_every_row_exactly_once() -> None:
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
+    fresh_topology()
     for _ in range(2000):
         publish_registered()
 

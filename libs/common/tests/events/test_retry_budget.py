@@ -5,14 +5,17 @@ from django.db import transaction
 from evtest_app.events import fail_for
 from evtest_app.models import AppliedEffect
 from factories import publish_registered
-from kombu import Connection
-from processes import purge_queues, relay_command, running, wait_until, worker_command
+from processes import (
+    fresh_topology,
+    relay_command,
+    running,
+    wait_until,
+    worker_command,
+)
 
 from platform_common.events import conf, dlq
 from platform_common.events.conf import DEFAULTS
-from platform_common.events.registry import subscribed_types
 from platform_common.events.tasks import retry_schedule
-from platform_common.events.topology import declare_topology
 
 # The retry count before this budget was set, for comparison.
 OLD_MAX_RETRIES = 6
@@ -37,9 +40,7 @@ def test_an_event_outlives_an_outage_longer_than_the_old_budget_and_applies_once
     # Longer than the old schedule even with a few seconds of delivery latency added to it.
     outage = old.longest_total + 3
     assert outage < new.shortest_total
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
+    fresh_topology()
     env = {
         "EVENTS_MAX_RETRIES": str(int(DEFAULTS["EVENTS_MAX_RETRIES"])),
         "EVENTS_RETRY_BASE_SECONDS": str(short["base_seconds"]),

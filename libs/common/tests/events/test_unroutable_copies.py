@@ -17,7 +17,7 @@ from kombu.transport.native_delayed_delivery import (
     MAX_LEVEL,
     declare_native_delayed_delivery_exchanges_and_queues,
 )
-from processes import unbound
+from processes import rebound
 
 from platform_common.events import conf, tasks
 from platform_common.events.registry import subscribed_types
@@ -49,10 +49,11 @@ def test_a_dead_letter_no_queue_takes_is_an_error(consume_task: Task[Any, Any]) 
     poison = make_envelope(type="accounts.user.registered", data=user_data(), version=9)
 
     with (
-        unbound(
+        rebound(
             dead_letter_queue_name("evtest"),
             exchange=DEAD_LETTER_EXCHANGE.name,
             routing_key=dead_letter_queue_name("evtest"),
+            present=False,
         ),
         pytest.raises(Unroutable, match=r"platform\.dlx"),
     ):
@@ -66,7 +67,9 @@ def test_a_retry_no_queue_takes_is_an_error(consume_task: Task[Any, Any]) -> Non
     one_second = "*." * MAX_LEVEL + "1.#"
 
     with (
-        unbound("celery_delayed_0", exchange="celery_delayed_0", routing_key=one_second),
+        rebound(
+            "celery_delayed_0", exchange="celery_delayed_0", routing_key=one_second, present=False
+        ),
         pytest.raises(Unroutable, match=f"celery_delayed_{MAX_LEVEL}"),
     ):
         tasks.consume(consume_task, envelope.to_dict())
