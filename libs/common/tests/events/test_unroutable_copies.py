@@ -4,45 +4,26 @@ The task then fails and Celery rejects the delivery, so RabbitMQ dead-letters th
 (at-least-once) instead of the copy being confirmed and dropped.
 """
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from celery import Task
 from evtest_app.events import fail_times
 from factories import user_data
-from kombu import Connection
 from kombu.transport.native_delayed_delivery import (
     MAX_LEVEL,
-    declare_native_delayed_delivery_exchanges_and_queues,
 )
 from processes import rebound
 
-from platform_common.events import conf, tasks
-from platform_common.events.registry import subscribed_types
+from platform_common.events import tasks
 from platform_common.events.topology import (
     DEAD_LETTER_EXCHANGE,
     dead_letter_queue_name,
-    declare_topology,
 )
-from platform_common.events.wire import CONSUME_TASK, Unroutable
+from platform_common.events.wire import Unroutable
 from platform_common.testing.events import make_envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def consume_task() -> Iterator[Task[Any, Any]]:
-    from evtest_celery import app
-
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-        declare_native_delayed_delivery_exchanges_and_queues(broker, "quorum")
-    task = app.tasks[CONSUME_TASK]
-    task.push_request(id=str(uuid.uuid4()), retries=0)
-    yield task
-    task.pop_request()
 
 
 def test_a_dead_letter_no_queue_takes_is_an_error(consume_task: Task[Any, Any]) -> None:
