@@ -8,36 +8,37 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-EVENTS_PUBLISHED = Counter(
-    "events_published_total",
-    "Events the broker confirmed from the outbox, by type.",
-    ["service", "type"],
+
+def _counter(name: str, documentation: str, *labels: str) -> Counter:
+    return Counter(name, documentation, ["service", *labels])
+
+
+EVENTS_PUBLISHED = _counter(
+    "events_published_total", "Events the broker confirmed from the outbox.", "type"
 )
-EVENTS_CONSUMED = Counter(
+EVENTS_CONSUMED = _counter(
     "events_consumed_total",
-    "Handler runs on delivered events, by type and outcome (applied or duplicate).",
-    ["service", "type", "outcome"],
+    "Handler runs on delivered events (applied or duplicate).",
+    "type",
+    "outcome",
+)
+EVENTS_FAILED = _counter(
+    "events_failed_total",
+    "Failed processing attempts (will_retry: true or false).",
+    "type",
+    "will_retry",
+)
+EVENTS_DEAD_LETTERED = _counter(
+    "events_dead_lettered_total", "Events sent to the service's dead-letter queue.", "type"
+)
+OUTBOX_QUARANTINED = _counter(
+    "events_outbox_quarantined_total", "Outbox rows quarantined after refused attempts.", "type"
 )
 EVENTS_HANDLER_SECONDS = Histogram(
     "events_handler_duration_seconds",
     "Time a handler took to apply an event (its transaction included).",
     ["service", "type"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
-EVENTS_FAILED = Counter(
-    "events_failed_total",
-    "Failed processing attempts, by type and whether the event will be retried.",
-    ["service", "type", "will_retry"],
-)
-EVENTS_DEAD_LETTERED = Counter(
-    "events_dead_lettered_total",
-    "Events sent to the service's dead-letter queue, by type.",
-    ["service", "type"],
-)
-OUTBOX_QUARANTINED = Counter(
-    "events_outbox_quarantined_total",
-    "Outbox rows quarantined after too many refused attempts, by type.",
-    ["service", "type"],
 )
 OUTBOX_PENDING = Gauge("events_outbox_pending", "Outbox rows waiting to be published.", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
