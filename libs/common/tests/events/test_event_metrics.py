@@ -1,10 +1,13 @@
 """The transport's Prometheus series move with what actually happens to events."""
 
+import socket
+import urllib.request
 from typing import Any
 
 import pytest
 from celery import Task
-from factories import user_data
+from factories import publish_registered, user_data
+from processes import fresh_topology, relay_command, running, wait_until
 from prometheus_client import REGISTRY
 
 from platform_common.events import tasks
@@ -60,3 +63,28 @@ def test_a_quarantined_outbox_row_is_counted(settings: Any) -> None:
     drain_once(batch_size=10, publish_batch=lambda envelopes: {})
 
     assert sample("events_outbox_quarantined_total", type="broken") == before + 1
+
+
+def test_the_relay_serves_what_it_published_on_its_metrics_port() -> None:
+    fresh_topology()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for _ in range(3):
+        publish_registered()
+
+    with running(relay_command(), env={"EVENTS_RELAY_METRICS_PORT": str(port)}):
+        wait_until(lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists())
+        wait_until(lambda: f'type="{TYPE}"}} 3.0' in scrape(port))
+        exposition = scrape(port)
+
+    assert f'events_published_total{{service="evtest",type="{TYPE}"}} 3.0' in exposition
+    assert 'events_outbox_pending{service="evtest"}' in exposition
+
+
+def scrape(port: int) -> str:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+            return str(response.read().decode())
+    except OSError:
+        return ""

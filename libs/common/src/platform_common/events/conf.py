@@ -16,6 +16,8 @@ DEFAULTS: dict[str, float] = {
     # Relay: rows per batch (one transaction, one confirm wait), idle poll interval.
     "EVENTS_RELAY_BATCH_SIZE": 500,
     "EVENTS_RELAY_POLL_SECONDS": 1.0,
+    # Relay: port of its Prometheus /metrics endpoint (0 = none).
+    "EVENTS_RELAY_METRICS_PORT": 0,
     # Relay: a row the broker refuses is tried again after 1 s doubling to 300 s, and
     # quarantined after 12 attempts (about 18 minutes).
     "EVENTS_OUTBOX_MAX_ATTEMPTS": 12,
