@@ -21,6 +21,7 @@ globals().update(
 # Set by build_settings; declared so the type checker knows them.
 JWT_ISSUER: str
 JWT_AUDIENCE: str
+GATEWAY_PROXY_SECRET: str
 
 env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
@@ -61,11 +62,14 @@ JWKS_MAX_AGE_SECONDS = 300
 # cache (the Redis Cluster) per email and client IP; AXES_FAILURE_LIMIT of them lock that
 # pair out for AXES_COOLOFF_MINUTES, counted again from every refused attempt.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "email"
 AXES_USERNAME_CALLABLE = "accounts.tokens.lockout.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.tokens.lockout.client_ip"
+# The forwarded address counts only when the gateway's secret came with it.
+AXES_CLIENT_IP_CALLABLE = "platform_common.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # The cache handler never writes axes' models; keep their tables out of the database.

@@ -34,6 +34,7 @@ def sandbox_settings(*, service: str, base_dir: Path, database: str, vhost: str)
     os.environ.setdefault("DJANGO_SECRET_KEY", f"{service}-sandbox-only")
     os.environ.setdefault("JWT_ISSUER", "http://issuer.test")
     os.environ.setdefault("JWKS_URL", "http://127.0.0.1:1/jwks.json")
+    os.environ.setdefault("GATEWAY_PROXY_SECRET", f"{service}-sandbox-only")
     settings = build_settings(
         service=service,
         base_dir=base_dir,
