@@ -54,7 +54,12 @@ AUTH_PASSWORD_VALIDATORS = [
 JWT_SIGNING_KEYS_DIR = BASE_DIR / env.str("JWT_SIGNING_KEYS_DIR")
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
 JWT_ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
-JWT_REFRESH_TOKEN_LIFETIME = timedelta(days=7)
+# A refresh token lives JWT_REFRESH_TOKEN_LIFETIME from its rotation (sliding), a session
+# (all tokens of one login) at most JWT_REFRESH_SESSION_LIFETIME. A spent token presented
+# again within JWT_REFRESH_REUSE_GRACE is a concurrent duplicate, later a theft.
+JWT_REFRESH_TOKEN_LIFETIME = timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7))
+JWT_REFRESH_SESSION_LIFETIME = timedelta(days=env.int("JWT_REFRESH_SESSION_DAYS", default=30))
+JWT_REFRESH_REUSE_GRACE = timedelta(seconds=env.int("JWT_REFRESH_REUSE_GRACE_SECONDS", default=10))
 JWT_KEY_PROVIDER = "accounts.tokens.keys.LocalKeyProvider"
 JWKS_MAX_AGE_SECONDS = 300
 

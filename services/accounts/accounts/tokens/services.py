@@ -20,7 +20,7 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -71,43 +71,83 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
         raise _invalid_credentials()
     # Also sets last_login (Django's update_last_login receiver).
     user_logged_in.send(sender=User, request=request, user=user)
-    return _pair_issue(user=user, family_id=uuid.uuid4(), now=timezone.now())
+    now = timezone.now()
+    return _pair_issue(
+        user=user,
+        family_id=uuid.uuid4(),
+        session_expires_at=now + settings.JWT_REFRESH_SESSION_LIFETIME,
+        now=now,
+    )
 
 
 def token_pair_refresh(*, refresh: str) -> TokenPair:
-    """Spend a refresh token for a new pair of the same family.
+    """Spend a refresh token for a new pair of the same session (token family).
 
-    Presenting an already spent token means it leaked (or the client is replaying), so
-    the whole family is revoked, including the newest refresh token the family has."""
-    now = timezone.now()
+    Every rotation and revocation of one family runs under one lock, so they happen one
+    after the other. A token spent again within ``JWT_REFRESH_REUSE_GRACE`` is a concurrent
+    duplicate (two tabs refreshing at once): refused with a retryable conflict, the session
+    lives on. Later, it means the token leaked (or a client replays it): the whole family
+    is revoked, including every token minted before the lock was ours."""
+    digest = _digest(refresh)
+    family_id = (
+        RefreshToken.objects.filter(token_hash=digest).values_list("family_id", flat=True).first()
+    )
+    if family_id is None:
+        raise _refresh_rejected("The refresh token is not valid.", code="invalid_token")
     with transaction.atomic():
+        _family_lock(family_id)
         stored = (
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user")
-            .filter(token_hash=_digest(refresh))
-            .first()
+            .get(token_hash=digest)
         )
-        if stored is not None and _is_spendable(stored, now=now):
+        now = timezone.now()  # after the wait for the lock
+        if _is_spendable(stored, now=now):
             stored.used_at = now
             stored.save(update_fields=["used_at"])
-            return _pair_issue(user=stored.user, family_id=stored.family_id, now=now)
-    if stored is None or stored.revoked_at is not None or not stored.user.is_active:
-        raise _refresh_rejected("The refresh token is not valid.", code="invalid_token")
-    if stored.used_at is not None:
-        # Outside the transaction above: the revocation must commit although we raise.
-        RefreshToken.objects.filter(family_id=stored.family_id, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+            return _pair_issue(
+                user=stored.user,
+                family_id=family_id,
+                session_expires_at=stored.session_expires_at,
+                now=now,
+            )
+        rejection = _refresh_rejection(stored, now=now)
+        if rejection.code == "token_reused":
+            RefreshToken.objects.filter(family_id=family_id, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+    if rejection.code == "token_reused":
         logger.warning(
             "Refresh token reuse detected; revoked token family %s of user %s",
-            stored.family_id,
+            family_id,
             stored.user_id,
         )
-        raise _refresh_rejected(
+    raise rejection
+
+
+def _family_lock(family_id: uuid.UUID) -> None:
+    """Serializes the refreshes and revocations of one family until the transaction ends."""
+    key = int.from_bytes(family_id.bytes[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _refresh_rejection(token: RefreshToken, *, now: datetime) -> ApplicationError:
+    if token.revoked_at is not None or not token.user.is_active:
+        return _refresh_rejected("The refresh token is not valid.", code="invalid_token")
+    if token.used_at is not None:
+        if now - token.used_at <= settings.JWT_REFRESH_REUSE_GRACE:
+            return ApplicationError(
+                "This refresh token was just rotated by a concurrent request; "
+                "retry with the newest refresh token.",
+                code="refresh_token_rotated",
+                status=409,
+            )
+        return _refresh_rejected(
             "The refresh token was already used; every token of its session is revoked.",
             code="token_reused",
         )
-    raise _refresh_rejected("The refresh token has expired.", code="token_expired")
+    return _refresh_rejected("The refresh token has expired.", code="token_expired")
 
 
 def access_token_issue(*, user: User, now: datetime) -> str:
@@ -126,14 +166,18 @@ def access_token_issue(*, user: User, now: datetime) -> str:
     )
 
 
-def _pair_issue(*, user: User, family_id: uuid.UUID, now: datetime) -> TokenPair:
+def _pair_issue(
+    *, user: User, family_id: uuid.UUID, session_expires_at: datetime, now: datetime
+) -> TokenPair:
     refresh = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
     RefreshToken.objects.create(
         token_hash=_digest(refresh),
         family_id=family_id,
         user=user,
         created_at=now,
-        expires_at=now + settings.JWT_REFRESH_TOKEN_LIFETIME,
+        # Sliding, but never past the session's absolute end.
+        expires_at=min(now + settings.JWT_REFRESH_TOKEN_LIFETIME, session_expires_at),
+        session_expires_at=session_expires_at,
     )
     return TokenPair(
         access=access_token_issue(user=user, now=now),

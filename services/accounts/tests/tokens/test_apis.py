@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from accounts.tokens.keys import current_key_set
@@ -106,8 +107,9 @@ def test_refresh_rotates_the_refresh_token(api_client: APIClient, user: User) ->
 
 
 def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
-    api_client: APIClient, user: User
+    api_client: APIClient, user: User, settings: Settings
 ) -> None:
+    settings.JWT_REFRESH_REUSE_GRACE = timedelta(0)
     first = log_in(api_client).json()
     other_session = log_in(api_client).json()
     second = refresh_with(api_client, first["refresh"]).json()
@@ -120,6 +122,20 @@ def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
     assert newest.status_code == 401
     assert newest.json()["code"] == "invalid_token"
     assert refresh_with(api_client, other_session["refresh"]).status_code == 200
+
+
+def test_a_concurrent_duplicate_refresh_is_a_retryable_conflict(
+    api_client: APIClient, user: User
+) -> None:
+    first = log_in(api_client).json()
+    second = refresh_with(api_client, first["refresh"]).json()
+
+    duplicate = refresh_with(api_client, first["refresh"])
+
+    assert duplicate.status_code == 409
+    assert duplicate["Content-Type"] == "application/problem+json"
+    assert duplicate.json()["code"] == "refresh_token_rotated"
+    assert refresh_with(api_client, second["refresh"]).status_code == 200
 
 
 def test_an_unknown_refresh_token_is_invalid(api_client: APIClient) -> None:
