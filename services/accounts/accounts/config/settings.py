@@ -76,6 +76,10 @@ AXES_USERNAME_CALLABLE = "accounts.tokens.lockout.lockout_username"
 # The forwarded address counts only when the gateway's secret came with it.
 AXES_CLIENT_IP_CALLABLE = "platform_common.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# axes logs every failure and lockout: the typed email (sometimes a password typed into the
+# email field) and the address are masked in those lines.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # The cache handler never writes axes' models; keep their tables out of the database.
 MIGRATION_MODULES = {"axes": None}
