@@ -53,6 +53,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # A relative directory resolves against this service's folder (dev: <repo>/.local/keys).
 JWT_SIGNING_KEYS_DIR = BASE_DIR / env.str("JWT_SIGNING_KEYS_DIR")
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
+# A rotated key is published at once and signs only this long after the rotation: longer
+# than a rolling restart of accounts plus the verifiers' JWKS cache (JWKS_MAX_AGE_SECONDS).
+JWT_KEY_PUBLISH_GRACE = timedelta(seconds=env.int("JWT_KEY_PUBLISH_GRACE_SECONDS", default=900))
 JWT_ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 # A refresh token lives JWT_REFRESH_TOKEN_LIFETIME from its rotation (sliding), a session
 # (all tokens of one login) at most JWT_REFRESH_SESSION_LIFETIME. A spent token presented

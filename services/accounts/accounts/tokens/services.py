@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import jwt
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -24,10 +23,11 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.tokens.keys import SIGNING_ALGORITHM, current_key_set
+from accounts.tokens.keys import current_key_set
 from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
 from platform_common.api.errors import ApplicationError
+from platform_common.auth.signing import sign_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -151,18 +151,16 @@ def _refresh_rejection(token: RefreshToken, *, now: datetime) -> ApplicationErro
 
 
 def access_token_issue(*, user: User, now: datetime) -> str:
-    key = current_key_set().active
-    claims = {
-        "iss": settings.JWT_ISSUER,
-        "aud": settings.JWT_AUDIENCE,
-        "sub": str(user.id),
-        "iat": now,
-        "exp": now + settings.JWT_ACCESS_TOKEN_LIFETIME,
-        "jti": uuid.uuid4().hex,
-        "roles": list(user.roles),
-    }
-    return jwt.encode(
-        claims, key.private_key, algorithm=SIGNING_ALGORITHM, headers={"kid": key.kid}
+    key = current_key_set().signing_key(now=now)
+    return sign_access_token(
+        private_key=key.private_key,
+        kid=key.kid,
+        issuer=settings.JWT_ISSUER,
+        audience=settings.JWT_AUDIENCE,
+        subject=str(user.id),
+        roles=user.roles,
+        issued_at=now,
+        lifetime=settings.JWT_ACCESS_TOKEN_LIFETIME,
     )
 
 

@@ -44,11 +44,11 @@ def test_log_in_issues_a_signed_access_token_and_a_refresh_token(
     assert response["Cache-Control"] == "no-store"
     body = response.json()
     assert (body["token_type"], body["expires_in"]) == ("Bearer", 900)
-    key_set = current_key_set()
-    assert jwt.get_unverified_header(body["access"])["kid"] == key_set.active.kid
+    signing_key = current_key_set().signing_key(now=timezone.now())
+    assert jwt.get_unverified_header(body["access"])["kid"] == signing_key.kid
     claims = jwt.decode(
         body["access"],
-        key_set.active.private_key.public_key(),
+        signing_key.private_key.public_key(),
         algorithms=["RS256"],
         audience=settings.JWT_AUDIENCE,
         issuer=settings.JWT_ISSUER,
