@@ -27,6 +27,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from platform_common.api.errors import exception_problem
 from platform_common.api.problems import problem_response
 from platform_common.observability.metrics import render_metrics
+from platform_common.problems import ProblemCode
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
         return problem_response(
             request,
             status=503,
-            code="service_unavailable",
+            code=ProblemCode.SERVICE_UNAVAILABLE,
             detail=f"Not ready: {', '.join(failing)} unreachable.",
             extra={"failing": failing, "checks": results},
         )

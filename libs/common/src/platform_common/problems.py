@@ -6,37 +6,67 @@ Django-free, so the gateway builds the very same document.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from enum import StrEnum
+from typing import Any, Self, TypedDict
 
 from platform_common.observability.logging import request_id_var
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:platform:problem:"
 
-# Stable codes clients may switch on, with the title every problem of that code carries.
-TITLES: dict[str, str] = {
-    "bad_request": "Bad request",
-    "validation_error": "Invalid input",
-    "malformed_json": "Malformed JSON",
-    "unknown_field": "Unknown field",
-    "not_authenticated": "Authentication required",
-    "invalid_token": "Invalid token",
-    "token_expired": "Token expired",
-    "permission_denied": "Permission denied",
-    "not_found": "Not found",
-    "method_not_allowed": "Method not allowed",
-    "not_acceptable": "Not acceptable",
-    "unsupported_media_type": "Unsupported media type",
-    "payload_too_large": "Payload too large",
-    "rate_limited": "Too many requests",
-    "conflict": "Conflict",
-    "internal_error": "Internal server error",
-    "service_unavailable": "Service unavailable",
-    "bad_gateway": "Bad gateway",
-    "upstream_timeout": "Upstream timeout",
-    "upstream_unavailable": "Upstream unavailable",
-    "upstream_refused": "Upstream refused",
-}
+
+class TitledCode(StrEnum):
+    """A stable problem ``code`` with the ``title`` every problem of that code carries.
+
+    Subclass it (without members) for an app's own codes:
+    ``class ArticleCode(TitledCode): SLUG_TAKEN = "slug_taken", "Slug taken"``.
+    """
+
+    problem_title: str
+
+    def __new__(cls, value: str, problem_title: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.problem_title = problem_title
+        return member
+
+
+class ProblemCode(TitledCode):
+    """Every code the library and the gateway answer with; clients may switch on them."""
+
+    BAD_REQUEST = "bad_request", "Bad request"
+    VALIDATION_ERROR = "validation_error", "Invalid input"
+    MALFORMED_JSON = "malformed_json", "Malformed JSON"
+    UNKNOWN_FIELD = "unknown_field", "Unknown field"
+    NOT_AUTHENTICATED = "not_authenticated", "Authentication required"
+    INVALID_TOKEN = "invalid_token", "Invalid token"
+    TOKEN_EXPIRED = "token_expired", "Token expired"
+    PERMISSION_DENIED = "permission_denied", "Permission denied"
+    NOT_FOUND = "not_found", "Not found"
+    METHOD_NOT_ALLOWED = "method_not_allowed", "Method not allowed"
+    NOT_ACCEPTABLE = "not_acceptable", "Not acceptable"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "Unsupported media type"
+    PAYLOAD_TOO_LARGE = "payload_too_large", "Payload too large"
+    RATE_LIMITED = "rate_limited", "Too many requests"
+    CONFLICT = "conflict", "Conflict"
+    INTERNAL_ERROR = "internal_error", "Internal server error"
+    SERVICE_UNAVAILABLE = "service_unavailable", "Service unavailable"
+    BAD_GATEWAY = "bad_gateway", "Bad gateway"
+    UPSTREAM_TIMEOUT = "upstream_timeout", "Upstream timeout"
+    UPSTREAM_UNAVAILABLE = "upstream_unavailable", "Upstream unavailable"
+    UPSTREAM_REFUSED = "upstream_refused", "Upstream refused"
+
+
+def problem_title(code: str) -> str:
+    """The title of ``code``: its enum's, or the code in words for a code without one."""
+    if isinstance(code, TitledCode):
+        return code.problem_title
+    known = ProblemCode._value2member_map_.get(code)
+    if isinstance(known, ProblemCode):
+        return known.problem_title
+    return code.replace("_", " ").capitalize()
+
+
 RESERVED_MEMBERS = frozenset(
     {"type", "title", "status", "detail", "code", "instance", "request_id", "errors"}
 )
@@ -64,10 +94,10 @@ def problem_body(
     """
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + code,
-        "title": TITLES.get(code, code.replace("_", " ").capitalize()),
+        "title": problem_title(code),
         "status": status,
         "detail": detail,
-        "code": code,
+        "code": str(code),
         "instance": instance,
         "request_id": request_id if request_id is not None else request_id_var.get(),
     }

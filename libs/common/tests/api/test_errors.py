@@ -2,11 +2,14 @@
 
 import json
 import logging
+import uuid
 from typing import Any
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
+
+from tests.testapp.models import Note
 
 PROBLEM = "application/problem+json"
 
@@ -31,6 +34,34 @@ def test_application_error_keeps_its_status_code_and_extra_members(api_client: A
     assert body["detail"] == "This article is already published."
     assert body["instance"] == "/api/errors/application/"
     assert body["state"] == "x"
+
+
+def test_application_error_subclass_answers_its_own_status_and_the_apps_title(
+    api_client: APIClient,
+) -> None:
+    response = api_client.get("/api/errors/app_code/")
+
+    body = problem(response, 409, "name_taken")
+    assert body["title"] == "Name already taken"
+
+
+def test_rate_limited_error_carries_retry_after(api_client: APIClient) -> None:
+    response = api_client.get("/api/errors/rate_limited/")
+
+    problem(response, 429, "rate_limited")
+    assert response["Retry-After"] == "7"
+
+
+@pytest.mark.django_db
+def test_missing_row_is_a_not_found_problem_with_the_selectors_message(
+    api_client: APIClient,
+) -> None:
+    deleted = Note.objects.create(title="gone")
+    deleted.delete()
+
+    for note_id in (uuid.uuid4(), deleted.id):
+        body = problem(api_client.get(f"/api/notes/{note_id}/"), 404, "not_found")
+        assert body["detail"] == "Note not found."
 
 
 @pytest.mark.django_db

@@ -147,3 +147,15 @@ async def test_async_verifier_follows_the_same_settings(
 
     assert principal.id == user_id
     assert jwks_server.request_count == 1
+
+
+def test_optional_principal_is_the_caller_or_none(
+    api_client: APIClient, authed_client: Callable[..., APIClient]
+) -> None:
+    user_id = uuid.uuid4()
+
+    anonymous = api_client.get("/api/caller/")
+    signed_in = authed_client(user_id).get("/api/caller/")
+
+    assert anonymous.json() == {"id": None}
+    assert signed_in.json() == {"id": str(user_id)}

@@ -1,5 +1,7 @@
 """Endpoints exercising the library the way a service's apis.py uses it."""
 
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,12 +12,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from platform_common.api.errors import ApplicationError
-from platform_common.api.pagination import CursorPagination, PageNumberPagination
+from platform_common.api.errors import ConflictError, RateLimitedError
+from platform_common.api.pagination import (
+    CursorPagination,
+    PageNumberPagination,
+    paginated_response,
+)
+from platform_common.api.selectors import get_object_or_not_found
 from platform_common.api.serializers import BaseModelSerializer, InputSerializer
-from platform_common.auth.drf import request_principal
+from platform_common.auth.drf import optional_principal, request_principal
 from platform_common.auth.permissions import HasRole
+from platform_common.problems import ProblemCode, TitledCode
 from tests.testapp.models import Note
+
+
+class NoteCode(TitledCode):
+    """An app's own codes, as a service's ``errors.py`` declares them."""
+
+    NAME_TAKEN = "name_taken", "Name already taken"
 
 
 class NoteOutputSerializer(BaseModelSerializer):
@@ -39,11 +53,13 @@ class NoteListApi(APIView):
     pagination_class: type[PageNumberPagination | CursorPagination] = PageNumberPagination
 
     def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(Note.objects.order_by("-created_at"), request, self)
-        data = NoteOutputSerializer(page, many=True, context={"request": request}).data
-        response: Response = paginator.get_paginated_response(data)
-        return response
+        return paginated_response(
+            pagination_class=self.pagination_class,
+            serializer_class=NoteOutputSerializer,
+            queryset=Note.objects.order_by("-created_at"),
+            request=request,
+            view=self,
+        )
 
     def post(self, request: Request) -> Response:
         serializer = NoteInputSerializer(data=request.data)
@@ -59,10 +75,20 @@ class NoteCursorApi(NoteListApi):
     pagination_class = CursorPagination
 
 
+class NoteDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request, note_id: UUID) -> Response:
+        note = get_object_or_not_found(Note, id=note_id, message="Note not found.")
+        return Response(NoteOutputSerializer(note).data)
+
+
 ERRORS: dict[str, Exception] = {
-    "application": ApplicationError(
-        "This article is already published.", code="conflict", status=409, extra={"state": "x"}
+    "application": ConflictError(
+        "This article is already published.", code=ProblemCode.CONFLICT, extra={"state": "x"}
     ),
+    "app_code": ConflictError("That name is taken.", code=NoteCode.NAME_TAKEN),
+    "rate_limited": RateLimitedError("Slow down.", code=ProblemCode.RATE_LIMITED, retry_after=7),
     "django_validation": DjangoValidationError({"title": ["Too short."]}),
     "http404": Http404("No Note matches the given query."),
     "django_permission": DjangoPermissionDenied(),
@@ -84,6 +110,14 @@ class WhoAmIApi(APIView):
     def get(self, request: Request) -> Response:
         principal = request_principal(request)
         return Response({"id": str(principal.id), "roles": sorted(principal.roles)})
+
+
+class CallerApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        principal = optional_principal(request)
+        return Response({"id": str(principal.id) if principal is not None else None})
 
 
 class EditorOnlyApi(APIView):

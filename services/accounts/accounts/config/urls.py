@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.tokens.apis import JwksApi
+from platform_common.api.urls import handler400, handler403, handler404, handler500  # noqa: F401
 
 urlpatterns = [
     path("", include("platform_common.health")),
@@ -10,8 +11,3 @@ urlpatterns = [
     path("api/accounts/", include("accounts.tokens.urls")),
     path("api/accounts/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
-
-handler400 = "platform_common.api.errors.handler400"
-handler403 = "platform_common.api.errors.handler403"
-handler404 = "platform_common.api.errors.handler404"
-handler500 = "platform_common.api.errors.handler500"

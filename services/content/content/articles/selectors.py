@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from content.articles.models import Article, ArticleStatus
 from content.authors.models import Author
-from platform_common.api.errors import ApplicationError
+from platform_common.api.selectors import get_object_or_not_found
 
 
 def article_visible_queryset(*, viewer_id: UUID | None) -> QuerySet[Article]:
@@ -32,7 +32,4 @@ def article_list(*, viewer_id: UUID | None) -> QuerySet[Article]:
 def article_get(*, article_id: UUID, viewer_id: UUID | None) -> Article:
     """The article if ``viewer_id`` may read it; otherwise 404, never revealing it exists."""
     visible = _with_author_display_name(article_visible_queryset(viewer_id=viewer_id))
-    try:
-        return visible.get(id=article_id)
-    except Article.DoesNotExist as error:
-        raise ApplicationError("Article not found.", code="not_found", status=404) from error
+    return get_object_or_not_found(visible, id=article_id, message="Article not found.")

@@ -14,7 +14,9 @@ from django.utils.text import slugify
 
 from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleStatus
 from content.articles.selectors import article_visible_queryset
-from platform_common.api.errors import ApplicationError
+from platform_common.api.errors import ConflictError, PermissionDeniedError
+from platform_common.api.selectors import get_object_or_not_found
+from platform_common.problems import ProblemCode
 
 SLUG_CONSTRAINT = "articles_article_slug_unique"
 # Random suffixes tried after the plain slug is taken; exhausting them is astronomically rare.
@@ -64,15 +66,14 @@ def article_delete(*, article_id: UUID, actor_id: UUID) -> None:
 
 def _article_for_change(*, article_id: UUID, actor_id: UUID) -> Article:
     """Lock the article for its author: unreadable -> 404, readable but not theirs -> 403."""
-    try:
-        article = (
-            article_visible_queryset(viewer_id=actor_id).select_for_update().get(id=article_id)
-        )
-    except Article.DoesNotExist as error:
-        raise ApplicationError("Article not found.", code="not_found", status=404) from error
+    article = get_object_or_not_found(
+        article_visible_queryset(viewer_id=actor_id).select_for_update(),
+        id=article_id,
+        message="Article not found.",
+    )
     if article.author_id != actor_id:
-        raise ApplicationError(
-            "Only the author may change this article.", code="permission_denied", status=403
+        raise PermissionDeniedError(
+            "Only the author may change this article.", code=ProblemCode.PERMISSION_DENIED
         )
     return article
 
@@ -106,8 +107,8 @@ def _insert_with_unique_slug(article: Article) -> None:
                 raise
             continue
         return
-    raise ApplicationError(
-        "Could not allocate a unique slug for this title.", code="conflict", status=409
+    raise ConflictError(
+        "Could not allocate a unique slug for this title.", code=ProblemCode.CONFLICT
     )
 
 

@@ -1,6 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from platform_common.api.urls import handler400, handler403, handler404, handler500  # noqa: F401
+
 urlpatterns = [
     path("", include("platform_common.health")),
     path(
@@ -10,8 +12,3 @@ urlpatterns = [
     ),
     path("api/notifications/", include("notifications.inbox.urls")),
 ]
-
-handler400 = "platform_common.api.errors.handler400"
-handler403 = "platform_common.api.errors.handler403"
-handler404 = "platform_common.api.errors.handler404"
-handler500 = "platform_common.api.errors.handler500"

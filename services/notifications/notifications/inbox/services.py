@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.inbox.models import Notification
 from notifications.inbox.realtime import notification_created_push
-from platform_common.api.errors import ApplicationError
+from platform_common.api.selectors import get_object_or_not_found
 
 
 @transaction.atomic
@@ -43,12 +43,12 @@ def notification_create(
 @transaction.atomic
 def notification_mark_read(*, user_id: UUID, notification_id: UUID) -> Notification:
     """Mark one of the user's notifications read; marking it again keeps the first time."""
-    notification = (
-        Notification.objects.select_for_update().filter(user_id=user_id, pk=notification_id).first()
+    # Another user's notification is reported exactly like a missing one.
+    notification = get_object_or_not_found(
+        Notification.objects.select_for_update().filter(user_id=user_id),
+        pk=notification_id,
+        message="Notification not found.",
     )
-    if notification is None:
-        # Another user's notification is reported exactly like a missing one.
-        raise ApplicationError("Notification not found.", code="not_found", status=404)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])

@@ -14,7 +14,7 @@ from notifications.inbox.services import (
     notification_mark_all_read,
     notification_mark_read,
 )
-from platform_common.api.errors import ApplicationError
+from platform_common.api.errors import NotFoundError
 
 pytestmark = pytest.mark.django_db
 
@@ -136,10 +136,10 @@ def test_mark_read_sets_read_at_once() -> None:
 def test_mark_read_of_another_users_notification_is_not_found() -> None:
     notification = notification_create(user_id=uuid.uuid4(), kind="welcome", title="Hi")
 
-    with pytest.raises(ApplicationError) as raised:
+    with pytest.raises(NotFoundError) as raised:
         notification_mark_read(user_id=uuid.uuid4(), notification_id=notification.pk)
 
-    assert (raised.value.code, raised.value.status) == ("not_found", 404)
+    assert raised.value.code == "not_found"
     notification.refresh_from_db()
     assert notification.read_at is None
 

@@ -22,39 +22,88 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from platform_common.api.problems import problem_response
-from platform_common.problems import FieldError
+from platform_common.problems import FieldError, ProblemCode
 
 logger = logging.getLogger(__name__)
 
-AUTH_TOKEN_CODES = frozenset({"invalid_token", "token_expired"})
-_SIMPLE_CODES: tuple[tuple[type[drf.APIException], str], ...] = (
-    (drf.ParseError, "malformed_json"),
-    (drf.NotAuthenticated, "not_authenticated"),
-    (drf.PermissionDenied, "permission_denied"),
-    (drf.NotFound, "not_found"),
-    (drf.MethodNotAllowed, "method_not_allowed"),
-    (drf.NotAcceptable, "not_acceptable"),
-    (drf.UnsupportedMediaType, "unsupported_media_type"),
-    (drf.Throttled, "rate_limited"),
+AUTH_TOKEN_CODES = frozenset({ProblemCode.INVALID_TOKEN, ProblemCode.TOKEN_EXPIRED})
+_SIMPLE_CODES: tuple[tuple[type[drf.APIException], ProblemCode], ...] = (
+    (drf.ParseError, ProblemCode.MALFORMED_JSON),
+    (drf.NotAuthenticated, ProblemCode.NOT_AUTHENTICATED),
+    (drf.PermissionDenied, ProblemCode.PERMISSION_DENIED),
+    (drf.NotFound, ProblemCode.NOT_FOUND),
+    (drf.MethodNotAllowed, ProblemCode.METHOD_NOT_ALLOWED),
+    (drf.NotAcceptable, ProblemCode.NOT_ACCEPTABLE),
+    (drf.UnsupportedMediaType, ProblemCode.UNSUPPORTED_MEDIA_TYPE),
+    (drf.Throttled, ProblemCode.RATE_LIMITED),
 )
 
 
 class ApplicationError(Exception):
-    """A business rule refused the request; raised by service functions, rendered as a problem."""
+    """A business rule refused the request; raised by service functions, rendered as a problem.
+
+    The HTTP status belongs to the class (``status``), never to the raiser: domain code raises
+    the subclass that says what happened (``NotFoundError``, ``ConflictError``...) with a
+    stable ``code`` (a ``ProblemCode`` or an app's own ``TitledCode``).
+    """
+
+    status: int = 400
 
     def __init__(
         self,
         message: str,
         *,
         code: str,
-        status: int = 400,
         extra: Mapping[str, Any] | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
-        self.status = status
         self.extra = dict(extra or {})
+        # Transitional: callers not yet converted to a subclass still pass their status.
+        if status is not None:
+            self.status = status
+
+    def headers(self) -> dict[str, str]:
+        """Response headers the problem carries besides its body."""
+        return {}
+
+
+class NotFoundError(ApplicationError):
+    status = 404
+
+
+class PermissionDeniedError(ApplicationError):
+    status = 403
+
+
+class ConflictError(ApplicationError):
+    status = 409
+
+
+class AuthenticationFailedError(ApplicationError):
+    status = 401
+
+
+class RateLimitedError(ApplicationError):
+    """Refused for now; ``retry_after`` seconds until the client may try again."""
+
+    status = 429
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        retry_after: int,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, extra=extra)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 def flatten_errors(detail: Any, field: str | None = None) -> list[FieldError]:
@@ -82,28 +131,34 @@ def _join(field: str | None, index: int) -> str:
 
 def validation_problem(request: HttpRequest | None, detail: Any) -> HttpResponse:
     errors = flatten_errors(detail)
-    only_unknown = bool(errors) and all(error["code"] == "unknown_field" for error in errors)
+    only_unknown = bool(errors) and all(
+        error["code"] == ProblemCode.UNKNOWN_FIELD for error in errors
+    )
     if only_unknown:
         return problem_response(
             request,
             status=400,
-            code="unknown_field",
+            code=ProblemCode.UNKNOWN_FIELD,
             detail="The request contains fields this endpoint does not accept.",
             errors=errors,
         )
     return problem_response(
         request,
         status=400,
-        code="validation_error",
+        code=ProblemCode.VALIDATION_ERROR,
         detail="The request has invalid fields; see errors.",
         errors=errors,
     )
 
 
 def _authentication_problem(request: HttpRequest | None, exc: drf.APIException) -> HttpResponse:
-    code = exc.get_codes() if isinstance(exc, drf.AuthenticationFailed) else "not_authenticated"
-    if code not in AUTH_TOKEN_CODES | {"not_authenticated"}:
-        code = "invalid_token"
+    code = (
+        exc.get_codes()
+        if isinstance(exc, drf.AuthenticationFailed)
+        else ProblemCode.NOT_AUTHENTICATED
+    )
+    if code not in AUTH_TOKEN_CODES | {ProblemCode.NOT_AUTHENTICATED}:
+        code = ProblemCode.INVALID_TOKEN
     headers: dict[str, str] = {}
     # DRF sets auth_header from the first authenticator; without one it downgrades to 403.
     auth_header = getattr(exc, "auth_header", None)
@@ -124,10 +179,9 @@ def _api_exception_problem(request: HttpRequest | None, exc: drf.APIException) -
     wait: float | None = getattr(exc, "wait", None)
     if isinstance(exc, drf.Throttled) and wait is not None:
         headers["Retry-After"] = str(math.ceil(wait))
-    code = next((code for kind, code in _SIMPLE_CODES if isinstance(exc, kind)), None)
-    if code is None:
-        codes = exc.get_codes()
-        code = codes if isinstance(codes, str) else exc.default_code
+    known = next((code for kind, code in _SIMPLE_CODES if isinstance(exc, kind)), None)
+    codes = exc.get_codes()
+    code: str = known or (codes if isinstance(codes, str) else exc.default_code)
     if not isinstance(exc.detail, str):
         return problem_response(
             request,
@@ -146,26 +200,35 @@ def exception_problem(request: HttpRequest | None, exc: BaseException) -> HttpRe
     """The problem response for any exception; unknown ones are logged and never leak details."""
     if isinstance(exc, ApplicationError):
         return problem_response(
-            request, status=exc.status, code=exc.code, detail=exc.message, extra=exc.extra
+            request,
+            status=exc.status,
+            code=exc.code,
+            detail=exc.message,
+            extra=exc.extra,
+            headers=exc.headers(),
         )
     if isinstance(exc, drf.APIException):
         return _api_exception_problem(request, exc)
     if isinstance(exc, DjangoValidationError):
         return validation_problem(request, as_serializer_error(exc))
     if isinstance(exc, Http404):
-        return problem_response(request, status=404, code="not_found", detail="Not found.")
+        return problem_response(
+            request, status=404, code=ProblemCode.NOT_FOUND, detail="Not found."
+        )
     if isinstance(exc, DjangoPermissionDenied):
         return problem_response(
             request,
             status=403,
-            code="permission_denied",
+            code=ProblemCode.PERMISSION_DENIED,
             detail="You do not have permission to perform this action.",
         )
     if isinstance(exc, RequestDataTooBig):
         return payload_too_large(request)
     if isinstance(exc, SuspiciousOperation):
         logger.warning("Suspicious request rejected: %s", type(exc).__name__)
-        return problem_response(request, status=400, code="bad_request", detail="Bad request.")
+        return problem_response(
+            request, status=400, code=ProblemCode.BAD_REQUEST, detail="Bad request."
+        )
     logger.error("Unhandled %s", type(exc).__name__, exc_info=exc)
     return internal_error(request)
 
@@ -174,14 +237,14 @@ def payload_too_large(request: HttpRequest | None) -> HttpResponse:
     return problem_response(
         request,
         status=413,
-        code="payload_too_large",
+        code=ProblemCode.PAYLOAD_TOO_LARGE,
         detail="The request body is larger than this service accepts.",
     )
 
 
 def internal_error(request: HttpRequest | None) -> HttpResponse:
     return problem_response(
-        request, status=500, code="internal_error", detail="An unexpected error occurred."
+        request, status=500, code=ProblemCode.INTERNAL_ERROR, detail="An unexpected error occurred."
     )
 
 
@@ -194,7 +257,9 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Htt
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return payload_too_large(request)
-    return problem_response(request, status=400, code="bad_request", detail="Bad request.")
+    return problem_response(
+        request, status=400, code=ProblemCode.BAD_REQUEST, detail="Bad request."
+    )
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -212,5 +277,5 @@ def handler500(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: only cookie-authenticated form views can hit it."""
     return problem_response(
-        request, status=403, code="permission_denied", detail="CSRF verification failed."
+        request, status=403, code=ProblemCode.PERMISSION_DENIED, detail="CSRF verification failed."
     )

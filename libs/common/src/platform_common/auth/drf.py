@@ -32,6 +32,7 @@ from platform_common.auth.jwt import (
     Principal,
     TokenVerifier,
 )
+from platform_common.problems import ProblemCode
 
 VERIFIER_SETTINGS = frozenset({"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_KEY_PROVIDER"})
 AUTH_SCHEME = "Bearer"
@@ -66,7 +67,7 @@ class _ProcessWide(Generic[T]):
 class KeySourceUnavailable(exceptions.APIException):
     status_code = 503
     default_detail = "Token verification keys are temporarily unavailable."
-    default_code = "service_unavailable"
+    default_code = ProblemCode.SERVICE_UNAVAILABLE
 
 
 def build_key_provider() -> KeyProvider:
@@ -121,13 +122,13 @@ class JWTAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header.", code="invalid_token"
+                "Malformed Authorization header.", code=ProblemCode.INVALID_TOKEN
             )
         try:
             token = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(
-                "Malformed access token.", code="invalid_token"
+                "Malformed access token.", code=ProblemCode.INVALID_TOKEN
             ) from exc
         try:
             principal = get_verifier().verify(token)
@@ -142,11 +143,18 @@ class JWTAuthentication(BaseAuthentication):
 
 
 def request_principal(request: Request) -> Principal:
-    """The typed caller of an authenticated view (``request.user`` is typed as Django's user)."""
-    user: object = request.user
-    if not isinstance(user, Principal):
+    """The caller; anonymous is a 401 ``not_authenticated`` (``request.user`` is typed as
+    Django's user, so views read the caller here, the one way)."""
+    principal = optional_principal(request)
+    if principal is None:
         raise exceptions.NotAuthenticated()
-    return user
+    return principal
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The caller of a view open to anonymous readers; None when anonymous."""
+    user: object = request.user
+    return user if isinstance(user, Principal) else None
 
 
 # Registers the OpenAPI security scheme of JWTAuthentication with drf-spectacular.
