@@ -13,11 +13,11 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from platform_common.observability.logging import ContextFilter, PlatformJsonFormatter
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
-REGISTER_URL = "/api/accounts/register/"
-TOKEN_URL = "/api/accounts/token/"
-REFRESH_URL = "/api/accounts/token/refresh/"
+REGISTER_URL = "/api/v1/accounts/register/"
+TOKEN_URL = "/api/v1/accounts/token/"
+REFRESH_URL = "/api/v1/accounts/token/refresh/"
 NEW_PASSWORD = "a brand new passphrase 42"
 # A user who typed the password into the email field.
 PASSWORD_AS_EMAIL = "my secret passphrase 77"

@@ -7,7 +7,7 @@ from platform_common.api.urls import handler400, handler403, handler404, handler
 urlpatterns = [
     path("", include("platform_common.health")),
     path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
-    path("api/accounts/", include("accounts.users.urls")),
-    path("api/accounts/", include("accounts.tokens.urls")),
-    path("api/accounts/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/accounts/", include("accounts.users.urls")),
+    path("api/v1/accounts/", include("accounts.tokens.urls")),
+    path("api/v1/accounts/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

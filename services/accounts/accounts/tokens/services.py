@@ -23,6 +23,14 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.tokens.errors import (
+    InvalidCredentials,
+    RefreshTokenExpired,
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    RefreshTokenRotated,
+    TooManyAttempts,
+)
 from accounts.tokens.keys import current_key_set
 from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
@@ -41,18 +49,6 @@ class TokenPair:
     expires_in: int
 
 
-class TooManyAttempts(ApplicationError):
-    """The client is locked out of logging in; ``retry_after`` seconds until it may try again."""
-
-    def __init__(self, *, retry_after: int) -> None:
-        super().__init__(
-            "Too many failed login attempts; try again later.",
-            code="too_many_attempts",
-            status=429,
-        )
-        self.retry_after = retry_after
-
-
 def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
     """Log in with email and password; starts a new refresh token family.
 
@@ -68,7 +64,7 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
         cool_off = get_cool_off(request)
         raise TooManyAttempts(retry_after=math.ceil(cool_off.total_seconds()))
     if not isinstance(user, User):
-        raise _invalid_credentials()
+        raise InvalidCredentials()
     # Also sets last_login (Django's update_last_login receiver).
     user_logged_in.send(sender=User, request=request, user=user)
     now = timezone.now()
@@ -93,7 +89,7 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
         RefreshToken.objects.filter(token_hash=digest).values_list("family_id", flat=True).first()
     )
     if family_id is None:
-        raise _refresh_rejected("The refresh token is not valid.", code="invalid_token")
+        raise RefreshTokenInvalid()
     with transaction.atomic():
         _family_lock(family_id)
         stored = (
@@ -112,11 +108,11 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
                 now=now,
             )
         rejection = _refresh_rejection(stored, now=now)
-        if rejection.code == "token_reused":
+        if isinstance(rejection, RefreshTokenReused):
             RefreshToken.objects.filter(family_id=family_id, revoked_at__isnull=True).update(
                 revoked_at=now
             )
-    if rejection.code == "token_reused":
+    if isinstance(rejection, RefreshTokenReused):
         logger.warning(
             "Refresh token reuse detected; revoked token family %s of user %s",
             family_id,
@@ -134,20 +130,12 @@ def _family_lock(family_id: uuid.UUID) -> None:
 
 def _refresh_rejection(token: RefreshToken, *, now: datetime) -> ApplicationError:
     if token.revoked_at is not None or not token.user.is_active:
-        return _refresh_rejected("The refresh token is not valid.", code="invalid_token")
+        return RefreshTokenInvalid()
     if token.used_at is not None:
         if now - token.used_at <= settings.JWT_REFRESH_REUSE_GRACE:
-            return ApplicationError(
-                "This refresh token was just rotated by a concurrent request; "
-                "retry with the newest refresh token.",
-                code="refresh_token_rotated",
-                status=409,
-            )
-        return _refresh_rejected(
-            "The refresh token was already used; every token of its session is revoked.",
-            code="token_reused",
-        )
-    return _refresh_rejected("The refresh token has expired.", code="token_expired")
+            return RefreshTokenRotated()
+        return RefreshTokenReused()
+    return RefreshTokenExpired()
 
 
 def access_token_issue(*, user: User, now: datetime) -> str:
@@ -196,13 +184,3 @@ def _is_spendable(token: RefreshToken, *, now: datetime) -> bool:
 def _digest(refresh: str) -> str:
     # A fast hash is enough: the token carries 256 random bits, nothing to brute-force.
     return hashlib.sha256(refresh.encode()).hexdigest()
-
-
-def _invalid_credentials() -> ApplicationError:
-    return ApplicationError(
-        "Email or password is incorrect.", code="invalid_credentials", status=401
-    )
-
-
-def _refresh_rejected(message: str, *, code: str) -> ApplicationError:
-    return ApplicationError(message, code=code, status=401)

@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 from accounts.tokens.keys import current_key_set
 from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
-TOKEN_URL = "/api/accounts/token/"
-REFRESH_URL = "/api/accounts/token/refresh/"
+TOKEN_URL = "/api/v1/accounts/token/"
+REFRESH_URL = "/api/v1/accounts/token/refresh/"
 JWKS_URL = "/.well-known/jwks.json"
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,10 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from accounts.users.models import User
-from accounts.users.services import user_register
 from platform_common.cache import RedisClusterCache
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
-TOKEN_URL = "/api/accounts/token/"
+TOKEN_URL = "/api/v1/accounts/token/"
 LIMIT = 3
 COOL_OFF = timedelta(minutes=15)
 
@@ -108,7 +107,7 @@ def test_a_lockout_is_a_problem_document(api_client: APIClient, user: User) -> N
 def test_a_lockout_holds_only_for_that_email_and_client_address(
     api_client: APIClient, user: User
 ) -> None:
-    user_register(email="dave@example.com", password=PASSWORD, display_name="Dave")
+    UserFactory.create(email="dave@example.com")
     via_gateway = {"proxy_secret": settings.GATEWAY_PROXY_SECRET}
     fail(api_client, LIMIT, forwarded_for="198.51.100.7", **via_gateway)
 

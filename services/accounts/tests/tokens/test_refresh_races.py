@@ -21,7 +21,7 @@ from accounts.tokens.models import RefreshToken
 from accounts.tokens.services import TokenPair, token_pair_obtain, token_pair_refresh
 from accounts.users.models import User
 from platform_common.api.errors import ApplicationError
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

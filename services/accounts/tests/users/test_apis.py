@@ -9,10 +9,10 @@ from rest_framework.test import APIClient
 
 from accounts.tokens.services import access_token_issue
 from accounts.users.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
-REGISTER_URL = "/api/accounts/register/"
-ME_URL = "/api/accounts/me/"
+REGISTER_URL = "/api/v1/accounts/register/"
+ME_URL = "/api/v1/accounts/me/"
 PROBLEM_JSON = "application/problem+json"
 
 pytestmark = pytest.mark.django_db
