@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.test import RequestFactory
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from platform_common.proxy import client_ip, trusted_proxy_middleware
+from platform_common.proxy import TrustedProxyMiddleware, client_ip
 from tests.testapp.models import Note
 
 GATEWAY_HEADERS = {
@@ -38,12 +38,25 @@ def seen_by_view(**headers: str) -> HttpRequest:
         return HttpResponse()
 
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", headers=headers)
-    trusted_proxy_middleware(view)(request)
+    TrustedProxyMiddleware(view)(request)
     return seen[0]
 
 
 def test_the_proxy_middleware_runs_first() -> None:
-    assert settings.MIDDLEWARE[0] == "platform_common.proxy.trusted_proxy_middleware"
+    assert settings.MIDDLEWARE[0] == "platform_common.proxy.TrustedProxyMiddleware"
+
+
+async def test_the_proxy_middleware_serves_async_stacks_too() -> None:
+    async def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(client_ip(request))
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", headers=GATEWAY_HEADERS)
+    pending = TrustedProxyMiddleware(view)(request)
+    assert not isinstance(pending, HttpResponseBase)  # a coroutine for the handler to await
+    response = await pending
+
+    assert isinstance(response, HttpResponse)
+    assert response.content == b"10.0.0.2"
 
 
 def test_a_direct_caller_cannot_choose_its_address_host_or_scheme() -> None:

@@ -2,7 +2,7 @@
 
 The gateway proves itself with ``X-Gateway-Proxy-Secret`` (setting ``GATEWAY_PROXY_SECRET``)
 and sets ``X-Forwarded-For`` (one address), ``X-Forwarded-Host`` and ``X-Forwarded-Proto``.
-``trusted_proxy_middleware`` (first in ``MIDDLEWARE``) keeps those three only when the
+``TrustedProxyMiddleware`` (first in ``MIDDLEWARE``) keeps those three only when the
 secret matches and removes every forwarding header otherwise, so Django's
 ``USE_X_FORWARDED_HOST`` and ``SECURE_PROXY_SSL_HEADER`` act on gateway values only.
 ``client_ip(request)`` is the one way to read the caller's address.
@@ -13,12 +13,11 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, cast
+from typing import Any
 
-from asgiref.sync import iscoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.decorators import sync_and_async_middleware
 
 PROXY_SECRET_META = "HTTP_X_GATEWAY_PROXY_SECRET"  # noqa: S105 (a header name)
 FORWARDED_FOR_META = "HTTP_X_FORWARDED_FOR"
@@ -40,8 +39,7 @@ UNTRUSTED_META = frozenset(
 # Set by the middleware on requests whose forwarded headers the gateway vouched for.
 VOUCHED_META = "platform.proxy.vouched"
 
-GetResponse = Callable[[HttpRequest], HttpResponseBase]
-AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 
 
 def is_from_gateway(meta: MutableMapping[str, Any], *, secret: str) -> bool:
@@ -61,26 +59,21 @@ def sanitize_forwarded_headers(meta: MutableMapping[str, Any], *, secret: str) -
     meta[VOUCHED_META] = vouched
 
 
-@sync_and_async_middleware
-def trusted_proxy_middleware(
-    get_response: GetResponse | AsyncGetResponse,
-) -> Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]:
-    if iscoroutinefunction(get_response):
-        async_get_response = cast(AsyncGetResponse, get_response)
+class TrustedProxyMiddleware:
+    """First in ``MIDDLEWARE``: what follows sees only forwarded headers the gateway vouched for."""
 
-        async def async_middleware(request: HttpRequest) -> HttpResponseBase:
-            sanitize_forwarded_headers(request.META, secret=_configured_secret())
-            return await async_get_response(request)
+    sync_capable = True
+    async_capable = True
 
-        return async_middleware
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
-    sync_get_response = cast(GetResponse, get_response)
-
-    def middleware(request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         sanitize_forwarded_headers(request.META, secret=_configured_secret())
-        return sync_get_response(request)
-
-    return middleware
+        # Under ASGI this is the next layer's coroutine, awaited by Django's handler.
+        return self.get_response(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:

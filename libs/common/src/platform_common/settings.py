@@ -70,7 +70,7 @@ def build_settings(
         ],
         "MIDDLEWARE": [
             # First: nothing may read a forwarded header the gateway did not vouch for.
-            "platform_common.proxy.trusted_proxy_middleware",
+            "platform_common.proxy.TrustedProxyMiddleware",
             "platform_common.observability.middleware.metrics_middleware",
             "platform_common.observability.middleware.RequestIdMiddleware",
             "platform_common.api.middleware.body_size_limit_middleware",
@@ -132,7 +132,7 @@ def build_settings(
         },
         "LOGGING": logging_config(service=service, level=env.str("LOG_LEVEL", default="INFO")),
         # Security headers; TLS terminates in front of the gateway. The forwarded host and
-        # scheme reach Django only from the gateway (trusted_proxy_middleware drops them
+        # scheme reach Django only from the gateway (TrustedProxyMiddleware drops them
         # otherwise), so absolute URLs such as pagination links point at the gateway.
         "USE_X_FORWARDED_HOST": True,
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
