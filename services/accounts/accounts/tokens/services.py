@@ -95,8 +95,11 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
         stored = (
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user")
-            .get(token_hash=digest)
+            .filter(token_hash=digest)
+            .first()
         )
+        if stored is None:  # its user was deleted meanwhile
+            raise RefreshTokenInvalid()
         now = timezone.now()  # after the wait for the lock
         if _is_spendable(stored, now=now):
             stored.used_at = now
