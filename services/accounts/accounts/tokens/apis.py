@@ -34,6 +34,8 @@ def token_pair_response(pair: TokenPair) -> Response:
 class TokenObtainApi(AnonymousApi):
     @extend_schema_serializer(component_name="TokenObtainInput")
     class InputSerializer(InputSerializer):
+        """The credentials of a log-in."""
+
         email = serializers.CharField(max_length=EMAIL_MAX_LENGTH)
         password = password_field()
 
@@ -53,6 +55,8 @@ class TokenObtainApi(AnonymousApi):
 class TokenRefreshApi(AnonymousApi):
     @extend_schema_serializer(component_name="TokenRefreshInput")
     class InputSerializer(InputSerializer):
+        """The refresh token to spend."""
+
         refresh = serializers.CharField(max_length=200)
 
     OutputSerializer = TokenPairOutputSerializer
@@ -69,6 +73,8 @@ class TokenRefreshApi(AnonymousApi):
 class JwksApi(AnonymousApi):
     @extend_schema_serializer(component_name="JwksOutput")
     class OutputSerializer(serializers.Serializer[dict[str, object]]):
+        """The public keys access tokens are signed with (RFC 7517)."""
+
         keys = serializers.ListField(child=serializers.DictField())
 
     @extend_schema(operation_id="jwks", responses=OutputSerializer, auth=[])

@@ -25,6 +25,8 @@ USER_FIELDS = ("id", "email", "display_name", "date_joined")
 class UserRegisterApi(AnonymousApi):
     @extend_schema_serializer(component_name="UserRegisterInput")
     class InputSerializer(InputSerializer):
+        """A new account: its email (unique in any case), password and display name."""
+
         email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
         password = password_field()
         display_name = serializers.CharField(max_length=150)
@@ -42,6 +44,8 @@ class UserRegisterApi(AnonymousApi):
 
     @extend_schema_serializer(component_name="UserRegisterOutput")
     class OutputSerializer(serializers.ModelSerializer[User]):
+        """The account created."""
+
         class Meta:
             model = User
             fields = USER_FIELDS
@@ -62,6 +66,8 @@ class UserRegisterApi(AnonymousApi):
 class UserMeApi(APIView):
     @extend_schema_serializer(component_name="UserMeOutput")
     class OutputSerializer(serializers.ModelSerializer[User]):
+        """The caller's account."""
+
         class Meta:
             model = User
             fields = (*USER_FIELDS, "roles")
