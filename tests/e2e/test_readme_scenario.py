@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from redis.cluster import RedisCluster
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
+
+from platform_common.auth.signing import sign_access_token
 
 pytestmark = pytest.mark.e2e
 
@@ -189,18 +191,18 @@ def signing_key(repo_root: Path) -> tuple[str, bytes]:
     return keys[-1].stem, keys[-1].read_bytes()
 
 
-def token(private_key: Any, kid: str, *, sub: str, expires_in: timedelta) -> str:
-    now = datetime.now(UTC)
-    claims = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": sub,
-        "iat": now - timedelta(hours=1),
-        "exp": now + expires_in,
-        "jti": uuid.uuid4().hex,
-        "roles": [],
-    }
-    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
+def token(private_key: rsa.RSAPrivateKey, kid: str, *, sub: str, expires_in: timedelta) -> str:
+    issued_at = datetime.now(UTC) - timedelta(hours=1)
+    return sign_access_token(
+        private_key=private_key,
+        kid=kid,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        subject=sub,
+        roles=(),
+        issued_at=issued_at,
+        lifetime=datetime.now(UTC) + expires_in - issued_at,
+    )
 
 
 def test_expired_token(
@@ -208,7 +210,9 @@ def test_expired_token(
 ) -> None:
     user, _ = reader
     kid, pem = signing_key(repo_root)
-    expired = token(pem, kid, sub=user["id"], expires_in=timedelta(minutes=-5))
+    private_key = serialization.load_pem_private_key(pem, password=None)
+    assert isinstance(private_key, rsa.RSAPrivateKey)
+    expired = token(private_key, kid, sub=user["id"], expires_in=timedelta(minutes=-5))
     response = client.get(f"{API}/accounts/me/", headers={"Authorization": f"Bearer {expired}"})
     assert_problem(response, 401, "token_expired")
 

@@ -14,6 +14,7 @@ for name, value in {
     "JWKS_URL": "http://127.0.0.1:9/.well-known/jwks.json",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "MAX_REQUEST_BODY_BYTES": "4096",
+    "GATEWAY_PROXY_SECRET": "platform-common-tests-gateway-proxy-secret",
 }.items():
     os.environ.setdefault(name, value)
 

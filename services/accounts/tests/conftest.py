@@ -10,11 +10,9 @@ from pytest_django import Settings
 
 from accounts.tokens.keys import write_new_key
 from accounts.users.models import User
-from accounts.users.services import user_register
+from tests.factories import UserFactory
 
 pytest_plugins = ["platform_common.testing.fixtures"]
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -42,4 +40,5 @@ def _clean_cache() -> Iterator[None]:
 
 @pytest.fixture
 def user(db: None) -> User:
-    return user_register(email="Carol@Example.com", password=PASSWORD, display_name="Carol")
+    user: User = UserFactory.create(email="Carol@example.com", display_name="Carol")
+    return user

@@ -69,6 +69,8 @@ def build_settings(
             *apps,
         ],
         "MIDDLEWARE": [
+            # First: nothing may read a forwarded header the gateway did not vouch for.
+            "platform_common.proxy.TrustedProxyMiddleware",
             "platform_common.observability.middleware.MetricsMiddleware",
             "platform_common.observability.middleware.RequestIdMiddleware",
             "platform_common.api.middleware.BodySizeLimitMiddleware",
@@ -96,6 +98,11 @@ def build_settings(
         "REDIS_URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
         "AMQP_URL": amqp_url,
         "CELERY_BROKER_URL": amqp_url,
+        # Shared with the gateway, which proves with it that it sent the forwarded headers.
+        # Required outside debug mode: without it no forwarded address would ever count.
+        "GATEWAY_PROXY_SECRET": env.str(
+            "GATEWAY_PROXY_SECRET", default="" if debug else environ.Env.NOTSET
+        ),
         "JWT_ISSUER": env.str("JWT_ISSUER"),
         "JWT_AUDIENCE": env.str("JWT_AUDIENCE", default="platform"),
         "JWKS_URL": env.str("JWKS_URL"),
@@ -130,7 +137,10 @@ def build_settings(
             "COMPONENT_SPLIT_REQUEST": True,
         },
         "LOGGING": logging_config(service=service, level=env.str("LOG_LEVEL", default="INFO")),
-        # Security headers; TLS terminates in front of the gateway.
+        # Security headers; TLS terminates in front of the gateway. The forwarded host and
+        # scheme reach Django only from the gateway (TrustedProxyMiddleware drops them
+        # otherwise), so absolute URLs such as pagination links point at the gateway.
+        "USE_X_FORWARDED_HOST": True,
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
         "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not debug),
         "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$", r"^metrics$"],

@@ -21,6 +21,7 @@ globals().update(
 # Set by build_settings; declared so the type checker knows them.
 JWT_ISSUER: str
 JWT_AUDIENCE: str
+GATEWAY_PROXY_SECRET: str
 
 env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
@@ -52,8 +53,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # A relative directory resolves against this service's folder (dev: <repo>/.local/keys).
 JWT_SIGNING_KEYS_DIR = BASE_DIR / env.str("JWT_SIGNING_KEYS_DIR")
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
+# A rotated key is published at once and signs only this long after the rotation: longer
+# than a rolling restart of accounts plus the verifiers' JWKS cache (JWKS_MAX_AGE_SECONDS).
+JWT_KEY_PUBLISH_GRACE = timedelta(seconds=env.int("JWT_KEY_PUBLISH_GRACE_SECONDS", default=900))
 JWT_ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
-JWT_REFRESH_TOKEN_LIFETIME = timedelta(days=7)
+# A refresh token lives JWT_REFRESH_TOKEN_LIFETIME from its rotation (sliding), a session
+# (all tokens of one login) at most JWT_REFRESH_SESSION_LIFETIME. A spent token presented
+# again within JWT_REFRESH_REUSE_GRACE is a concurrent duplicate, later a theft.
+JWT_REFRESH_TOKEN_LIFETIME = timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7))
+JWT_REFRESH_SESSION_LIFETIME = timedelta(days=env.int("JWT_REFRESH_SESSION_DAYS", default=30))
+JWT_REFRESH_REUSE_GRACE = timedelta(seconds=env.int("JWT_REFRESH_REUSE_GRACE_SECONDS", default=10))
 JWT_KEY_PROVIDER = "accounts.tokens.keys.LocalKeyProvider"
 JWKS_MAX_AGE_SECONDS = 300
 
@@ -61,12 +70,19 @@ JWKS_MAX_AGE_SECONDS = 300
 # cache (the Redis Cluster) per email and client IP; AXES_FAILURE_LIMIT of them lock that
 # pair out for AXES_COOLOFF_MINUTES, counted again from every refused attempt.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "email"
 AXES_USERNAME_CALLABLE = "accounts.tokens.lockout.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.tokens.lockout.client_ip"
+# The forwarded address counts only when the gateway's secret came with it.
+AXES_CLIENT_IP_CALLABLE = "platform_common.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# axes logs every failure and lockout: the typed email (sometimes a password typed into the
+# email field) and the address are masked in those lines.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # The cache handler never writes axes' models; keep their tables out of the database.
 MIGRATION_MODULES = {"axes": None}

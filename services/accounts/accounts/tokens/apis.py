@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, password_field
 from accounts.tokens.keys import current_key_set
-from accounts.tokens.services import (
-    TokenPair,
-    TooManyAttempts,
-    token_pair_obtain,
-    token_pair_refresh,
-)
+from accounts.tokens.services import TokenPair, token_pair_obtain, token_pair_refresh
 from platform_common.api.serializers import InputSerializer
 
 
 class TokenPairOutputSerializer(serializers.Serializer[TokenPair]):
+    """What log-in and refresh both answer (RFC 6749 section 5.1)."""
+
     access = serializers.CharField()
     refresh = serializers.CharField()
     token_type = serializers.SerializerMethodField()
@@ -30,58 +26,58 @@ class TokenPairOutputSerializer(serializers.Serializer[TokenPair]):
         return "Bearer"
 
 
-def _token_response(pair: TokenPair) -> Response:
+def token_pair_response(pair: TokenPair) -> Response:
     # RFC 6749 section 5.1: responses carrying tokens must not be cached.
     return Response(TokenPairOutputSerializer(pair).data, headers={"Cache-Control": "no-store"})
 
 
-class TokenObtainApi(APIView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
+class TokenObtainApi(AnonymousApi):
+    @extend_schema_serializer(component_name="TokenObtainInput")
+    class InputSerializer(InputSerializer):
+        """The credentials of a log-in."""
 
-    class CredentialsSerializer(InputSerializer):
-        email = serializers.CharField(max_length=254)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        email = serializers.CharField(max_length=EMAIL_MAX_LENGTH)
+        password = password_field()
 
-    @extend_schema(request=CredentialsSerializer, responses=TokenPairOutputSerializer, auth=[])
+    OutputSerializer = TokenPairOutputSerializer
+
+    @extend_schema(
+        operation_id="token_obtain", request=InputSerializer, responses=OutputSerializer, auth=[]
+    )
     def post(self, request: Request) -> Response:
-        serializer = self.CredentialsSerializer(data=request.data)
+        serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return _token_response(
+        return token_pair_response(
             token_pair_obtain(request=request._request, **serializer.validated_data)
         )
 
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        if isinstance(exc, TooManyAttempts):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
 
+class TokenRefreshApi(AnonymousApi):
+    @extend_schema_serializer(component_name="TokenRefreshInput")
+    class InputSerializer(InputSerializer):
+        """The refresh token to spend."""
 
-class TokenRefreshApi(APIView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-
-    class RefreshSerializer(InputSerializer):
         refresh = serializers.CharField(max_length=200)
 
-    @extend_schema(request=RefreshSerializer, responses=TokenPairOutputSerializer, auth=[])
-    def post(self, request: Request) -> Response:
-        serializer = self.RefreshSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return _token_response(token_pair_refresh(**serializer.validated_data))
-
-
-class JwksApi(APIView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
+    OutputSerializer = TokenPairOutputSerializer
 
     @extend_schema(
-        responses=inline_serializer(
-            "Jwks", {"keys": serializers.ListField(child=serializers.DictField())}
-        ),
-        auth=[],
+        operation_id="token_refresh", request=InputSerializer, responses=OutputSerializer, auth=[]
     )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_pair_response(token_pair_refresh(**serializer.validated_data))
+
+
+class JwksApi(AnonymousApi):
+    @extend_schema_serializer(component_name="JwksOutput")
+    class OutputSerializer(serializers.Serializer[dict[str, object]]):
+        """The public keys access tokens are signed with (RFC 7517)."""
+
+        keys = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(operation_id="jwks", responses=OutputSerializer, auth=[])
     def get(self, request: Request) -> Response:
         return Response(
             current_key_set().jwks(),

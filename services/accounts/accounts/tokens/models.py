@@ -12,7 +12,9 @@ from platform_common.models import UUIDModel
 class RefreshToken(UUIDModel):
     """One issued refresh token. The token itself is an opaque random string; only its
     SHA-256 is stored, so a database leak yields no usable tokens. Every token issued by
-    rotating another shares the original login's ``family_id``."""
+    rotating another shares the original login's ``family_id`` and its
+    ``session_expires_at``: rotation slides ``expires_at`` but never past the session's
+    absolute end."""
 
     token_hash = models.CharField(max_length=64, unique=True)
     family_id = models.UUIDField(db_index=True)
@@ -21,6 +23,7 @@ class RefreshToken(UUIDModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    session_expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

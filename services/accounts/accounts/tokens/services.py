@@ -15,19 +15,27 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import jwt
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.tokens.keys import SIGNING_ALGORITHM, current_key_set
+from accounts.tokens.errors import (
+    InvalidCredentials,
+    RefreshTokenExpired,
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    RefreshTokenRotated,
+    TooManyAttempts,
+)
+from accounts.tokens.keys import current_key_set
 from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
 from platform_common.api.errors import ApplicationError
+from platform_common.auth.signing import sign_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +47,6 @@ class TokenPair:
     access: str
     refresh: str
     expires_in: int
-
-
-class TooManyAttempts(ApplicationError):
-    """The client is locked out of logging in; ``retry_after`` seconds until it may try again."""
-
-    def __init__(self, *, retry_after: int) -> None:
-        super().__init__(
-            "Too many failed login attempts; try again later.",
-            code="too_many_attempts",
-            status=429,
-        )
-        self.retry_after = retry_after
 
 
 def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
@@ -68,72 +64,109 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
         cool_off = get_cool_off(request)
         raise TooManyAttempts(retry_after=math.ceil(cool_off.total_seconds()))
     if not isinstance(user, User):
-        raise _invalid_credentials()
+        raise InvalidCredentials()
     # Also sets last_login (Django's update_last_login receiver).
     user_logged_in.send(sender=User, request=request, user=user)
-    return _pair_issue(user=user, family_id=uuid.uuid4(), now=timezone.now())
-
-
-def token_pair_refresh(*, refresh: str) -> TokenPair:
-    """Spend a refresh token for a new pair of the same family.
-
-    Presenting an already spent token means it leaked (or the client is replaying), so
-    the whole family is revoked, including the newest refresh token the family has."""
     now = timezone.now()
-    with transaction.atomic():
-        stored = (
-            RefreshToken.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(token_hash=_digest(refresh))
-            .first()
-        )
-        if stored is not None and _is_spendable(stored, now=now):
-            stored.used_at = now
-            stored.save(update_fields=["used_at"])
-            return _pair_issue(user=stored.user, family_id=stored.family_id, now=now)
-    if stored is None or stored.revoked_at is not None or not stored.user.is_active:
-        raise _refresh_rejected("The refresh token is not valid.", code="invalid_token")
-    if stored.used_at is not None:
-        # Outside the transaction above: the revocation must commit although we raise.
-        RefreshToken.objects.filter(family_id=stored.family_id, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
-        logger.warning(
-            "Refresh token reuse detected; revoked token family %s of user %s",
-            stored.family_id,
-            stored.user_id,
-        )
-        raise _refresh_rejected(
-            "The refresh token was already used; every token of its session is revoked.",
-            code="token_reused",
-        )
-    raise _refresh_rejected("The refresh token has expired.", code="token_expired")
-
-
-def access_token_issue(*, user: User, now: datetime) -> str:
-    key = current_key_set().active
-    claims = {
-        "iss": settings.JWT_ISSUER,
-        "aud": settings.JWT_AUDIENCE,
-        "sub": str(user.id),
-        "iat": now,
-        "exp": now + settings.JWT_ACCESS_TOKEN_LIFETIME,
-        "jti": uuid.uuid4().hex,
-        "roles": list(user.roles),
-    }
-    return jwt.encode(
-        claims, key.private_key, algorithm=SIGNING_ALGORITHM, headers={"kid": key.kid}
+    return _pair_issue(
+        user=user,
+        family_id=uuid.uuid4(),
+        session_expires_at=now + settings.JWT_REFRESH_SESSION_LIFETIME,
+        now=now,
     )
 
 
-def _pair_issue(*, user: User, family_id: uuid.UUID, now: datetime) -> TokenPair:
+def token_pair_refresh(*, refresh: str) -> TokenPair:
+    """Spend a refresh token for a new pair of the same session (token family).
+
+    Every rotation and revocation of one family runs under one lock, so they happen one
+    after the other. A token spent again within ``JWT_REFRESH_REUSE_GRACE`` is a concurrent
+    duplicate (two tabs refreshing at once): refused with a retryable conflict, the session
+    lives on. Later, it means the token leaked (or a client replays it): the whole family
+    is revoked, including every token minted before the lock was ours."""
+    digest = _digest(refresh)
+    family_id = (
+        RefreshToken.objects.filter(token_hash=digest).values_list("family_id", flat=True).first()
+    )
+    if family_id is None:
+        raise RefreshTokenInvalid()
+    with transaction.atomic():
+        _family_lock(family_id)
+        stored = (
+            RefreshToken.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(token_hash=digest)
+            .first()
+        )
+        if stored is None:  # its user was deleted meanwhile
+            raise RefreshTokenInvalid()
+        now = timezone.now()  # after the wait for the lock
+        if _is_spendable(stored, now=now):
+            stored.used_at = now
+            stored.save(update_fields=["used_at"])
+            return _pair_issue(
+                user=stored.user,
+                family_id=family_id,
+                session_expires_at=stored.session_expires_at,
+                now=now,
+            )
+        rejection = _refresh_rejection(stored, now=now)
+        if isinstance(rejection, RefreshTokenReused):
+            RefreshToken.objects.filter(family_id=family_id, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+    if isinstance(rejection, RefreshTokenReused):
+        logger.warning(
+            "Refresh token reuse detected; revoked token family %s of user %s",
+            family_id,
+            stored.user_id,
+        )
+    raise rejection
+
+
+def _family_lock(family_id: uuid.UUID) -> None:
+    """Serializes the refreshes and revocations of one family until the transaction ends."""
+    key = int.from_bytes(family_id.bytes[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _refresh_rejection(token: RefreshToken, *, now: datetime) -> ApplicationError:
+    if token.revoked_at is not None or not token.user.is_active:
+        return RefreshTokenInvalid()
+    if token.used_at is not None:
+        if now - token.used_at <= settings.JWT_REFRESH_REUSE_GRACE:
+            return RefreshTokenRotated()
+        return RefreshTokenReused()
+    return RefreshTokenExpired()
+
+
+def access_token_issue(*, user: User, now: datetime) -> str:
+    key = current_key_set().signing_key(now=now)
+    return sign_access_token(
+        private_key=key.private_key,
+        kid=key.kid,
+        issuer=settings.JWT_ISSUER,
+        audience=settings.JWT_AUDIENCE,
+        subject=str(user.id),
+        roles=user.roles,
+        issued_at=now,
+        lifetime=settings.JWT_ACCESS_TOKEN_LIFETIME,
+    )
+
+
+def _pair_issue(
+    *, user: User, family_id: uuid.UUID, session_expires_at: datetime, now: datetime
+) -> TokenPair:
     refresh = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
     RefreshToken.objects.create(
         token_hash=_digest(refresh),
         family_id=family_id,
         user=user,
         created_at=now,
-        expires_at=now + settings.JWT_REFRESH_TOKEN_LIFETIME,
+        # Sliding, but never past the session's absolute end.
+        expires_at=min(now + settings.JWT_REFRESH_TOKEN_LIFETIME, session_expires_at),
+        session_expires_at=session_expires_at,
     )
     return TokenPair(
         access=access_token_issue(user=user, now=now),
@@ -154,13 +187,3 @@ def _is_spendable(token: RefreshToken, *, now: datetime) -> bool:
 def _digest(refresh: str) -> str:
     # A fast hash is enough: the token carries 256 random bits, nothing to brute-force.
     return hashlib.sha256(refresh.encode()).hexdigest()
-
-
-def _invalid_credentials() -> ApplicationError:
-    return ApplicationError(
-        "Email or password is incorrect.", code="invalid_credentials", status=401
-    )
-
-
-def _refresh_rejected(message: str, *, code: str) -> ApplicationError:
-    return ApplicationError(message, code=code, status=401)

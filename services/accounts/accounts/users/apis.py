@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, password_field
 from accounts.users.models import User
 from accounts.users.selectors import user_get
 from accounts.users.services import email_normalize, user_register
 from platform_common.api.serializers import InputSerializer
-from platform_common.auth.jwt import Principal
+from platform_common.auth.drf import request_principal
+
+USER_FIELDS = ("id", "email", "display_name", "date_joined")
 
 
-class UserOutputSerializer(serializers.ModelSerializer[User]):
-    class Meta:
-        model = User
-        fields: tuple[str, ...] = ("id", "email", "display_name", "date_joined")
+class UserRegisterApi(AnonymousApi):
+    @extend_schema_serializer(component_name="UserRegisterInput")
+    class InputSerializer(InputSerializer):
+        """A new account: its email (unique in any case), password and display name."""
 
-
-class UserRegisterApi(APIView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-
-    class RegistrationSerializer(InputSerializer):
-        email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+        password = password_field()
         display_name = serializers.CharField(max_length=150)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -47,23 +42,37 @@ class UserRegisterApi(APIView):
                 raise serializers.ValidationError({"password": list(error.messages)}) from error
             return attrs
 
-    @extend_schema(request=RegistrationSerializer, responses={201: UserOutputSerializer}, auth=[])
+    @extend_schema_serializer(component_name="UserRegisterOutput")
+    class OutputSerializer(serializers.ModelSerializer[User]):
+        """The account created."""
+
+        class Meta:
+            model = User
+            fields = USER_FIELDS
+
+    @extend_schema(
+        operation_id="user_register",
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
-        serializer = self.RegistrationSerializer(data=request.data)
+        serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_register(**serializer.validated_data)
-        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class UserMeApi(APIView):
-    class OutputSerializer(UserOutputSerializer):
-        class Meta(UserOutputSerializer.Meta):
-            fields = (*UserOutputSerializer.Meta.fields, "roles")
+    @extend_schema_serializer(component_name="UserMeOutput")
+    class OutputSerializer(serializers.ModelSerializer[User]):
+        """The caller's account."""
 
-    @extend_schema(responses=OutputSerializer)
+        class Meta:
+            model = User
+            fields = (*USER_FIELDS, "roles")
+
+    @extend_schema(operation_id="user_me", responses=OutputSerializer)
     def get(self, request: Request) -> Response:
-        principal = cast(Principal, request.user)  # IsAuthenticated lets only principals in
-        user = user_get(user_id=principal.id)
-        if user is None:
-            raise Http404("The account of this token no longer exists.")
+        user = user_get(user_id=request_principal(request).id)
         return Response(self.OutputSerializer(user).data)

@@ -7,10 +7,14 @@ from uuid import UUID
 from django.db.models.functions import Lower
 
 from accounts.users.models import User
+from platform_common.api.selectors import get_object_or_not_found
 
 
-def user_get(*, user_id: UUID) -> User | None:
-    return User.objects.filter(pk=user_id).first()
+def user_get(*, user_id: UUID) -> User:
+    """The user, else ``NotFoundError`` (an access token can outlive its account)."""
+    return get_object_or_not_found(
+        User, pk=user_id, message="The account of this token no longer exists."
+    )
 
 
 def user_get_by_email(*, email: str) -> User | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.base_user import BaseUserManager
 from django.db import IntegrityError, transaction
 
+from accounts.users.errors import EmailTaken
 from accounts.users.models import EMAIL_UNIQUE_CONSTRAINT, User
-from platform_common.api.errors import ApplicationError
 from platform_common.events import publish
 
 USER_REGISTERED = "accounts.user.registered"
@@ -39,9 +39,7 @@ def user_register(*, email: str, password: str, display_name: str) -> User:
     except IntegrityError as error:
         # The constraint, not a prior lookup, decides: two concurrent sign-ups cannot both win.
         if _violated_constraint(error) == EMAIL_UNIQUE_CONSTRAINT:
-            raise ApplicationError(
-                "An account with this email address already exists.", code="email_taken", status=409
-            ) from error
+            raise EmailTaken() from error
         raise
     return user
 

@@ -24,3 +24,18 @@ def test_an_unknown_path_is_a_problem_document(client: Client) -> None:
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
+
+
+def test_each_operation_documents_its_own_request_body(client: Client) -> None:
+    schema = client.get(
+        "/api/v1/accounts/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    ).json()
+
+    def request_fields(path: str) -> set[str]:
+        body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        name = body["schema"]["$ref"].rsplit("/", 1)[-1]
+        return set(schema["components"]["schemas"][name]["properties"])
+
+    assert request_fields("/api/v1/accounts/register/") == {"email", "password", "display_name"}
+    assert request_fields("/api/v1/accounts/token/") == {"email", "password"}
+    assert request_fields("/api/v1/accounts/token/refresh/") == {"refresh"}

@@ -8,12 +8,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from accounts.tokens.keys import current_key_set
 from accounts.tokens.models import RefreshToken
 from accounts.users.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 TOKEN_URL = "/api/v1/accounts/token/"
 REFRESH_URL = "/api/v1/accounts/token/refresh/"
@@ -43,11 +44,11 @@ def test_log_in_issues_a_signed_access_token_and_a_refresh_token(
     assert response["Cache-Control"] == "no-store"
     body = response.json()
     assert (body["token_type"], body["expires_in"]) == ("Bearer", 900)
-    key_set = current_key_set()
-    assert jwt.get_unverified_header(body["access"])["kid"] == key_set.active.kid
+    signing_key = current_key_set().signing_key(now=timezone.now())
+    assert jwt.get_unverified_header(body["access"])["kid"] == signing_key.kid
     claims = jwt.decode(
         body["access"],
-        key_set.active.private_key.public_key(),
+        signing_key.private_key.public_key(),
         algorithms=["RS256"],
         audience=settings.JWT_AUDIENCE,
         issuer=settings.JWT_ISSUER,
@@ -106,8 +107,9 @@ def test_refresh_rotates_the_refresh_token(api_client: APIClient, user: User) ->
 
 
 def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
-    api_client: APIClient, user: User
+    api_client: APIClient, user: User, settings: Settings
 ) -> None:
+    settings.JWT_REFRESH_REUSE_GRACE = timedelta(0)
     first = log_in(api_client).json()
     other_session = log_in(api_client).json()
     second = refresh_with(api_client, first["refresh"]).json()
@@ -120,6 +122,20 @@ def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
     assert newest.status_code == 401
     assert newest.json()["code"] == "invalid_token"
     assert refresh_with(api_client, other_session["refresh"]).status_code == 200
+
+
+def test_a_concurrent_duplicate_refresh_is_a_retryable_conflict(
+    api_client: APIClient, user: User
+) -> None:
+    first = log_in(api_client).json()
+    second = refresh_with(api_client, first["refresh"]).json()
+
+    duplicate = refresh_with(api_client, first["refresh"])
+
+    assert duplicate.status_code == 409
+    assert duplicate["Content-Type"] == "application/problem+json"
+    assert duplicate.json()["code"] == "refresh_token_rotated"
+    assert refresh_with(api_client, second["refresh"]).status_code == 200
 
 
 def test_an_unknown_refresh_token_is_invalid(api_client: APIClient) -> None:

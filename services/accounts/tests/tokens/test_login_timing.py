@@ -7,8 +7,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from accounts.users.services import user_register
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 TOKEN_URL = "/api/v1/accounts/token/"
 ATTEMPTS = 3
@@ -35,7 +34,7 @@ def test_an_unknown_email_takes_as_long_as_a_wrong_password(
     settings: Settings, api_client: APIClient
 ) -> None:
     settings.PASSWORD_HASHERS = [f"{__name__}.MeasurableHasher"]
-    user_register(email="grace@example.com", password=PASSWORD, display_name="Grace")
+    UserFactory.create(email="grace@example.com")
 
     wrong_password = fastest_login_seconds(
         api_client, email="grace@example.com", password="not the password"

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens.services import access_token_issue
 from accounts.users.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 REGISTER_URL = "/api/v1/accounts/register/"
 ME_URL = "/api/v1/accounts/me/"

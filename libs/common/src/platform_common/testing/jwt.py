@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+
+from platform_common.auth.signing import public_jwk, sign_access_token
 
 JWKS_PATH = "/.well-known/jwks.json"
 TEST_ISSUER = "http://accounts.test"
@@ -31,8 +31,7 @@ class SigningKey:
         return cls(kid=kid or uuid.uuid4().hex[:12], private_key=key)
 
     def public_jwk(self) -> dict[str, Any]:
-        jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
-        return {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
+        return public_jwk(self.private_key, kid=self.kid)
 
 
 def sign_token(
@@ -47,19 +46,17 @@ def sign_token(
     **claims: Any,
 ) -> str:
     """An access token as accounts issues it; ``kid`` overrides the header's key id only."""
-    now = int(time.time())
-    payload: dict[str, Any] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": str(sub or uuid.uuid4()),
-        "iat": now,
-        "exp": now + int(exp_delta),
-        "jti": uuid.uuid4().hex,
-        "roles": sorted(roles),
-        **claims,
-    }
-    headers = {"kid": kid if kid is not None else key.kid}
-    return jwt.encode(payload, key.private_key, algorithm="RS256", headers=headers)
+    return sign_access_token(
+        private_key=key.private_key,
+        kid=kid if kid is not None else key.kid,
+        issuer=issuer,
+        audience=audience,
+        subject=str(sub or uuid.uuid4()),
+        roles=roles,
+        issued_at=datetime.now(UTC),
+        lifetime=timedelta(seconds=exp_delta),
+        extra_claims=claims,
+    )
 
 
 class JWKSServer:

@@ -37,6 +37,7 @@ def sandbox_settings(service: str, settings_file: str) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SECRET_KEY", f"{service}-sandbox-only")
     os.environ.setdefault("JWT_ISSUER", "http://issuer.test")
     os.environ.setdefault("JWKS_URL", "http://127.0.0.1:1/jwks.json")
+    os.environ.setdefault("GATEWAY_PROXY_SECRET", f"{service}-sandbox-only")
     settings = build_settings(
         service=service,
         base_dir=Path(settings_file).parent,

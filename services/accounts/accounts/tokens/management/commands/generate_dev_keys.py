@@ -1,4 +1,7 @@
-"""Create the first signing key (idempotent), or add one more with --rotate."""
+"""Create the first signing key (idempotent), or add one more with --rotate.
+
+A rotated key is published as soon as a process loads it and signs only after
+``JWT_KEY_PUBLISH_GRACE``: restart every accounts process within that time."""
 
 from __future__ import annotations
 
@@ -19,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rotate",
             action="store_true",
-            help="Add a new key even if keys exist; it signs from the next process start.",
+            help=(
+                "Add a new key even if keys exist: published from each process's next start,"
+                " signing once JWT_KEY_PUBLISH_GRACE_SECONDS have passed."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,5 +34,8 @@ class Command(BaseCommand):
         if existing and not options["rotate"]:
             self.stdout.write(f"{len(existing)} signing key(s) already present; nothing to do")
             return
-        kid = write_new_key(directory, now=timezone.now())
-        self.stdout.write(f"wrote signing key {kid}")
+        now = timezone.now()
+        signs_from = now + settings.JWT_KEY_PUBLISH_GRACE if existing else None
+        kid = write_new_key(directory, now=now, signs_from=signs_from)
+        when = f"signs from {signs_from.isoformat()}" if signs_from else "signs now"
+        self.stdout.write(f"wrote signing key {kid} ({when})")
