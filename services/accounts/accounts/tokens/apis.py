@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, password_field
 from accounts.tokens.keys import current_key_set
 from accounts.tokens.services import TokenPair, token_pair_obtain, token_pair_refresh
-from platform_common.api.serializers import InputSerializer
+from platform_common.api.serializers import InputSerializer as BaseInputSerializer
 
 
 class TokenPairOutputSerializer(serializers.Serializer[TokenPair]):
@@ -33,7 +33,7 @@ def token_pair_response(pair: TokenPair) -> Response:
 
 class TokenObtainApi(AnonymousApi):
     @extend_schema_serializer(component_name="TokenObtainInput")
-    class InputSerializer(InputSerializer):
+    class InputSerializer(BaseInputSerializer):
         """The credentials of a log-in."""
 
         email = serializers.CharField(max_length=EMAIL_MAX_LENGTH)
@@ -54,7 +54,7 @@ class TokenObtainApi(AnonymousApi):
 
 class TokenRefreshApi(AnonymousApi):
     @extend_schema_serializer(component_name="TokenRefreshInput")
-    class InputSerializer(InputSerializer):
+    class InputSerializer(BaseInputSerializer):
         """The refresh token to spend."""
 
         refresh = serializers.CharField(max_length=200)

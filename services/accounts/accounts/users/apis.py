@@ -16,7 +16,7 @@ from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, password_field
 from accounts.users.models import User
 from accounts.users.selectors import user_get
 from accounts.users.services import email_normalize, user_register
-from platform_common.api.serializers import InputSerializer
+from platform_common.api.serializers import InputSerializer as BaseInputSerializer
 from platform_common.auth.drf import request_principal
 
 USER_FIELDS = ("id", "email", "display_name", "date_joined")
@@ -24,7 +24,7 @@ USER_FIELDS = ("id", "email", "display_name", "date_joined")
 
 class UserRegisterApi(AnonymousApi):
     @extend_schema_serializer(component_name="UserRegisterInput")
-    class InputSerializer(InputSerializer):
+    class InputSerializer(BaseInputSerializer):
         """A new account: its email (unique in any case), password and display name."""
 
         email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
