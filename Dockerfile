@@ -55,17 +55,6 @@ RUN --mount=type=cache,target=/root/.cache/uv,sharing=locked \
 
 FROM ${BASE_IMAGE} AS runtime
 ARG SERVICE
-ARG VERSION=dev
-ARG REVISION=unknown
-ARG CREATED=unknown
-ARG SOURCE_URL=
-LABEL org.opencontainers.image.title="platform-${SERVICE}" \
-      org.opencontainers.image.description="The ${SERVICE} deployable of the content-publishing platform" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.created="${CREATED}" \
-      org.opencontainers.image.source="${SOURCE_URL}" \
-      org.opencontainers.image.vendor="platform"
 # A named user with a home, so nothing that looks up the current user fails; no login shell.
 RUN groupadd --gid 10001 app \
     && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home \
@@ -80,3 +69,15 @@ USER 10001:10001
 EXPOSE 8000
 ENTRYPOINT ["/app/venv/bin/python", "/app/entrypoint.py"]
 CMD ["web"]
+# Labels last: they change with every commit, and nothing above depends on them.
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE_URL=
+LABEL org.opencontainers.image.title="platform-${SERVICE}" \
+      org.opencontainers.image.description="The ${SERVICE} deployable of the content-publishing platform" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.vendor="platform"
