@@ -66,9 +66,7 @@ def _value(raw: Any, scope: dict[str, str]) -> Any:
 
 def _blocks(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {
-        _unquote(label): body
-        for block in document.get(kind, [])
-        for label, body in block.items()
+        _unquote(label): body for block in document.get(kind, []) for label, body in block.items()
     }
 
 

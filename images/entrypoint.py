@@ -52,7 +52,7 @@ def _web(service: str) -> list[str]:
             os.environ.get("WEB_GRACEFUL_TIMEOUT", "25"),
             # Heartbeat files in memory: the root filesystem is read-only in a pod.
             "--worker-tmp-dir",
-            "/dev/shm",
+            "/dev/shm",  # noqa: S108
             "--no-control-socket",
         ]
     # The gateway is the edge, and a service behind it trusts forwarded headers only through
@@ -62,7 +62,9 @@ def _web(service: str) -> list[str]:
         if service == "gateway"
         else ["notifications.config.asgi:application"]
     )
-    return ["uvicorn", *app, "--host", host, "--port", port, "--no-access-log", "--no-proxy-headers"]
+    return [
+        "uvicorn", *app, "--host", host, "--port", port, "--no-access-log", "--no-proxy-headers",
+    ]  # fmt: skip
 
 
 def _celery(service: str, command: str) -> list[str]:

@@ -1,0 +1,244 @@
+"""The images `make images` built, run for real with podman against the local data plane.
+
+Each web role starts with production settings and answers /healthz and /readyz; the
+migration job migrates and declares the event topology; the relay and workers of the
+images carry one event from accounts to content and notifications; every image runs as
+uid 10001 with no compiler inside and stops cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from conftest import DEPLOYABLES, DJANGO_SERVICES, Containers, free_port, podman
+from kombu import Connection
+
+# Anything that compiles or links: none of it belongs in a runtime image.
+BUILD_TOOLS = ("gcc", "cc", "c++", "g++", "clang", "make", "ld", "as", "cpp")
+# The accounts registration endpoint, called directly (as the gateway does after TLS).
+REGISTER_PATH = "/api/accounts/register/"
+EVENT_TIMEOUT_SECONDS = 60.0
+INSPECT_TOOLS = (Path(__file__).parent / "inspect_tools.py").read_text()
+
+
+def direct_db(service: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{service}", autocommit=True)
+
+
+def wait_for_row(service: str, query: str, params: tuple[object, ...]) -> tuple[Any, ...]:
+    deadline = time.monotonic() + EVENT_TIMEOUT_SECONDS
+    with direct_db(service) as connection:
+        while time.monotonic() < deadline:
+            row = connection.execute(query, params).fetchone()
+            if row is not None:
+                return tuple(row)
+            time.sleep(0.5)
+    pytest.fail(f"no row in {service} after {EVENT_TIMEOUT_SECONDS}s for: {query} {params}")
+
+
+@pytest.mark.parametrize("deployable", DEPLOYABLES)
+def test_image_runs_as_uid_10001_with_no_build_tools(
+    deployable: str, images: dict[str, str], containers: Containers
+) -> None:
+    inspected = podman("image", "inspect", "--format", "{{json .Config}}", images[deployable])
+    config = json.loads(inspected.stdout)
+    assert config["User"] == "10001:10001"
+
+    result = containers.run(images[deployable], "python", "-c", INSPECT_TOOLS, *BUILD_TOOLS)
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert (seen["uid"], seen["gid"]) == (10001, 10001)
+    assert seen["which"] == dict.fromkeys(BUILD_TOOLS)
+    assert seen["found"] == []
+    assert seen["packages"] == []
+
+
+@pytest.mark.parametrize("deployable", DEPLOYABLES)
+def test_image_carries_oci_labels(deployable: str, images: dict[str, str]) -> None:
+    labels = json.loads(
+        podman("image", "inspect", "--format", "{{json .Labels}}", images[deployable]).stdout
+    )
+
+    assert labels["org.opencontainers.image.title"] == f"platform-{deployable}"
+    assert labels["org.opencontainers.image.version"]
+    assert len(labels["org.opencontainers.image.revision"]) == 40  # the commit built
+    assert labels["org.opencontainers.image.created"].startswith("20")
+
+
+@pytest.mark.parametrize("deployable", DEPLOYABLES)
+def test_web_role_is_healthy_and_ready_with_production_settings(
+    deployable: str, web: dict[str, str]
+) -> None:
+    # `web` waited for /healthz; /readyz also proves the database, broker and caches answer.
+    health = httpx.get(f"{web[deployable]}/healthz", timeout=5)
+    ready = httpx.get(f"{web[deployable]}/readyz", timeout=10)
+
+    assert health.status_code == 200
+    assert ready.status_code == 200, ready.text
+
+
+def test_accounts_serves_its_jwks_over_plain_http_with_the_production_https_redirect(
+    web: dict[str, str],
+) -> None:
+    # The gateway and the services fetch the keys inside the cluster, over plain HTTP and
+    # not through the gateway: redirecting them to HTTPS leaves every token unverifiable.
+    response = httpx.get(f"{web['accounts']}/.well-known/jwks.json", timeout=5)
+
+    assert response.status_code == 200, response.headers.get("location")
+    assert response.json()["keys"]
+
+
+@pytest.mark.parametrize("service", DJANGO_SERVICES)
+def test_migrate_job_applies_migrations_then_declares_the_event_topology(
+    service: str,
+    images: dict[str, str],
+    containers: Containers,
+    production_env: dict[str, dict[str, str]],
+) -> None:
+    # The job talks to the read-write database itself, never through PgBouncer.
+    env = {
+        **production_env[service],
+        "DATABASE_URL": f"postgres://{service}:{service}@127.0.0.1:5432/{service}",
+    }
+
+    result = containers.run(images[service], "migrate", env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Operations to perform" in result.stdout
+    assert f"declared the topology of {service}" in result.stdout
+    plan = containers.run(
+        images[service], "python", "manage.py", "showmigrations", "--plan", env=env
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert "[ ]" not in plan.stdout
+    if service != "accounts":  # accounts consumes no events: it has no queue
+        with Connection("amqp://guest:guest@127.0.0.1:5672//") as broker:
+            declared = broker.default_channel.queue_declare(f"{service}.events", passive=True)
+        assert declared.queue == f"{service}.events"
+
+
+def test_relay_and_workers_carry_a_registration_from_accounts_to_content_and_notifications(
+    images: dict[str, str],
+    containers: Containers,
+    production_env: dict[str, dict[str, str]],
+    web: dict[str, str],
+    proxy_secret: str,
+    signing_keys: str,
+) -> None:
+    relay = containers.start(
+        images["accounts"],
+        "relay",
+        hint="accounts-relay",
+        env=production_env["accounts"],
+        volumes=(signing_keys,),
+    )
+    workers = {
+        service: containers.start(
+            images[service],
+            "worker",
+            "--concurrency",
+            "1",
+            hint=f"{service}-worker",
+            env=production_env[service],
+        )
+        for service in ("content", "notifications")
+    }
+    display_name = f"Image Test {uuid.uuid4().hex[:6]}"
+
+    response = httpx.post(
+        f"{web['accounts']}{REGISTER_PATH}",
+        json={
+            "email": f"image-test-{uuid.uuid4().hex}@example.com",
+            "password": f"pw-{uuid.uuid4().hex}",
+            "display_name": display_name,
+        },
+        # TLS ends before the gateway; the gateway tells the service, with the shared secret.
+        headers={"X-Forwarded-Proto": "https", "X-Gateway-Proxy-Secret": proxy_secret},
+        timeout=10,
+    )
+
+    assert response.status_code == 201, response.text
+    user_id = response.json()["id"]
+    event_id, sent_at = wait_for_row(
+        "accounts",
+        "SELECT event_id, sent_at FROM events_outboxmessage WHERE envelope->>'aggregate_id' = %s"
+        " AND event_type = 'accounts.user.registered' AND sent_at IS NOT NULL",
+        (user_id,),
+    )
+    assert sent_at is not None
+    (author_name,) = wait_for_row(
+        "content", "SELECT display_name FROM authors_author WHERE id = %s", (user_id,)
+    )
+    assert author_name == display_name
+    (kind,) = wait_for_row(
+        "notifications", "SELECT kind FROM inbox_notification WHERE user_id = %s", (user_id,)
+    )
+    assert kind == "welcome"
+    for service, name in workers.items():
+        wait_for_row(
+            service, "SELECT handler FROM events_inboxentry WHERE event_id = %s", (event_id,)
+        )
+        # The task id is the event id: this container, not another consumer, handled it.
+        assert f"[{event_id}] succeeded" in containers.logs(name), containers.logs(name)[-3000:]
+    assert containers.state(relay)["Running"] is True
+
+
+@pytest.mark.parametrize("deployable", DEPLOYABLES)
+def test_web_role_stops_cleanly_and_promptly_on_sigterm(
+    deployable: str,
+    images: dict[str, str],
+    containers: Containers,
+    production_env: dict[str, dict[str, str]],
+    signing_keys: str,
+) -> None:
+    fresh = free_port()
+    env = {**production_env[deployable], "PORT": str(fresh)}
+    name = containers.start(
+        images[deployable],
+        "web",
+        hint=f"{deployable}-sigterm",
+        env=env,
+        volumes=(signing_keys,) if deployable == "accounts" else (),
+    )
+    containers.wait_http_ok(name, f"http://127.0.0.1:{fresh}/healthz")
+
+    started = time.monotonic()
+    podman("stop", "--time=30", name)
+    stopped_after = time.monotonic() - started
+
+    assert containers.state(name)["ExitCode"] == 0, containers.logs(name)[-3000:]
+    assert stopped_after < 15
+
+
+@pytest.mark.parametrize("service", DJANGO_SERVICES)
+def test_beat_role_runs_the_scheduler_and_stops_on_sigterm(
+    service: str,
+    images: dict[str, str],
+    containers: Containers,
+    production_env: dict[str, dict[str, str]],
+    signing_keys: str,
+) -> None:
+    name = containers.start(
+        images[service],
+        "beat",
+        hint=f"{service}-beat",
+        env=production_env[service],
+        volumes=(signing_keys,) if service == "accounts" else (),
+    )
+    deadline = time.monotonic() + 30
+    while "beat: Starting..." not in containers.logs(name) and time.monotonic() < deadline:
+        assert containers.state(name)["Running"] is True, containers.logs(name)[-3000:]
+        time.sleep(0.5)
+    assert "beat: Starting..." in containers.logs(name)
+
+    podman("stop", "--time=30", name)
+
+    assert containers.state(name)["ExitCode"] == 0, containers.logs(name)[-3000:]
