@@ -50,8 +50,7 @@ COPY ${SERVICE_DIR} ${SERVICE_DIR}
 COPY images/entrypoint.py /app/entrypoint.py
 RUN --mount=type=cache,target=/root/.cache/uv,sharing=locked \
     UV_OFFLINE="$UV_OFFLINE" uv sync --package "$SERVICE" --frozen --no-dev --no-editable \
-    && if [ -f "$SERVICE_DIR/manage.py" ]; then cp "$SERVICE_DIR/manage.py" /app/; fi \
-    && /app/venv/bin/python -m compileall -q /app/entrypoint.py /app
+    && if [ -f "$SERVICE_DIR/manage.py" ]; then cp "$SERVICE_DIR/manage.py" /app/; fi
 
 FROM ${BASE_IMAGE} AS runtime
 ARG SERVICE
