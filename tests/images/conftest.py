@@ -126,6 +126,14 @@ class Containers:
             time.sleep(0.5)
         pytest.fail(f"{url} never answered 200 ({last}):\n{self.logs(name)[-4000:]}")
 
+    def stop(self, name: str) -> tuple[int, float]:
+        """SIGTERM (SIGKILL after 30 s, as a pod's grace period): exit code and seconds."""
+        started = time.monotonic()
+        podman("stop", "--time=30", name)
+        exit_code = self.state(name)["ExitCode"]
+        assert isinstance(exit_code, int)
+        return exit_code, time.monotonic() - started
+
     def remove_all(self) -> None:
         if self.names:
             podman("rm", "--force", "--time=0", *self.names, check=False)
@@ -240,26 +248,44 @@ def signing_keys(
     return f"{directory}:/keys:ro"
 
 
+@dataclass(frozen=True)
+class Roles:
+    """Starts a deployable's role with its production environment (and, for accounts, the
+    signing keys)."""
+
+    containers: Containers
+    images: dict[str, str]
+    environments: dict[str, dict[str, str]]
+    signing_keys: str
+
+    def start(self, deployable: str, *args: str, hint: str, **overrides: str) -> str:
+        return self.containers.start(
+            self.images[deployable],
+            *args,
+            hint=hint,
+            env={**self.environments[deployable], **overrides},
+            volumes=(self.signing_keys,) if deployable == "accounts" else (),
+        )
+
+
 @pytest.fixture(scope="module")
-def web(
+def roles(
     images: dict[str, str],
     containers: Containers,
     production_env: dict[str, dict[str, str]],
-    ports: Ports,
     signing_keys: str,
-) -> dict[str, str]:
+) -> Roles:
+    return Roles(containers, images, production_env, signing_keys)
+
+
+@pytest.fixture(scope="module")
+def web(roles: Roles, ports: Ports) -> dict[str, str]:
     """Every deployable's web role, started and answering /healthz: deployable -> base URL."""
     names = {
-        deployable: containers.start(
-            images[deployable],
-            "web",
-            hint=f"{deployable}-web",
-            env=production_env[deployable],
-            volumes=(signing_keys,) if deployable == "accounts" else (),
-        )
+        deployable: roles.start(deployable, "web", hint=f"{deployable}-web")
         for deployable in DEPLOYABLES
     }
     urls = {deployable: f"http://127.0.0.1:{ports.of(deployable)}" for deployable in DEPLOYABLES}
     for deployable, name in names.items():
-        containers.wait_http_ok(name, f"{urls[deployable]}/healthz")
+        roles.containers.wait_http_ok(name, f"{urls[deployable]}/healthz")
     return urls

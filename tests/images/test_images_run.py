@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from conftest import DEPLOYABLES, DJANGO_SERVICES, Containers, free_port, podman
+from conftest import DEPLOYABLES, DJANGO_SERVICES, Containers, Roles, free_port, podman
 from kombu import Connection, Queue
 
 # Anything that compiles or links: none of it belongs in a runtime image.
@@ -127,29 +127,11 @@ def test_migrate_job_applies_migrations_then_declares_the_event_topology(
 
 
 def test_relay_and_workers_carry_a_registration_from_accounts_to_content_and_notifications(
-    images: dict[str, str],
-    containers: Containers,
-    production_env: dict[str, dict[str, str]],
-    web: dict[str, str],
-    proxy_secret: str,
-    signing_keys: str,
+    roles: Roles, web: dict[str, str], proxy_secret: str
 ) -> None:
-    relay = containers.start(
-        images["accounts"],
-        "relay",
-        hint="accounts-relay",
-        env=production_env["accounts"],
-        volumes=(signing_keys,),
-    )
+    relay = roles.start("accounts", "relay", hint="accounts-relay")
     workers = {
-        service: containers.start(
-            images[service],
-            "worker",
-            "--concurrency",
-            "1",
-            hint=f"{service}-worker",
-            env=production_env[service],
-        )
+        service: roles.start(service, "worker", "--concurrency", "1", hint=f"{service}-worker")
         for service in ("content", "notifications")
     }
     display_name = f"Image Test {uuid.uuid4().hex[:6]}"
@@ -188,58 +170,32 @@ def test_relay_and_workers_carry_a_registration_from_accounts_to_content_and_not
             service, "SELECT handler FROM events_inboxentry WHERE event_id = %s", (event_id,)
         )
         # The task id is the event id: this container, not another consumer, handled it.
-        assert f"[{event_id}] succeeded" in containers.logs(name), containers.logs(name)[-3000:]
-    assert containers.state(relay)["Running"] is True
+        logs = roles.containers.logs(name)
+        assert f"[{event_id}] succeeded" in logs, logs[-3000:]
+    assert roles.containers.state(relay)["Running"] is True
 
 
 @pytest.mark.parametrize("deployable", DEPLOYABLES)
-def test_web_role_stops_cleanly_and_promptly_on_sigterm(
-    deployable: str,
-    images: dict[str, str],
-    containers: Containers,
-    production_env: dict[str, dict[str, str]],
-    signing_keys: str,
-) -> None:
-    fresh = free_port()
-    env = {**production_env[deployable], "PORT": str(fresh)}
-    name = containers.start(
-        images[deployable],
-        "web",
-        hint=f"{deployable}-sigterm",
-        env=env,
-        volumes=(signing_keys,) if deployable == "accounts" else (),
-    )
-    containers.wait_http_ok(name, f"http://127.0.0.1:{fresh}/healthz")
+def test_web_role_stops_cleanly_and_promptly_on_sigterm(deployable: str, roles: Roles) -> None:
+    port = free_port()
+    name = roles.start(deployable, "web", hint=f"{deployable}-sigterm", PORT=str(port))
+    roles.containers.wait_http_ok(name, f"http://127.0.0.1:{port}/healthz")
 
-    started = time.monotonic()
-    podman("stop", "--time=30", name)
-    stopped_after = time.monotonic() - started
+    exit_code, seconds = roles.containers.stop(name)
 
-    assert containers.state(name)["ExitCode"] == 0, containers.logs(name)[-3000:]
-    assert stopped_after < 15
+    assert exit_code == 0, roles.containers.logs(name)[-3000:]
+    assert seconds < 15
 
 
 @pytest.mark.parametrize("service", DJANGO_SERVICES)
-def test_beat_role_runs_the_scheduler_and_stops_on_sigterm(
-    service: str,
-    images: dict[str, str],
-    containers: Containers,
-    production_env: dict[str, dict[str, str]],
-    signing_keys: str,
-) -> None:
-    name = containers.start(
-        images[service],
-        "beat",
-        hint=f"{service}-beat",
-        env=production_env[service],
-        volumes=(signing_keys,) if service == "accounts" else (),
-    )
+def test_beat_role_runs_the_scheduler_and_stops_on_sigterm(service: str, roles: Roles) -> None:
+    name = roles.start(service, "beat", hint=f"{service}-beat")
     deadline = time.monotonic() + 30
-    while "beat: Starting..." not in containers.logs(name) and time.monotonic() < deadline:
-        assert containers.state(name)["Running"] is True, containers.logs(name)[-3000:]
+    while "beat: Starting..." not in roles.containers.logs(name) and time.monotonic() < deadline:
+        assert roles.containers.state(name)["Running"] is True, roles.containers.logs(name)[-3000:]
         time.sleep(0.5)
-    assert "beat: Starting..." in containers.logs(name)
+    assert "beat: Starting..." in roles.containers.logs(name)
 
-    podman("stop", "--time=30", name)
+    exit_code, _ = roles.containers.stop(name)
 
-    assert containers.state(name)["ExitCode"] == 0, containers.logs(name)[-3000:]
+    assert exit_code == 0, roles.containers.logs(name)[-3000:]
