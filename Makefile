@@ -1,16 +1,18 @@
 # Developer commands. The logic lives in dev/bin/*; see docs/DEVELOPING.md.
-.PHONY: up down infra test lint bench chaos charts images kind-up
+.PHONY: up down infra test lint audit bench chaos charts images kind-up
 
-up:       ## prepare everything and run the whole stack in the foreground (Ctrl-C stops it)
+up:       ## prepare everything and run the stack in the foreground (Ctrl-C stops it; PgBouncer and the Redis Cluster keep running)
 	dev/bin/up
 down:     ## stop the project-local infra (PgBouncer, Redis Cluster)
 	dev/bin/down
 infra:    ## start/check local infra, databases and roles (idempotent)
 	dev/bin/infra
-test:     ## infra, lint, Django checks, then every test suite; stops at the first failure
+test:     ## environment, infra, lint, audit, Django checks, every test suite, coverage floor; stops at the first failure
 	dev/bin/test
 lint:     ## ruff + mypy (strict) only
 	dev/bin/lint
+audit:    ## pip-audit over uv.lock (a finding fails; an unreachable service only warns)
+	dev/bin/audit
 bench:    ## gateway and event-pipeline benchmarks
 	dev/bin/bench
 chaos:    ## the full chaos test (tests/chaos)

@@ -10,9 +10,19 @@ runtime_dir() {
 }
 pgbouncer_dir() { echo "$(runtime_dir)/pgbouncer"; }
 
+# as_root <command...>: run a command as root (directly when root already, else with sudo).
+as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
+
 # ensure_venv: uv (installed with pip if missing), then `uv sync --frozen`. Every entry
 # point that runs project code calls it, so a fresh clone needs no other set-up step.
 ensure_venv() {
+    # A previous run may have installed uv with `pip --user`, outside the caller's PATH.
+    if ! command -v uv >/dev/null && [[ -x $HOME/.local/bin/uv ]]; then export PATH="$HOME/.local/bin:$PATH"; fi
+    if ! command -v uv >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; then
+        printf '[setup] neither uv nor pip found: installing python3-pip\n'
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip
+    fi
     if ! command -v uv >/dev/null; then
         printf '[setup] uv not found: installing it with pip\n'
         python3 -m pip install --user --quiet uv \

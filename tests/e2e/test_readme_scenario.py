@@ -21,6 +21,8 @@ from websockets.typing import Subprotocol
 
 pytestmark = pytest.mark.e2e
 
+# Where the services' REST endpoints live behind the gateway (the API version's prefix).
+API = "/api"
 PASSWORD = "Correct-Horse-Battery-9"
 ISSUER = "http://accounts.platform.local"
 AUDIENCE = "platform"
@@ -67,13 +69,13 @@ def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any],
     """A fresh user; returns their public record and Authorization headers."""
     email = f"{name}-{uuid.uuid4().hex[:12]}@example.com"
     registered = client.post(
-        "/api/accounts/register/",
+        f"{API}/accounts/register/",
         json={"email": email, "password": PASSWORD, "display_name": name.title()},
     )
     assert registered.status_code == 201, registered.text
     user: dict[str, Any] = registered.json()
     assert user["email"] == email
-    tokens = client.post("/api/accounts/token/", json={"email": email, "password": PASSWORD})
+    tokens = client.post(f"{API}/accounts/token/", json={"email": email, "password": PASSWORD})
     assert tokens.status_code == 200, tokens.text
     body = tokens.json()
     assert body["access"]
@@ -83,7 +85,7 @@ def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any],
 
 def create_article(client: httpx.Client, headers: dict[str, str], status: str) -> dict[str, Any]:
     response = client.post(
-        "/api/content/articles/",
+        f"{API}/content/articles/",
         json={
             "title": f"A {status} article {uuid.uuid4().hex[:8]}",
             "body": "Text.",
@@ -116,19 +118,19 @@ def test_readme_scenario(
 ) -> None:
     user, headers = reader
 
-    me = client.get("/api/accounts/me/", headers=headers)
+    me = client.get(f"{API}/accounts/me/", headers=headers)
     assert me.status_code == 200, me.text
     assert me.json()["id"] == user["id"]
 
     article = create_article(client, headers, "published")
-    read_back = client.get(f"/api/content/articles/{article['id']}/")
+    read_back = client.get(f"{API}/content/articles/{article['id']}/")
     assert read_back.status_code == 200, read_back.text
     assert read_back.json()["title"] == article["title"]
 
     deadline = time.monotonic() + WELCOME_TIMEOUT_S
     welcome: list[dict[str, Any]] = []
     while not welcome:
-        inbox = client.get("/api/notifications/", headers=headers)
+        inbox = client.get(f"{API}/notifications/", headers=headers)
         assert inbox.status_code == 200, inbox.text
         welcome = [n for n in items(inbox.json()) if n["kind"] == "welcome"]
         if not welcome:
@@ -137,14 +139,14 @@ def test_readme_scenario(
     assert len(welcome) == 1, welcome
     assert welcome[0]["read_at"] is None
 
-    marked = client.post(f"/api/notifications/{welcome[0]['id']}/read/", headers=headers)
+    marked = client.post(f"{API}/notifications/{welcome[0]['id']}/read/", headers=headers)
     assert marked.status_code == 200, marked.text
     assert marked.json()["read_at"] is not None
 
 
 def test_malformed_json(client: httpx.Client) -> None:
     response = client.post(
-        "/api/accounts/register/",
+        f"{API}/accounts/register/",
         content=b'{"email": "x@example.com", "password": ',
         headers={"Content-Type": "application/json"},
     )
@@ -153,7 +155,7 @@ def test_malformed_json(client: httpx.Client) -> None:
 
 def test_unknown_fields(client: httpx.Client) -> None:
     response = client.post(
-        "/api/accounts/register/",
+        f"{API}/accounts/register/",
         json={
             "email": f"u-{uuid.uuid4().hex[:8]}@example.com",
             "password": PASSWORD,
@@ -167,7 +169,7 @@ def test_unknown_fields(client: httpx.Client) -> None:
 
 def test_wrong_types(client: httpx.Client, author: dict[str, str]) -> None:
     response = client.post(
-        "/api/content/articles/",
+        f"{API}/content/articles/",
         json={"title": ["not", "a", "string"], "body": "Text.", "status": "published"},
         headers=author,
     )
@@ -176,8 +178,8 @@ def test_wrong_types(client: httpx.Client, author: dict[str, str]) -> None:
 
 
 def test_missing_auth(client: httpx.Client) -> None:
-    assert_problem(client.get("/api/accounts/me/"), 401, "not_authenticated")
-    assert_problem(client.get("/api/notifications/"), 401, "not_authenticated")
+    assert_problem(client.get(f"{API}/accounts/me/"), 401, "not_authenticated")
+    assert_problem(client.get(f"{API}/notifications/"), 401, "not_authenticated")
 
 
 def signing_key(repo_root: Path) -> tuple[str, bytes]:
@@ -207,7 +209,7 @@ def test_expired_token(
     user, _ = reader
     kid, pem = signing_key(repo_root)
     expired = token(pem, kid, sub=user["id"], expires_in=timedelta(minutes=-5))
-    response = client.get("/api/accounts/me/", headers={"Authorization": f"Bearer {expired}"})
+    response = client.get(f"{API}/accounts/me/", headers={"Authorization": f"Bearer {expired}"})
     assert_problem(response, 401, "token_expired")
 
 
@@ -218,7 +220,7 @@ def test_forged_token(
     kid, _ = signing_key(repo_root)
     impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = token(impostor, kid, sub=user["id"], expires_in=timedelta(minutes=5))
-    response = client.get("/api/accounts/me/", headers={"Authorization": f"Bearer {forged}"})
+    response = client.get(f"{API}/accounts/me/", headers={"Authorization": f"Bearer {forged}"})
     assert_problem(response, 401, "invalid_token")
 
 
@@ -230,35 +232,35 @@ def test_another_users_articles(
 
     edit = {"title": "Taken over"}
     response = client.patch(
-        f"/api/content/articles/{published['id']}/", json=edit, headers=intruder
+        f"{API}/content/articles/{published['id']}/", json=edit, headers=intruder
     )
     assert_problem(response, 403, "permission_denied")
-    response = client.patch(f"/api/content/articles/{draft['id']}/", json=edit, headers=intruder)
+    response = client.patch(f"{API}/content/articles/{draft['id']}/", json=edit, headers=intruder)
     assert_problem(response, 404, "not_found")
-    response = client.get(f"/api/content/articles/{draft['id']}/", headers=intruder)
+    response = client.get(f"{API}/content/articles/{draft['id']}/", headers=intruder)
     assert_problem(response, 404, "not_found")
 
-    unchanged = client.get(f"/api/content/articles/{published['id']}/")
+    unchanged = client.get(f"{API}/content/articles/{published['id']}/")
     assert unchanged.json()["title"] == published["title"]
 
 
 def test_oversized_body(client: httpx.Client, author: dict[str, str]) -> None:
     body = "x" * (1024 * 1024 + 1)
     response = client.post(
-        "/api/content/articles/",
+        f"{API}/content/articles/",
         json={"title": "Too long", "body": body, "status": "draft"},
         headers=author,
     )
     assert_problem(response, 413, "payload_too_large")
 
 
-@pytest.mark.parametrize("path", ["/no/such/route", "/api/nowhere/"])
+@pytest.mark.parametrize("path", ["/no/such/route", f"{API}/nowhere/"])
 def test_unknown_route(client: httpx.Client, path: str) -> None:
     assert_problem(client.get(path), 404, "not_found")
 
 
 @pytest.mark.parametrize(
-    "path", ["/no/such/route", "/api/accounts/nowhere/", "/api/content/nowhere/"]
+    "path", ["/no/such/route", f"{API}/accounts/nowhere/", f"{API}/content/nowhere/"]
 )
 def test_unknown_route_signed_in(
     client: httpx.Client, reader: tuple[dict[str, Any], dict[str, str]], path: str
