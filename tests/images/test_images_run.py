@@ -199,3 +199,12 @@ def test_beat_role_runs_the_scheduler_and_stops_on_sigterm(service: str, roles: 
     exit_code, _ = roles.containers.stop(name)
 
     assert exit_code == 0, roles.containers.logs(name)[-3000:]
+
+
+def test_gateway_image_refuses_the_roles_only_django_services_have(
+    images: dict[str, str], containers: Containers
+) -> None:
+    result = containers.run(images["gateway"], "worker")
+
+    assert result.returncode != 0
+    assert "gateway has only the web role, not 'worker'" in result.stderr
