@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 from kombu import Connection, Exchange, Message, Queue
 
-from platform_common.events.sandbox import worker_command
+from platform_common.testing.sandbox import worker_command
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent

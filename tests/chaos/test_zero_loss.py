@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from platform_common.events.sandbox import worker_command
+from platform_common.testing.sandbox import worker_command
 
 HERE = Path(__file__).parent
 EVENTS = int(os.environ.get("CHAOS_EVENTS", "1000"))

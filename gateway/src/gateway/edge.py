@@ -29,8 +29,8 @@ from gateway.routes import (
 from gateway.ws import WebSocketProxy, deny
 from platform_common.auth.jwt import Principal
 from platform_common.auth.websocket import handshake_token
-from platform_common.events.tracecontext import traceparent_var
 from platform_common.observability.logging import request_id_var
+from platform_common.observability.tracecontext import traceparent_var
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("gateway.access")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from starlette.types import Scope
 
-from platform_common.events.tracecontext import is_valid_traceparent, new_traceparent
+from platform_common.observability.tracecontext import is_valid_traceparent, new_traceparent
 
 RawHeaders = list[tuple[bytes, bytes]]
 

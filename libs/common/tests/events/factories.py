@@ -1,6 +1,11 @@
 import uuid
 from typing import Any
 
+from django.db import transaction
+
+from platform_common.events import publish
+from platform_common.events.envelope import Envelope
+
 
 def user_data(**overrides: Any) -> dict[str, Any]:
     """Valid accounts.user.registered v1 data."""
@@ -10,3 +15,15 @@ def user_data(**overrides: Any) -> dict[str, Any]:
         "display_name": "Ada",
         **overrides,
     }
+
+
+def publish_registered(**data_overrides: Any) -> Envelope:
+    """Publish one accounts.user.registered event in a transaction of its own."""
+    data = user_data(**data_overrides)
+    with transaction.atomic():
+        return publish(
+            type="accounts.user.registered",
+            data=data,
+            aggregate_id=data["user_id"],
+            aggregate_version=1,
+        )

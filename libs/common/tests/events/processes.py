@@ -13,24 +13,29 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
-from kombu import Connection
+from kombu import Connection, Exchange, Queue
 
-from platform_common.events import conf, sandbox
-from platform_common.events.topology import dead_letter_queue, events_queue
+from platform_common.events import conf
+from platform_common.events.registry import subscribed_types
+from platform_common.events.topology import dead_letter_queue, declare_topology, events_queue
+from platform_common.testing import sandbox
 
 HERE = Path(__file__).parent
 
 
-def _env() -> dict[str, str]:
+def _env(overrides: dict[str, str]) -> dict[str, str]:
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(HERE)}
+    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(HERE), **overrides}
 
 
 @contextmanager
-def running(command: list[str], *, capture: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    command: list[str], *, capture: bool = False, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` on the test database; ``env`` overrides settings read from it."""
     stdout, stderr = (subprocess.PIPE, subprocess.STDOUT) if capture else (None, None)
-    process = subprocess.Popen(command, cwd=HERE, env=_env(), stdout=stdout, stderr=stderr)
+    process = subprocess.Popen(command, cwd=HERE, env=_env(env or {}), stdout=stdout, stderr=stderr)
     try:
         yield process
     finally:
@@ -51,10 +56,23 @@ def worker_command() -> list[str]:
     return sandbox.worker_command("evtest_celery", concurrency=2)
 
 
-def purge_queues() -> None:
+def fresh_topology() -> None:
+    """Declare the evtest topology and empty its queues."""
+    with Connection(conf.broker_url()) as broker:
+        declare_topology(broker, service="evtest", event_types=subscribed_types())
+        with broker.channel() as channel:
+            for queue in (events_queue("evtest", []), dead_letter_queue("evtest")):
+                queue.bind(channel).purge()
+
+
+def drain_event_ids() -> list[str]:
+    """Take every message off the evtest queue; returns their event ids."""
+    ids: list[str] = []
     with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        for queue in (events_queue("evtest", []), dead_letter_queue("evtest")):
-            queue.bind(channel).purge()
+        queue = events_queue("evtest", []).bind(channel)
+        while (message := queue.get(no_ack=True)) is not None:
+            ids.append(str(message.headers["id"]))
+    return ids
 
 
 def wait_for_line(process: subprocess.Popen[bytes], text: str, *, timeout: float = 30.0) -> None:
@@ -74,3 +92,35 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
+
+
+@contextmanager
+def rebound(queue: str, *, exchange: str, routing_key: str, present: bool) -> Iterator[None]:
+    """For the duration, add (``present``) or remove one binding; undone afterwards."""
+    _binding(queue, exchange=exchange, routing_key=routing_key, present=present)
+    try:
+        yield
+    finally:
+        _binding(queue, exchange=exchange, routing_key=routing_key, present=not present)
+
+
+def _binding(queue: str, *, exchange: str, routing_key: str, present: bool) -> None:
+    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
+        bound_queue = Queue(queue).bind(channel)
+        if present:
+            bound_queue.bind_to(Exchange(exchange), routing_key)
+        else:
+            bound_queue.unbind_from(Exchange(exchange), routing_key)
+
+
+def manage(*args: str) -> str:
+    """Run ``python -m django <args>`` on the test database; returns its output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "django", *args],
+        cwd=HERE,
+        env=_env({}),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.decode()

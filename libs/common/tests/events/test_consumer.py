@@ -8,7 +8,7 @@ from factories import user_data
 from platform_common.events.consumer import PoisonMessage, process
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import InboxEntry
-from platform_common.events.testing import deliver, make_envelope
+from platform_common.testing.events import deliver, make_envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,25 +1,15 @@
 import pytest
 from django.db import transaction
-from factories import user_data
+from factories import publish_registered, user_data
 
 from platform_common.events import publish
 from platform_common.events.contracts import ContractError
 from platform_common.events.models import OutboxMessage
 from platform_common.events.outbox import NotInTransaction
-from platform_common.events.tracecontext import is_valid_traceparent, traceparent_var
 from platform_common.observability.logging import request_id_var
+from platform_common.observability.tracecontext import is_valid_traceparent, traceparent_var
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def publish_registered(**data_overrides: str) -> None:
-    data = user_data(**data_overrides)
-    publish(
-        type="accounts.user.registered",
-        data=data,
-        aggregate_id=data["user_id"],
-        aggregate_version=1,
-    )
 
 
 def test_publish_writes_one_outbox_row_with_the_full_envelope() -> None:
@@ -60,8 +50,14 @@ def test_rolled_back_transaction_publishes_nothing() -> None:
 
 
 def test_publish_outside_a_transaction_is_refused() -> None:
+    data = user_data()
     with pytest.raises(NotInTransaction):
-        publish_registered()
+        publish(
+            type="accounts.user.registered",
+            data=data,
+            aggregate_id=data["user_id"],
+            aggregate_version=1,
+        )
 
     assert OutboxMessage.objects.count() == 0
 

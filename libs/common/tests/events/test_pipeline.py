@@ -6,43 +6,40 @@ import pytest
 from django.db import transaction
 from evtest_app.events import fail_times
 from evtest_app.models import AppliedEffect
-from factories import user_data
+from factories import publish_registered, user_data
 from kombu import Connection
-from processes import purge_queues, relay_command, running, wait_until, worker_command
+from processes import (
+    fresh_topology,
+    relay_command,
+    running,
+    wait_until,
+    worker_command,
+)
 
-from platform_common.events import conf, dlq, publish
+from platform_common.events import conf, dlq
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import OutboxMessage
-from platform_common.events.registry import subscribed_types
-from platform_common.events.testing import make_envelope
-from platform_common.events.topology import EVENTS_EXCHANGE, declare_topology
+from platform_common.events.topology import EVENTS_EXCHANGE
 from platform_common.events.wire import CONSUME_TASK, event_message
+from platform_common.testing.events import make_envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def pipeline() -> Iterator[None]:
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
+    fresh_topology()
     with running(worker_command()), running(relay_command()):
         yield
 
 
-def publish_registered(*, failing_attempts: int = 0) -> Envelope:
+def publish_event(*, failing_attempts: int = 0) -> Envelope:
     """Publish one event; its first ``failing_attempts`` deliveries to record_effect fail.
 
     The failures are set up before the commit, so no delivery can come before them.
     """
-    data = user_data()
     with transaction.atomic():
-        envelope = publish(
-            type="accounts.user.registered",
-            data=data,
-            aggregate_id=data["user_id"],
-            aggregate_version=1,
-        )
+        envelope = publish_registered()
         if failing_attempts:
             fail_times(str(envelope.id), failing_attempts)
     return envelope
@@ -53,7 +50,7 @@ def effects_of(envelope: Envelope) -> int:
 
 
 def test_published_events_are_handled_once_and_marked_sent(pipeline: None) -> None:
-    envelopes = [publish_registered() for _ in range(50)]
+    envelopes = [publish_event() for _ in range(50)]
 
     wait_until(lambda: all(effects_of(envelope) == 1 for envelope in envelopes))
 
@@ -62,7 +59,7 @@ def test_published_events_are_handled_once_and_marked_sent(pipeline: None) -> No
 
 
 def test_transient_failure_is_retried_and_applied_once(pipeline: None) -> None:
-    envelope = publish_registered(failing_attempts=2)
+    envelope = publish_event(failing_attempts=2)
 
     wait_until(lambda: effects_of(envelope) == 1, timeout=30)
 
@@ -94,7 +91,7 @@ def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(pipeli
         message = event_message(envelope, origin="test")
         broker_publish(message.body, headers=message.headers)
 
-    healthy = publish_registered()
+    healthy = publish_event()
 
     wait_until(lambda: effects_of(healthy) == 1)
     wait_until(lambda: len(dead_letters()) == 4)
@@ -105,14 +102,14 @@ def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(pipeli
 
 
 def test_replay_after_a_fix_applies_the_event_once(pipeline: None) -> None:
-    envelope = publish_registered(failing_attempts=100)
+    envelope = publish_event(failing_attempts=100)
     wait_until(lambda: [letter.event_id for letter in dead_letters()] == [str(envelope.id)])
     assert "injected" in dead_letters()[0].reason
     fail_times(str(envelope.id), 0)
 
-    replayed = dlq.replay(broker_url=conf.broker_url(), service="evtest", match=lambda letter: True)
+    result = dlq.replay(broker_url=conf.broker_url(), service="evtest", match=lambda letter: True)
     wait_until(lambda: effects_of(envelope) == 1)
 
-    assert [letter.event_id for letter in replayed] == [str(envelope.id)]
+    assert [letter.event_id for letter in result.replayed] == [str(envelope.id)]
     assert dead_letters() == []
     assert effects_of(envelope) == 1

@@ -3,46 +3,25 @@
 import time
 
 import pytest
-from django.db import transaction
-from factories import user_data
-from kombu import Connection
-from processes import purge_queues, relay_command, running, wait_for_line, wait_until
+from factories import publish_registered
+from processes import (
+    drain_event_ids,
+    fresh_topology,
+    relay_command,
+    running,
+    wait_for_line,
+    wait_until,
+)
 
-from platform_common.events import conf, publish
 from platform_common.events.models import OutboxMessage
-from platform_common.events.registry import subscribed_types
-from platform_common.events.topology import declare_topology, events_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def drain_event_ids() -> list[str]:
-    """Take every message off the evtest queue; returns their event ids."""
-    ids: list[str] = []
-    with Connection(conf.broker_url()) as broker, broker.channel() as channel:
-        queue = events_queue("evtest", []).bind(channel)
-        while (message := queue.get(no_ack=True)) is not None:
-            ids.append(str(message.headers["id"]))
-    return ids
-
-
-def publish_many(count: int) -> None:
-    for _ in range(count):
-        data = user_data()
-        with transaction.atomic():
-            publish(
-                type="accounts.user.registered",
-                data=data,
-                aggregate_id=data["user_id"],
-                aggregate_version=1,
-            )
-
-
 def test_two_relays_on_one_outbox_publish_every_row_exactly_once() -> None:
-    with Connection(conf.broker_url()) as broker:
-        declare_topology(broker, service="evtest", event_types=subscribed_types())
-    purge_queues()
-    publish_many(2000)
+    fresh_topology()
+    for _ in range(2000):
+        publish_registered()
 
     with running(relay_command("--batch-size", "50")), running(relay_command("--batch-size", "50")):
         wait_until(lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists())

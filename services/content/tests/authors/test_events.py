@@ -5,7 +5,7 @@ import pytest
 from content.authors.models import Author
 from platform_common.events import Envelope
 from platform_common.events.models import InboxEntry
-from platform_common.events.testing import deliver, make_envelope
+from platform_common.testing.events import deliver, make_envelope
 
 pytestmark = pytest.mark.django_db
 

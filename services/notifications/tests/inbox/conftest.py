@@ -9,7 +9,7 @@ from channels.layers import channel_layers
 
 from notifications.config.asgi import application
 from platform_common.events import Envelope
-from platform_common.events.testing import make_envelope
+from platform_common.testing.events import make_envelope
 from platform_common.testing.jwt import JWKSServer
 
 SERVER_START_TIMEOUT_SECONDS = 10

@@ -5,7 +5,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from notifications.inbox.models import Notification
 from platform_common.events.models import InboxEntry
-from platform_common.events.testing import deliver
+from platform_common.testing.events import deliver
 from tests.inbox.conftest import UserRegistered
 
 pytestmark = pytest.mark.django_db

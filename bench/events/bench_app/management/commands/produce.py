@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from platform_common.events.sandbox import produce
+from platform_common.testing.sandbox import produce
 
 
 class Command(BaseCommand):

@@ -8,12 +8,21 @@ from django.conf import settings
 
 DEFAULTS: dict[str, float] = {
     # Consumer: attempts after the first, and the first backoff (doubles, capped, jittered).
-    "EVENTS_MAX_RETRIES": 6,
+    # 14 retries of 2 s doubling to 300 s wait 19 min at the least (38 at most) before an
+    # event is dead-lettered: a dependency outage of 15 minutes needs no operator.
+    "EVENTS_MAX_RETRIES": 14,
     "EVENTS_RETRY_BASE_SECONDS": 2,
     "EVENTS_RETRY_MAX_SECONDS": 300,
     # Relay: rows per batch (one transaction, one confirm wait), idle poll interval.
     "EVENTS_RELAY_BATCH_SIZE": 500,
     "EVENTS_RELAY_POLL_SECONDS": 1.0,
+    # Relay: port of its Prometheus /metrics endpoint (0 = none).
+    "EVENTS_RELAY_METRICS_PORT": 0,
+    # Relay: a row the broker refuses is tried again after 1 s doubling to 300 s, and
+    # quarantined after 12 attempts (about 18 minutes).
+    "EVENTS_OUTBOX_MAX_ATTEMPTS": 12,
+    "EVENTS_OUTBOX_RETRY_BASE_SECONDS": 1,
+    "EVENTS_OUTBOX_RETRY_MAX_SECONDS": 300,
     # Housekeeping: sent outbox rows and inbox rows older than this are deleted.
     "EVENTS_OUTBOX_RETENTION_HOURS": 24 * 7,
     "EVENTS_INBOX_RETENTION_HOURS": 24 * 30,

@@ -12,13 +12,13 @@ import time
 
 from django.db import connection, transaction
 
-from platform_common.events import contracts
+from platform_common.events import conf, contracts
 from platform_common.events.envelope import Envelope, InvalidEnvelope
 from platform_common.events.models import InboxEntry
-from platform_common.events.observers import notify
 from platform_common.events.registry import Handler, handlers_for
-from platform_common.events.tracecontext import traceparent_var
+from platform_common.observability import event_metrics
 from platform_common.observability.logging import request_id_var
+from platform_common.observability.tracecontext import traceparent_var
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +65,16 @@ def _apply_once(handler: Handler, envelope: Envelope) -> None:
     with transaction.atomic():
         if not _claim(handler, envelope):
             logger.info("event %s already applied by %s", envelope.id, handler.name)
-            notify(lambda o: o.on_duplicate(event_type=envelope.type, handler=handler.name))
+            event_metrics.consumed(
+                service=conf.service_name(), event_type=envelope.type, duplicate=True
+            )
             return
         started = time.monotonic()
         handler.func(envelope)
     seconds = time.monotonic() - started
-    notify(lambda o: o.on_handled(event_type=envelope.type, handler=handler.name, seconds=seconds))
+    event_metrics.consumed(
+        service=conf.service_name(), event_type=envelope.type, duplicate=False, seconds=seconds
+    )
 
 
 def _claim(handler: Handler, envelope: Envelope) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from platform_common.events.tracecontext import new_traceparent
+from platform_common.observability.tracecontext import new_traceparent
 
 EVENT_TYPE_PARTS = 3
 _T = TypeVar("_T")

@@ -11,8 +11,8 @@ from platform_common.events import conf, contracts
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import OutboxMessage
 from platform_common.events.nudge import nudge_relay
-from platform_common.events.tracecontext import current_traceparent
 from platform_common.observability.logging import request_id_var
+from platform_common.observability.tracecontext import current_traceparent
 
 
 class NotInTransaction(RuntimeError):

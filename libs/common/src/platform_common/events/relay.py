@@ -1,9 +1,13 @@
 """The outbox relay: moves committed outbox rows to RabbitMQ, each at least once.
 
-One pass = one DB transaction: lock up to ``batch_size`` pending rows (FOR UPDATE SKIP
-LOCKED, so concurrent relays take disjoint rows), publish them all, await every
-publisher confirm, then mark them sent and commit. A failure anywhere rolls the pass
-back and the rows are published again later (the consumers' inbox absorbs duplicates).
+One pass = one DB transaction: lock up to ``batch_size`` due rows (FOR UPDATE SKIP
+LOCKED, so concurrent relays take disjoint rows), publish them all (mandatory), await
+every publisher confirm, then mark them sent and commit. A lost connection rolls the
+pass back and the rows are published again later (the consumers' inbox absorbs
+duplicates). A row the broker refuses on its own (returned because no queue takes it,
+nacked) or whose envelope cannot be read stays pending with its error and a later
+``next_attempt_at``, and is quarantined after ``EVENTS_OUTBOX_MAX_ATTEMPTS``: it is
+kept and reported, and the rows behind it keep flowing.
 
 The ORM runs in one dedicated thread (Django connections are per thread) while the
 event loop drives aio-pika; a pass blocks that thread until the loop has the confirms.
@@ -16,25 +20,28 @@ import contextlib
 import logging
 import signal
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import aio_pika
 import redis.asyncio as aioredis
 from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from platform_common.events import conf
-from platform_common.events.envelope import Envelope
+from platform_common.events.envelope import Envelope, InvalidEnvelope
 from platform_common.events.maintenance import outbox_status
 from platform_common.events.models import OutboxMessage
 from platform_common.events.nudge import nudge_channel
-from platform_common.events.observers import notify
 from platform_common.events.topology import EVENTS_EXCHANGE, declare_service_topology
 from platform_common.events.wire import CONTENT_ENCODING, CONTENT_TYPE, event_message
+from platform_common.observability import event_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +51,8 @@ MAX_BACKOFF_SECONDS = 30.0
 # Backlog figures cost two queries: measured at most this often, not on every pass.
 STATUS_EVERY_SECONDS = 5.0
 
-PublishBatch = Callable[[list[Envelope]], None]
+# Publishes a batch; returns the refused ones: event id -> why.
+PublishBatch = Callable[[list[Envelope]], dict[uuid.UUID, str]]
 _R = TypeVar("_R")
 
 
@@ -58,19 +66,73 @@ class RelaySettings:
 
 
 def drain_once(*, batch_size: int, publish_batch: PublishBatch) -> int:
-    """Publish one batch of pending rows and mark them sent; returns how many."""
+    """Publish one batch of due rows; returns how many rows the pass handled."""
+    now = timezone.now()
     with transaction.atomic():
         rows = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(sent_at__isnull=True)
+            .filter(sent_at__isnull=True, quarantined_at__isnull=True)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .order_by("id")[:batch_size]
         )
         if not rows:
             return 0
+        refused: dict[int, str] = {}
+        readable: dict[uuid.UUID, OutboxMessage] = {}
+        envelopes: list[Envelope] = []
+        for row in rows:
+            try:
+                envelope = Envelope.from_dict(row.envelope)
+            except (InvalidEnvelope, TypeError, ValueError) as error:
+                refused[row.id] = f"unreadable envelope: {error}"
+                continue
+            readable[envelope.id] = row
+            envelopes.append(envelope)
         # The row locks are held until the broker has confirmed every message.
-        publish_batch([Envelope.from_dict(row.envelope) for row in rows])
-        OutboxMessage.objects.filter(id__in=[row.id for row in rows]).update(sent_at=timezone.now())
+        if envelopes:
+            for event_id, reason in publish_batch(envelopes).items():
+                refused[readable[event_id].id] = reason
+        OutboxMessage.objects.filter(
+            id__in=[row.id for row in rows if row.id not in refused]
+        ).update(sent_at=now)
+        for row in rows:
+            if row.id in refused:
+                _record_failure(row, refused[row.id], now=now)
     return len(rows)
+
+
+def outbox_retry_delay(attempts: int) -> timedelta:
+    """Wait before the next attempt at a refused row: doubling, capped."""
+    seconds = min(
+        conf.number("EVENTS_OUTBOX_RETRY_MAX_SECONDS"),
+        conf.number("EVENTS_OUTBOX_RETRY_BASE_SECONDS") * 2.0 ** (attempts - 1),
+    )
+    return timedelta(seconds=seconds)
+
+
+def _record_failure(row: OutboxMessage, error: str, *, now: datetime) -> None:
+    row.attempts += 1
+    row.last_error = error[:1000]
+    if row.attempts >= conf.integer("EVENTS_OUTBOX_MAX_ATTEMPTS"):
+        row.quarantined_at = now
+        logger.error(
+            "outbox row %s (%s) quarantined after %d attempts: %s",
+            row.event_id,
+            row.event_type,
+            row.attempts,
+            row.last_error,
+        )
+        event_metrics.outbox_quarantined(service=conf.service_name(), event_type=row.event_type)
+    else:
+        row.next_attempt_at = now + outbox_retry_delay(row.attempts)
+        logger.warning(
+            "outbox row %s (%s) refused, attempt %d: %s",
+            row.event_id,
+            row.event_type,
+            row.attempts,
+            row.last_error,
+        )
+    row.save(update_fields=["attempts", "last_error", "next_attempt_at", "quarantined_at"])
 
 
 class OutboxRelay:
@@ -113,7 +175,8 @@ class OutboxRelay:
         await self._in_db_thread(self._declare_topology)
         connection = await aio_pika.connect(self.settings.amqp_url)
         try:
-            channel = await connection.channel(publisher_confirms=True)
+            # A returned (unroutable) message fails its own publish, not the whole pass.
+            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             self._exchange = await channel.get_exchange(EVENTS_EXCHANGE.name, ensure=True)
             logger.info("outbox relay of %s connected", self.settings.service)
             while not self._stopping.is_set():
@@ -137,18 +200,19 @@ class OutboxRelay:
         if now - self._status_reported_at >= STATUS_EVERY_SECONDS:
             self._status_reported_at = now
             status = outbox_status()
-            notify(
-                lambda o: o.on_outbox_status(
-                    pending=status.pending, oldest_age_seconds=status.oldest_age_seconds
-                )
+            event_metrics.outbox_backlog(
+                service=self.settings.service,
+                pending=status.pending,
+                oldest_age_seconds=status.oldest_age_seconds,
+                quarantined=status.quarantined,
             )
         return published
 
-    def _publish_from_db_thread(self, envelopes: list[Envelope]) -> None:
+    def _publish_from_db_thread(self, envelopes: list[Envelope]) -> dict[uuid.UUID, str]:
         future = asyncio.run_coroutine_threadsafe(self._publish(envelopes), self._loop)
-        future.result(timeout=CONFIRM_TIMEOUT_SECONDS + 5)
+        return future.result(timeout=CONFIRM_TIMEOUT_SECONDS + 5)
 
-    async def _publish(self, envelopes: list[Envelope]) -> None:
+    async def _publish(self, envelopes: list[Envelope]) -> dict[uuid.UUID, str]:
         exchange = self._exchange
         if exchange is None:
             raise ConnectionError("not connected to RabbitMQ")
@@ -168,14 +232,28 @@ class OutboxRelay:
                         correlation_id=message.message_id,
                     ),
                     routing_key=envelope.type,
-                    # An event nobody subscribes to yet is not an error.
-                    mandatory=False,
+                    # Confirmed but dropped otherwise: a returned event stays in the outbox.
+                    mandatory=True,
                 )
             )
-        # All in flight at once; a nack or a lost connection raises and rolls back the pass.
-        await asyncio.wait_for(asyncio.gather(*confirms), CONFIRM_TIMEOUT_SECONDS)
-        for event_type, count in Counter(envelope.type for envelope in envelopes).items():
-            _report_published(event_type, count)
+        # All in flight at once; a lost connection raises and rolls back the pass.
+        results = await asyncio.wait_for(
+            asyncio.gather(*confirms, return_exceptions=True), CONFIRM_TIMEOUT_SECONDS
+        )
+        refused: dict[uuid.UUID, str] = {}
+        for envelope, result in zip(envelopes, results, strict=True):
+            if isinstance(result, aio_pika.exceptions.PublishError):
+                refused[envelope.id] = f"unroutable: no queue is bound to {envelope.type}"
+            elif isinstance(result, aio_pika.exceptions.DeliveryError):
+                refused[envelope.id] = "refused: the broker nacked the message"
+            elif isinstance(result, BaseException):
+                raise result
+        confirmed = Counter(envelope.type for envelope in envelopes if envelope.id not in refused)
+        for event_type, count in confirmed.items():
+            event_metrics.published(
+                service=self.settings.service, event_type=event_type, count=count
+            )
+        return refused
 
     async def _in_db_thread(self, func: Callable[[], _R]) -> _R:
         return await self._loop.run_in_executor(self._db, func)
@@ -205,10 +283,6 @@ class OutboxRelay:
                 logger.warning("nudge listener: %s; polling only for %.1fs", error, backoff)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-
-
-def _report_published(event_type: str, count: int) -> None:
-    notify(lambda o: o.on_published(event_type=event_type, count=count))
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

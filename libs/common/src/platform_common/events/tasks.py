@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,20 +20,19 @@ from kombu.transport.native_delayed_delivery import MAX_LEVEL, calculate_routing
 
 from platform_common.events import conf, maintenance
 from platform_common.events.consumer import PoisonMessage, process
-from platform_common.events.observers import notify
 from platform_common.events.topology import (
     DEAD_LETTER_EXCHANGE,
     dead_letter_queue_name,
     direct_routing_key,
 )
 from platform_common.events.wire import (
-    CONTENT_ENCODING,
-    CONTENT_TYPE,
     ERROR_HEADER,
     ERROR_TYPE_HEADER,
     EVENT_TYPE_HEADER,
+    publish_task_message,
     task_message,
 )
+from platform_common.observability import event_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
     try:
         process(envelope)
     except PoisonMessage as error:
-        _report_failure(event_type, error, will_retry=False)
+        _report_failure(event_type, will_retry=False)
         logger.error("event %s is poison, dead-lettered: %s", event_type, error)
         _dead_letter(task, envelope, error)
     except Exception as error:
         retries = int(task.request.retries)
         will_retry = retries < conf.integer("EVENTS_MAX_RETRIES")
-        _report_failure(event_type, error, will_retry=will_retry)
+        _report_failure(event_type, will_retry=will_retry)
         if will_retry:
             logger.warning("event %s failed, retry %d: %s", event_type, retries + 1, error)
             _retry_later(task, envelope, countdown=retry_delay(retries))
@@ -69,6 +69,23 @@ def retry_delay(retries: int) -> int:
         conf.number("EVENTS_RETRY_BASE_SECONDS") * 2.0**retries,
     )
     return max(1, round(ceiling / 2 + random.uniform(0, ceiling / 2)))
+
+
+@dataclass(frozen=True)
+class RetrySchedule:
+    """Total time a failing event is retried before it is dead-lettered, at both jitter ends."""
+
+    shortest_total: float
+    longest_total: float
+
+
+def retry_schedule(*, max_retries: int, base_seconds: float, max_seconds: float) -> RetrySchedule:
+    shortest = longest = 0.0
+    for retries in range(max_retries):
+        ceiling = min(max_seconds, base_seconds * 2.0**retries)
+        shortest += max(1, round(ceiling / 2))
+        longest += max(1, round(ceiling))
+    return RetrySchedule(shortest_total=shortest, longest_total=longest)
 
 
 def purge_expired() -> None:
@@ -90,6 +107,7 @@ def _retry_later(task: Task[Any, Any], envelope: object, *, countdown: int) -> N
 
 
 def _dead_letter(task: Task[Any, Any], envelope: object, error: BaseException) -> None:
+    event_metrics.dead_lettered(service=conf.service_name(), event_type=_event_type(envelope))
     _publish_copy(
         task,
         envelope,
@@ -118,22 +136,14 @@ def _publish_copy(
         origin=f"worker@{conf.service_name()}",
         extra_headers={EVENT_TYPE_HEADER: _event_type(envelope), **headers},
     )
+    # Unroutable propagates: the task fails, Celery rejects the delivery and RabbitMQ
+    # dead-letters the original (at-least-once), so the event is kept either way.
     with task.app.producer_or_acquire() as producer:
-        producer.publish(
-            message.body,
-            exchange=exchange,
-            routing_key=routing_key,
-            headers=message.headers,
-            message_id=message.message_id,
-            content_type=CONTENT_TYPE,
-            content_encoding=CONTENT_ENCODING,
-            delivery_mode=2,
-            retry=True,
-        )
+        publish_task_message(producer, message, exchange=exchange, routing_key=routing_key)
 
 
-def _report_failure(event_type: str, error: BaseException, *, will_retry: bool) -> None:
-    notify(lambda o: o.on_failed(event_type=event_type, error=error, will_retry=will_retry))
+def _report_failure(event_type: str, *, will_retry: bool) -> None:
+    event_metrics.failed(service=conf.service_name(), event_type=event_type, will_retry=will_retry)
 
 
 def _event_type(envelope: object) -> str:

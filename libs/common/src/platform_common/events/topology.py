@@ -4,6 +4,7 @@ platform.events (topic, routing key = event type)
   -> <svc>.events (quorum; bound to the types its handlers subscribe to and to
      _direct.<svc>, the service-private key used for retries and replays)
      dead-letters to platform.dlx (direct) -> <svc>.events.dlq (quorum)
+     -> parked in the service's database by the ``events dlq`` commands (see ``dlq``)
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def events_queue(service: str, event_types: list[str]) -> Queue:
 
 
 def dead_letter_queue(service: str) -> Queue:
+    """A transit queue: its messages are only ever taken with an ack (``dlq.park``), never
+    returned, so RabbitMQ 4's default quorum delivery-limit (20) never counts against them."""
     return Queue(
         dead_letter_queue_name(service),
         exchange=DEAD_LETTER_EXCHANGE,

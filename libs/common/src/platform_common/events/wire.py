@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from kombu import Exchange, Producer
+
 from platform_common.events.envelope import Envelope
+
+logger = logging.getLogger(__name__)
 
 CONSUME_TASK = "platform_common.events.consume"
 CONTENT_TYPE = "application/json"
@@ -15,6 +20,10 @@ CONTENT_ENCODING = "utf-8"
 ERROR_HEADER = "x-error"
 ERROR_TYPE_HEADER = "x-error-type"
 EVENT_TYPE_HEADER = "x-event-type"
+
+
+class Unroutable(RuntimeError):
+    """The broker confirmed a mandatory publish by returning it: no queue took the message."""
 
 
 @dataclass(frozen=True)
@@ -57,3 +66,48 @@ def event_message(envelope: Envelope, *, origin: str) -> TaskMessage:
         origin=origin,
         extra_headers={EVENT_TYPE_HEADER: envelope.type, "traceparent": envelope.traceparent},
     )
+
+
+def publish_task_message(
+    producer: Producer, message: TaskMessage, *, exchange: Exchange, routing_key: str
+) -> None:
+    """Publish persistent and mandatory on a confirming channel (``confirm_publish``).
+
+    RabbitMQ confirms an unroutable message too, after returning it: the return is caught
+    here and raised as ``Unroutable``, so the caller keeps its copy instead of losing it.
+    """
+    returned: list[str] = []
+
+    def on_return(_error: Exception, _exchange: str, _routing_key: str, _message: object) -> None:
+        returned.append(message.message_id)
+
+    # Without a handler, py-amqp raises from the middle of the confirm wait, which would
+    # leave that confirm unread and pair the next publish with it.
+    channel: Any = producer.channel
+    handlers = channel.events["basic_return"]
+    handlers.add(on_return)
+    try:
+        producer.publish(
+            message.body,
+            exchange=exchange,
+            routing_key=routing_key,
+            headers=message.headers,
+            message_id=message.message_id,
+            content_type=CONTENT_TYPE,
+            content_encoding=CONTENT_ENCODING,
+            delivery_mode=2,
+            mandatory=True,
+        )
+    finally:
+        handlers.discard(on_return)
+    if returned:
+        logger.error(
+            "unroutable: no queue took event %s (%s) at exchange %s, routing key %s",
+            message.message_id,
+            message.headers.get(EVENT_TYPE_HEADER, "unknown"),
+            exchange.name,
+            routing_key,
+        )
+        raise Unroutable(
+            f"unroutable: no queue took {message.message_id} at {exchange.name} {routing_key}"
+        )

@@ -30,6 +30,21 @@ PURGE_EVERY_SECONDS = 3600.0
 DB_REUSE_MAX = 1_000_000
 
 
+# How every service's worker takes deliveries: an event is acked only once handled.
+DELIVERY_OPTIONS: dict[str, object] = {
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    # A task that failed without handling (e.g. the broker vanished mid-retry, or a retry
+    # no queue took) is rejected, so RabbitMQ dead-letters it instead of it being lost.
+    "task_acks_on_failure_or_timeout": False,
+    "task_ignore_result": True,
+    "worker_prefetch_multiplier": 4,
+    "worker_hijack_root_logger": False,
+    "worker_cancel_long_running_tasks_on_connection_loss": True,
+    "worker_consumer": "platform_common.events.worker:EventConsumer",
+}
+
+
 class EventConsumer(Consumer):
     """Celery acks a message it cannot decode (lost); dead-letter it instead."""
 
@@ -69,16 +84,7 @@ def create_celery_app(service: str) -> Celery:
                 "routing_key": direct_routing_key(service),
             }
         },
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        # A task that failed without handling (e.g. the broker vanished mid-retry) is
-        # rejected, so RabbitMQ dead-letters it instead of it being acked and lost.
-        task_acks_on_failure_or_timeout=False,
-        task_ignore_result=True,
-        worker_prefetch_multiplier=4,
-        worker_hijack_root_logger=False,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
-        worker_consumer="platform_common.events.worker:EventConsumer",
+        **DELIVERY_OPTIONS,
         beat_schedule={
             "events-purge-expired": {"task": PURGE_TASK, "schedule": PURGE_EVERY_SECONDS}
         },

@@ -14,7 +14,7 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-from platform_common.events.tracecontext import traceparent_var
+from platform_common.observability.tracecontext import traceparent_var
 
 # Set per request (RequestIdMiddleware, the gateway) or per consumed event.
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)

@@ -19,9 +19,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.decorators import sync_and_async_middleware
 
-from platform_common.events.tracecontext import child_traceparent, traceparent_var
 from platform_common.observability.logging import request_id_var
 from platform_common.observability.metrics import UNMATCHED_ROUTE, observe_request
+from platform_common.observability.tracecontext import child_traceparent, traceparent_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

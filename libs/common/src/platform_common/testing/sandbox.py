@@ -22,13 +22,16 @@ from platform_common import events
 from platform_common.settings import build_settings
 
 
-def sandbox_settings(*, service: str, base_dir: Path, database: str, vhost: str) -> dict[str, Any]:
-    """Settings of ``service`` with app ``<service>_app``, on its own database and vhost.
+def sandbox_settings(service: str, settings_file: str) -> dict[str, Any]:
+    """Settings of ``service`` with app ``<service>_app`` (beside ``settings_file``), on a
+    database and RabbitMQ vhost both named ``<service>_events``.
 
+    A settings module is one line: ``globals().update(sandbox_settings("chaos", __file__))``.
     Environment variables already set win (the test and benchmark drivers point the
     processes they start at their database this way). The cache is in-process: the
     events code uses none, and a sandbox must not depend on the Redis Cluster.
     """
+    database = vhost = f"{service}_events"
     os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
     os.environ.setdefault("AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
     os.environ.setdefault("DJANGO_SECRET_KEY", f"{service}-sandbox-only")
@@ -36,7 +39,7 @@ def sandbox_settings(*, service: str, base_dir: Path, database: str, vhost: str)
     os.environ.setdefault("JWKS_URL", "http://127.0.0.1:1/jwks.json")
     settings = build_settings(
         service=service,
-        base_dir=base_dir,
+        base_dir=Path(settings_file).parent,
         apps=[f"{service}_app"],
         root_urlconf=f"{service}_app.urls",
     )
