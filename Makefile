@@ -17,5 +17,7 @@ bench:    ## gateway and event-pipeline benchmarks
 	dev/bin/bench
 chaos:    ## the full chaos test (tests/chaos)
 	dev/bin/chaos
-charts images kind-up:
+images:   ## build every deployable's image (docker buildx bake, or podman where no Docker engine runs)
+	dev/bin/images
+charts kind-up:
 	dev/bin/later $@

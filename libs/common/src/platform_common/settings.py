@@ -143,7 +143,13 @@ def build_settings(
         "USE_X_FORWARDED_HOST": True,
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
         "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not debug),
-        "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$", r"^metrics$"],
+        # Probes, scrapes and the JWKS are fetched inside the cluster over plain HTTP.
+        "SECURE_REDIRECT_EXEMPT": [
+            r"^healthz$",
+            r"^readyz$",
+            r"^metrics$",
+            r"^\.well-known/jwks\.json$",
+        ],
         "SECURE_HSTS_SECONDS": env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000),
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_HSTS_PRELOAD": True,
