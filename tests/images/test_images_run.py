@@ -23,7 +23,7 @@ from kombu import Connection, Queue
 # Anything that compiles or links: none of it belongs in a runtime image.
 BUILD_TOOLS = ("gcc", "cc", "c++", "g++", "clang", "make", "ld", "as", "cpp")
 # The accounts registration endpoint, called directly (as the gateway does after TLS).
-REGISTER_PATH = "/api/accounts/register/"
+REGISTER_PATH = "/api/v1/accounts/register/"
 EVENT_TIMEOUT_SECONDS = 60.0
 INSPECT_TOOLS = (Path(__file__).parent / "inspect_tools.py").read_text()
 
