@@ -9,7 +9,14 @@ import re
 import shlex
 from typing import Any
 
-from chart_rendering import DJANGO_SERVICES, RELEASE, SERVICE_CHARTS, Manifest, containers, pod_specs
+from chart_rendering import (
+    DJANGO_SERVICES,
+    RELEASE,
+    SERVICE_CHARTS,
+    Manifest,
+    containers,
+    pod_specs,
+)
 
 UID = 10001
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
@@ -201,7 +208,9 @@ def services_without_service_monitor(objects: list[Manifest]) -> list[str]:
 
 
 def referenced_secrets(spec: dict[str, Any]) -> set[str]:
-    names = {volume["secret"]["secretName"] for volume in spec.get("volumes", []) if "secret" in volume}
+    names = {
+        volume["secret"]["secretName"] for volume in spec.get("volumes", []) if "secret" in volume
+    }
     for container in containers(spec):
         for variable in container.get("env", []):
             reference = variable.get("valueFrom", {}).get("secretKeyRef")
@@ -234,7 +243,8 @@ def foreign_secret_mounts(objects: list[Manifest]) -> list[str]:
 def env_value(container: dict[str, Any], name: str) -> str | None:
     for variable in container.get("env", []):
         if variable["name"] == name:
-            return variable.get("value")
+            value = variable.get("value")
+            return str(value) if value is not None else None
     return None
 
 
@@ -264,11 +274,7 @@ def migration_hooks_not_on_rw(objects: list[Manifest]) -> list[str]:
 
 
 def runtime_not_through_pooler(objects: list[Manifest]) -> list[str]:
-    poolers = {
-        item.name: item.obj["spec"]
-        for item in objects
-        if item.kind == "Pooler"
-    }
+    poolers = {item.name: item.obj["spec"] for item in objects if item.kind == "Pooler"}
     found = []
     for item, _, spec in pod_specs(objects):
         if item.kind != "Deployment":

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from chart_rendering import DJANGO_SERVICES, ROOT, SERVICE_CHARTS, Manifest, containers, pod_specs
+
 from platform_common.events.conf import DEFAULTS as EVENTS_DEFAULTS
 
 # Variables a pod never needs, with the reason. Nothing else may be missing.
@@ -19,7 +20,7 @@ NOT_FOR_PODS = {
     "ENV_FILE": "names a local dotenv file; in a pod the environment is the only source",
     "DJANGO_SETTINGS_MODULE": "wsgi.py, asgi.py, celery.py and manage.py set it themselves",
     "DEMO_USER_PASSWORD": "only `manage.py seed_demo` reads it, in local development",
-    "PROMETHEUS_MULTIPROC_DIR": "per process kind: see test_multiprocess_metrics_dir_only_for_gunicorn",
+    "PROMETHEUS_MULTIPROC_DIR": "per process: see test_multiprocess_metrics_dir_only_for_gunicorn",
     "ROOT": "local tooling (dev/Procfile)",
     "CHAOS_EVENTS": "local tooling (tests/chaos)",
 }
@@ -94,7 +95,9 @@ def provided(container: dict[str, Any], config_maps: dict[str, dict[str, str]]) 
 
 
 def missing_variables(objects: list[Manifest], required: dict[str, set[str]]) -> list[str]:
-    config_maps = {item.name: item.obj.get("data", {}) for item in objects if item.kind == "ConfigMap"}
+    config_maps = {
+        item.name: item.obj.get("data", {}) for item in objects if item.kind == "ConfigMap"
+    }
     found = []
     for item, metadata, spec in pod_specs(objects):
         service = metadata["labels"].get("app.kubernetes.io/name")
@@ -109,7 +112,9 @@ def missing_variables(objects: list[Manifest], required: dict[str, set[str]]) ->
 
 def test_the_code_scan_finds_the_settings_reads() -> None:
     code = variables_in_code()
-    assert {"DATABASE_URL", "DJANGO_SECRET_KEY", "AMQP_URL", "EVENTS_MAX_RETRIES"} <= code["content"]
+    assert {"DATABASE_URL", "DJANGO_SECRET_KEY", "AMQP_URL", "EVENTS_MAX_RETRIES"} <= code[
+        "content"
+    ]
     assert "JWT_SIGNING_KEYS_DIR" in code["accounts"]
     assert {"RATE_LIMIT_ANONYMOUS", "REDIS_CLUSTER_URL", "BREAKER_RESET_SECONDS"} <= code["gateway"]
 
@@ -122,7 +127,8 @@ def test_a_variable_without_a_chart_value_is_reported(objects: list[Manifest]) -
     required = required_variables()
     required["content"] = required["content"] | {"CONTENT_NEW_SETTING"}
     missing = missing_variables(objects, required)
-    assert missing and all("CONTENT_NEW_SETTING" in line for line in missing)
+    assert missing
+    assert all("CONTENT_NEW_SETTING" in line for line in missing)
 
 
 @pytest.mark.parametrize("service", DJANGO_SERVICES)
@@ -131,7 +137,9 @@ def test_multiprocess_metrics_dir_only_for_gunicorn(objects: list[Manifest], ser
         if metadata["labels"].get("app.kubernetes.io/name") != service:
             continue
         for container in spec["containers"]:
-            names = {variable["name"]: variable.get("value") for variable in container.get("env", [])}
+            names = {
+                variable["name"]: variable.get("value") for variable in container.get("env", [])
+            }
             gunicorn = container["command"][0] == "gunicorn"
             assert ("PROMETHEUS_MULTIPROC_DIR" in names) == gunicorn, item
             if gunicorn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 import chart_policy as policy
 import pytest
@@ -34,14 +35,17 @@ def first(objects: list[Manifest], kind: str, name_part: str = "") -> Manifest:
     return next(item for item in objects if item.kind == kind and name_part in item.name)
 
 
-def mutated(objects: list[Manifest], target: Manifest, change: Callable[[dict], None]) -> list[Manifest]:
+def mutated(
+    objects: list[Manifest], target: Manifest, change: Callable[[dict[str, Any]], None]
+) -> list[Manifest]:
     clone = copy.deepcopy(target.obj)
     change(clone)
     return [Manifest(item.source, clone) if item is target else item for item in objects]
 
 
-def pod_spec(obj: dict) -> dict:
-    return obj["spec"]["template"]["spec"]
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = obj["spec"]["template"]["spec"]
+    return spec
 
 
 def test_checks_catch_broken_objects(platform_manifests: dict[str, list[Manifest]]) -> None:
@@ -49,35 +53,77 @@ def test_checks_catch_broken_objects(platform_manifests: dict[str, list[Manifest
     web = first(objects, "Deployment", "accounts-web")
     worker = first(objects, "Deployment", "content-worker")
     job = first(objects, "Job", "notifications")
-    cases: list[tuple[Check, Manifest, Callable[[dict], None]]] = [
-        (policy.restricted_security, web,
-         lambda o: pod_spec(o)["containers"][0]["securityContext"].update(readOnlyRootFilesystem=False)),
-        (policy.restricted_security, web,
-         lambda o: pod_spec(o)["securityContext"].update(runAsUser=0)),
-        (policy.writable_paths_are_emptydirs, web,
-         lambda o: pod_spec(o)["containers"][0]["volumeMounts"].pop(0)),
-        (policy.probes_and_resources, worker,
-         lambda o: pod_spec(o)["containers"][0].pop("livenessProbe")),
-        (policy.probes_and_resources, worker,
-         lambda o: pod_spec(o)["containers"][0]["resources"].pop("limits")),
-        (policy.floating_tags, web,
-         lambda o: pod_spec(o)["containers"][0].update(image="example/accounts:latest")),
-        (policy.pods_without_network_policy, web,
-         lambda o: o["spec"]["template"]["metadata"]["labels"].update(
-             {"app.kubernetes.io/component": "stray"})),
-        (policy.multi_replica_workloads_without_pdb, worker,
-         lambda o: o["spec"]["template"]["metadata"]["labels"].update(
-             {"app.kubernetes.io/component": "unbudgeted"})),
-        (policy.foreign_secret_mounts, worker,
-         lambda o: pod_spec(o)["containers"][0]["env"].append(
-             {"name": "X", "valueFrom": {"secretKeyRef": {
-                 "name": f"{RELEASE}-accounts-db-app", "key": "password"}}})),
-        (policy.migration_hooks_not_on_rw, job,
-         lambda o: next(
-             v for v in pod_spec(o)["containers"][0]["env"] if v["name"] == "DATABASE_URL"
-         ).update(value=f"postgres://u:p@{RELEASE}-notifications-db-pooler:5432/n")),
-        (policy.graceful_shutdown_mismatches, web,
-         lambda o: pod_spec(o).update(terminationGracePeriodSeconds=10)),
+    cases: list[tuple[Check, Manifest, Callable[[dict[str, Any]], None]]] = [
+        (
+            policy.restricted_security,
+            web,
+            lambda o: pod_spec(o)["containers"][0]["securityContext"].update(
+                readOnlyRootFilesystem=False
+            ),
+        ),
+        (
+            policy.restricted_security,
+            web,
+            lambda o: pod_spec(o)["securityContext"].update(runAsUser=0),
+        ),
+        (
+            policy.writable_paths_are_emptydirs,
+            web,
+            lambda o: pod_spec(o)["containers"][0]["volumeMounts"].pop(0),
+        ),
+        (
+            policy.probes_and_resources,
+            worker,
+            lambda o: pod_spec(o)["containers"][0].pop("livenessProbe"),
+        ),
+        (
+            policy.probes_and_resources,
+            worker,
+            lambda o: pod_spec(o)["containers"][0]["resources"].pop("limits"),
+        ),
+        (
+            policy.floating_tags,
+            web,
+            lambda o: pod_spec(o)["containers"][0].update(image="example/accounts:latest"),
+        ),
+        (
+            policy.pods_without_network_policy,
+            web,
+            lambda o: o["spec"]["template"]["metadata"]["labels"].update(
+                {"app.kubernetes.io/component": "stray"}
+            ),
+        ),
+        (
+            policy.multi_replica_workloads_without_pdb,
+            worker,
+            lambda o: o["spec"]["template"]["metadata"]["labels"].update(
+                {"app.kubernetes.io/component": "unbudgeted"}
+            ),
+        ),
+        (
+            policy.foreign_secret_mounts,
+            worker,
+            lambda o: pod_spec(o)["containers"][0]["env"].append(
+                {
+                    "name": "X",
+                    "valueFrom": {
+                        "secretKeyRef": {"name": f"{RELEASE}-accounts-db-app", "key": "password"}
+                    },
+                }
+            ),
+        ),
+        (
+            policy.migration_hooks_not_on_rw,
+            job,
+            lambda o: next(
+                v for v in pod_spec(o)["containers"][0]["env"] if v["name"] == "DATABASE_URL"
+            ).update(value=f"postgres://u:p@{RELEASE}-notifications-db-pooler:5432/n"),
+        ),
+        (
+            policy.graceful_shutdown_mismatches,
+            web,
+            lambda o: pod_spec(o).update(terminationGracePeriodSeconds=10),
+        ),
     ]
     for check, target, change in cases:
         assert check(objects) == []
@@ -90,13 +136,17 @@ def test_services_are_reachable_only_from_the_gateway(objects: list[Manifest]) -
     for service in DJANGO_SERVICES:
         web = first(objects, "NetworkPolicy", f"{service}-web")
         sources = [source for rule in web.obj["spec"]["ingress"] for source in rule["from"]]
-        pods = [source["podSelector"]["matchLabels"] for source in sources if "podSelector" in source]
+        pods = [
+            source["podSelector"]["matchLabels"] for source in sources if "podSelector" in source
+        ]
         namespaces = [source for source in sources if "podSelector" not in source]
-        assert pods == [{
-            "app.kubernetes.io/name": "gateway",
-            "app.kubernetes.io/instance": RELEASE,
-            "app.kubernetes.io/component": "web",
-        }]
+        assert pods == [
+            {
+                "app.kubernetes.io/name": "gateway",
+                "app.kubernetes.io/instance": RELEASE,
+                "app.kubernetes.io/component": "web",
+            }
+        ]
         # The only other source is the monitoring namespace (metrics scrapes).
         assert [source["namespaceSelector"]["matchLabels"] for source in namespaces] == [
             {"kubernetes.io/metadata.name": "monitoring"}
@@ -116,7 +166,11 @@ def test_web_pods_wait_for_migrations_and_relays_for_the_topology(objects: list[
     for item, _, spec in pod_specs(objects):
         if item.kind != "Deployment" or "gateway" in item.name:
             continue
-        init = [shlex for container in spec.get("initContainers", []) for shlex in [container["command"]]]
+        init = [
+            shlex
+            for container in spec.get("initContainers", [])
+            for shlex in [container["command"]]
+        ]
         if item.name.endswith("-web"):
             assert init == [["python", "manage.py", "migrate", "--check"]], item
         if item.name.endswith("-relay"):
@@ -127,9 +181,17 @@ def test_production_autoscales_web_on_cpu_and_workers_on_their_queue(
     platform_manifests: dict[str, list[Manifest]],
 ) -> None:
     objects = platform_manifests["production"]
-    hpas = {item.obj["spec"]["scaleTargetRef"]["name"] for item in objects if item.kind == "HorizontalPodAutoscaler"}
+    hpas = {
+        item.obj["spec"]["scaleTargetRef"]["name"]
+        for item in objects
+        if item.kind == "HorizontalPodAutoscaler"
+    }
     assert hpas == {f"{RELEASE}-{svc}-web" for svc in (*DJANGO_SERVICES, "gateway")}
-    scaled = {item.obj["spec"]["scaleTargetRef"]["name"]: item for item in objects if item.kind == "ScaledObject"}
+    scaled = {
+        item.obj["spec"]["scaleTargetRef"]["name"]: item
+        for item in objects
+        if item.kind == "ScaledObject"
+    }
     assert set(scaled) == {f"{RELEASE}-{svc}-worker" for svc in DJANGO_SERVICES}
     for service in DJANGO_SERVICES:
         (trigger,) = scaled[f"{RELEASE}-{service}-worker"].obj["spec"]["triggers"]

@@ -5,8 +5,10 @@ service's queue is bound to exactly the event types its handlers subscribe to.""
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from chart_rendering import DJANGO_SERVICES, ROOT, Manifest
+
 from platform_common.events import topology
 
 
@@ -21,14 +23,15 @@ def subscribed_types(service: str) -> set[str]:
             for decorator in node.decorator_list:
                 if (
                     isinstance(decorator, ast.Call)
-                    and getattr(decorator.func, "id", getattr(decorator.func, "attr", "")) == "subscribe"
+                    and getattr(decorator.func, "id", getattr(decorator.func, "attr", ""))
+                    == "subscribe"
                     and isinstance(decorator.args[0], ast.Constant)
                 ):
                     found.add(str(decorator.args[0].value))
     return found
 
 
-def specs(objects: list[Manifest], kind: str) -> list[dict]:
+def specs(objects: list[Manifest], kind: str) -> list[dict[str, Any]]:
     return [item.obj["spec"] for item in objects if item.kind == kind]
 
 
@@ -52,8 +55,9 @@ def test_queues_and_their_arguments_equal_the_code(objects: list[Manifest]) -> N
     code = {}
     for service in DJANGO_SERVICES:
         for queue in (topology.events_queue(service, []), topology.dead_letter_queue(service)):
-            assert queue.durable and not queue.auto_delete
-            code[queue.name] = dict(queue.queue_arguments)
+            assert queue.durable
+            assert not queue.auto_delete
+            code[queue.name] = dict(queue.queue_arguments or {})
     assert declared == code
     assert all(spec["durable"] and not spec["autoDelete"] for spec in specs(objects, "Queue"))
 
@@ -66,8 +70,13 @@ def test_bindings_equal_the_code_and_the_subscriptions(objects: list[Manifest]) 
     code = set()
     for service in DJANGO_SERVICES:
         queue = topology.events_queue(service, sorted(subscribed_types(service)))
-        code |= {(b.exchange.name, queue.name, b.routing_key) for b in queue.bindings}
+        code |= {
+            (binding.exchange.name, queue.name, binding.routing_key)
+            for binding in queue.bindings
+            if binding.exchange is not None
+        }
         dlq = topology.dead_letter_queue(service)
+        assert dlq.exchange is not None
         code.add((dlq.exchange.name, dlq.name, dlq.routing_key))
     assert declared == code
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -48,7 +47,9 @@ def validation_errors(item: Manifest) -> list[str]:
                 errors.append(f"{item} invalid for {version}: {error.message}")
         return errors
     validator = jsonschema.Draft7Validator(crd_schema(api_version, item.kind))
-    return [f"{item}: {error.json_path}: {error.message}" for error in validator.iter_errors(item.obj)]
+    return [
+        f"{item}: {error.json_path}: {error.message}" for error in validator.iter_errors(item.obj)
+    ]
 
 
 def test_every_rendered_object_is_valid(objects: list[Manifest]) -> None:
