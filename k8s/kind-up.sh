@@ -50,7 +50,8 @@ helm upgrade --install keda kedacore/keda --version "$KEDA_CHART_VERSION" \
     --namespace keda --create-namespace
 helm upgrade --install monitoring prometheus-community/kube-prometheus-stack \
     --version "$KUBE_PROMETHEUS_STACK_CHART_VERSION" --namespace monitoring --create-namespace \
-    --set grafana.enabled=false --set alertmanager.enabled=false
+    --set grafana.enabled=false --set alertmanager.enabled=false \
+    --set prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false
 
 say "waiting for the operators' CRDs"
 for crd in clusters.postgresql.cnpg.io poolers.postgresql.cnpg.io \
@@ -95,11 +96,11 @@ say "chart"
 for chart in accounts content notifications gateway platform; do
     helm dependency build "$root/charts/$chart" >/dev/null
 done
-# No --wait: the migration hook runs after the install and web pods wait for it.
+# No --wait: the migration hook runs after the install and web pods wait for it. Helm
+# itself waits for the hook Jobs (the databases and the broker come up meanwhile).
 helm upgrade --install "$release" "$root/charts/platform" --namespace "$namespace" \
-    -f "$root/charts/platform/values-kind.yaml" \
+    -f "$root/charts/platform/values-kind.yaml" --timeout 20m \
     --set global.image.registry="$registry" --set global.image.tag="$tag"
-kubectl -n "$namespace" wait --for=condition=complete job -l "app.kubernetes.io/component=migrate" --timeout=15m
 kubectl -n "$namespace" wait --for=condition=available deployment -l "app.kubernetes.io/instance=$release" --timeout=15m
 
 say "helm test"

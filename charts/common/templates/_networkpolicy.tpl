@@ -3,8 +3,9 @@ common.networkpolicy: what one component may receive and reach; takes
 (dict "root" $ "component" "web"), or a "spec" for pods that are no component (migrate). The platform chart adds a namespace-wide default deny,
 so everything not listed here is refused:
 - web of a service: ingress only from the gateway's web pods (the accounts lockout trusts
-  the client address the gateway sends), from Prometheus (metrics namespace) and from the
-  release's helm test pods; the gateway's web also from the ingress controller's namespace.
+  the client address the gateway sends) and from Prometheus (monitoring namespace); the
+  gateway's web from the ingress controller's namespace, the release's helm test pods and
+  the services' pods (they fetch the JWKS through it), and Prometheus.
 - egress: DNS; Django components their own database (pooler and read-write instances, by
   the CloudNativePG cluster label), RabbitMQ, Redis (cluster and replication/Sentinel) and
   the gateway (JWKS); the gateway the services' web pods and the Redis Cluster.
@@ -46,7 +47,8 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/instance: {{ $root.Release.Name }}
-              app.kubernetes.io/part-of: platform
+            matchExpressions:
+              - {key: app.kubernetes.io/name, operator: In, values: [accounts, content, notifications]}
         {{- end }}
         - namespaceSelector:
             matchLabels:
