@@ -146,3 +146,42 @@ def test_multiprocess_metrics_dir_only_for_gunicorn(objects: list[Manifest], ser
                 mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
                 volumes = {v["name"]: v for v in spec["volumes"]}
                 assert "emptyDir" in volumes[mounts[names["PROMETHEUS_MULTIPROC_DIR"]]]
+
+
+SECRET_VARIABLES = (
+    "DJANGO_SECRET_KEY",
+    "GATEWAY_PROXY_SECRET",
+    "DATABASE_PASSWORD",
+    "AMQP_PASSWORD",
+)
+USERINFO = re.compile(r"://(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
+
+
+def test_secrets_are_only_referenced(objects: list[Manifest]) -> None:
+    assert [item for item in objects if item.kind == "Secret"] == []
+    literal = []
+    for item, _, spec in pod_specs(objects):
+        for container in containers(spec):
+            for variable in container.get("env", []):
+                if variable["name"] in SECRET_VARIABLES and "secretKeyRef" not in variable.get(
+                    "valueFrom", {}
+                ):
+                    literal.append(f"{item} {variable['name']}")
+                match = USERINFO.search(str(variable.get("value", "")))
+                if match and not match["password"].startswith("$("):
+                    literal.append(f"{item} {variable['name']} carries a password")
+    for item in objects:
+        if item.kind == "ConfigMap":
+            literal += [
+                f"{item} {key}" for key, value in item.obj["data"].items() if USERINFO.search(value)
+            ]
+    assert literal == []
+
+
+def test_every_deployable_gets_the_gateway_proxy_secret(objects: list[Manifest]) -> None:
+    for item, metadata, spec in pod_specs(objects):
+        if metadata["labels"].get("app.kubernetes.io/name") not in SERVICE_CHARTS:
+            continue
+        for container in containers(spec):
+            names = {variable["name"] for variable in container.get("env", [])}
+            assert "GATEWAY_PROXY_SECRET" in names, f"{item} {container['name']}"
