@@ -59,7 +59,10 @@ def test_queues_and_their_arguments_equal_the_code(objects: list[Manifest]) -> N
             assert not queue.auto_delete
             code[queue.name] = dict(queue.queue_arguments or {})
     assert declared == code
-    assert all(spec["durable"] and not spec["autoDelete"] for spec in specs(objects, "Queue"))
+    for spec in specs(objects, "Queue"):
+        assert spec["durable"]
+        assert not spec["autoDelete"]
+        assert spec["deletionPolicy"] == "retain"
 
 
 def test_bindings_equal_the_code_and_the_subscriptions(objects: list[Manifest]) -> None:
