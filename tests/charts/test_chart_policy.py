@@ -221,3 +221,26 @@ def test_every_container_gets_the_same_environment_sources(objects: list[Manifes
             continue
         for container in containers(spec):
             assert container.get("envFrom"), f"{item} {container['name']} reads no ConfigMap"
+
+
+def test_replicated_data_plane_has_disruption_budgets(
+    platform_manifests: dict[str, list[Manifest]],
+) -> None:
+    objects = platform_manifests["production"]
+    rabbitmq = first(objects, "RabbitmqCluster")
+    budgets = [item for item in objects if item.kind == "PodDisruptionBudget"]
+    assert any(
+        policy.selector_matches(
+            pdb.obj["spec"]["selector"], {"app.kubernetes.io/name": rabbitmq.name}
+        )
+        for pdb in budgets
+    )
+    redis = first(objects, "RedisCluster").obj["spec"]
+    assert redis["redisLeader"]["pdb"]["enabled"]
+    assert redis["redisFollower"]["pdb"]["enabled"]
+    for kind in ("RedisReplication", "RedisSentinel"):
+        assert first(objects, kind).obj["spec"]["pdb"]["enabled"], kind
+    # CloudNativePG makes its own budgets unless told not to.
+    assert all(
+        item.obj["spec"].get("enablePDB", True) for item in objects if item.kind == "Cluster"
+    )
