@@ -24,6 +24,24 @@ NOT_FOR_PODS = {
     "ROOT": "local tooling (dev/Procfile)",
     "CHAOS_EVENTS": "local tooling (tests/chaos)",
 }
+# Sections of .env.example whose variables no deployable's settings read.
+NOT_READ_BY_SETTINGS = {
+    "local tooling": "development scripts and tests",
+    "container images": "the images' entry point; the chart gives every container its command",
+    "image builds": "docker-bake.hcl and `make images`",
+}
+# Values the chart sets on purpose unlike .env.example (whose values are local development's).
+DELIBERATE = {
+    "DJANGO_SECURE_SSL_REDIRECT": "HTTPS in a cluster (kind turns it off: plain HTTP inside)",
+    "DJANGO_SECURE_HSTS_SECONDS": "HSTS for a year in a cluster",
+    "JWT_SIGNING_KEYS_DIR": "the mounted Secret of signing keys",
+    "JWKS_URL": "in-cluster address",
+    "REDIS_URL": "in-cluster address",
+    "REDIS_CLUSTER_URL": "in-cluster address",
+    "UPSTREAM_ACCOUNTS": "in-cluster address",
+    "UPSTREAM_CONTENT": "in-cluster address",
+    "UPSTREAM_NOTIFICATIONS": "in-cluster address",
+}
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(
     r"""(?:env\.(?:str|int|bool|float|list|tuple|dict|json|url|db_url|cache_url|path)\(
@@ -42,22 +60,28 @@ def section_owners(title: str) -> tuple[str, ...]:
         return DJANGO_SERVICES
     if title.endswith(" only") and title.removesuffix(" only") in SERVICE_CHARTS:
         return (title.removesuffix(" only"),)
-    if title == "local tooling":
+    if title in NOT_READ_BY_SETTINGS:
         return ()
     raise AssertionError(f".env.example has a section this test does not know: {title!r}")
 
 
-def variables_in_env_example() -> dict[str, set[str]]:
-    needed: dict[str, set[str]] = {name: set() for name in SERVICE_CHARTS}
+def documented_values() -> dict[str, dict[str, str]]:
+    """Per deployable, each variable .env.example documents for it, with its value there."""
+    values: dict[str, dict[str, str]] = {name: {} for name in SERVICE_CHARTS}
     owners: tuple[str, ...] = SERVICE_CHARTS
     for line in (ROOT / ".env.example").read_text().splitlines():
         header = SECTION_HEADER.match(line)
         if header:
             owners = section_owners(header["title"].strip())
         elif re.match(r"^[A-Z][A-Z0-9_]*=", line):
+            name, value = line.split("=", 1)
             for owner in owners:
-                needed[owner].add(line.split("=", 1)[0])
-    return needed
+                values[owner][name] = value
+    return values
+
+
+def variables_in_env_example() -> dict[str, set[str]]:
+    return {name: set(values) for name, values in documented_values().items()}
 
 
 def reads_in(folder: Path) -> set[str]:
@@ -185,3 +209,26 @@ def test_every_deployable_gets_the_gateway_proxy_secret(objects: list[Manifest])
         for container in containers(spec):
             names = {variable["name"] for variable in container.get("env", [])}
             assert "GATEWAY_PROXY_SECRET" in names, f"{item} {container['name']}"
+
+
+def same_value(left: str, right: str) -> bool:
+    try:
+        return float(left) == float(right)
+    except ValueError:
+        return left.strip().lower() == right.strip().lower()
+
+
+def test_chart_values_equal_the_documented_ones(objects: list[Manifest]) -> None:
+    """A tunable the chart sets differs from .env.example only on purpose (DELIBERATE), so a
+    default changed in the code and its documentation is not silently overridden."""
+    documented = documented_values()
+    differing = []
+    for item in objects:
+        service = item.obj["metadata"]["labels"].get("app.kubernetes.io/name")
+        if item.kind != "ConfigMap" or service not in documented:
+            continue
+        for name, value in item.obj["data"].items():
+            expected = documented[service].get(name)
+            if expected is not None and name not in DELIBERATE and not same_value(value, expected):
+                differing.append(f"{service} {name}={value!r}, .env.example says {expected!r}")
+    assert differing == []
