@@ -36,7 +36,7 @@ done
 
 say "operators"
 kubectl apply --server-side -f "https://github.com/cert-manager/cert-manager/releases/download/$CERT_MANAGER_VERSION/cert-manager.yaml"
-kubectl -n cert-manager rollout status deployment --timeout=5m
+kubectl -n cert-manager wait --for=condition=available deployment --all --timeout=5m
 kubectl apply --server-side -f "https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${CNPG_VERSION%.*}/releases/cnpg-$CNPG_VERSION.yaml"
 kubectl apply --server-side -f "https://github.com/rabbitmq/cluster-operator/releases/download/$RABBITMQ_CLUSTER_OPERATOR_VERSION/cluster-operator.yml"
 kubectl apply --server-side -f "https://github.com/rabbitmq/messaging-topology-operator/releases/download/$RABBITMQ_TOPOLOGY_OPERATOR_VERSION/messaging-topology-operator-with-certmanager.yaml"
@@ -63,7 +63,7 @@ for crd in clusters.postgresql.cnpg.io poolers.postgresql.cnpg.io \
     kubectl wait --for condition=established --timeout=5m "crd/$crd"
 done
 for operator_namespace in cnpg-system rabbitmq-system ot-operators keda ingress-nginx; do
-    kubectl -n "$operator_namespace" rollout status deployment --timeout=5m
+    kubectl -n "$operator_namespace" wait --for=condition=available deployment --all --timeout=5m
 done
 
 say "secrets (generated once, kept across runs)"
