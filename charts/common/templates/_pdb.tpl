@@ -7,11 +7,8 @@ kind: PodDisruptionBudget
 metadata:
   {{- include "common.metadata" . | nindent 2 }}
 spec:
-  {{- if gt (int (include "common.minReplicas" $spec)) 1 }}
-  minAvailable: 1
-  {{- else }}
+  # One pod at a time: drains never take a component down, and never block on it either.
   maxUnavailable: 1
-  {{- end }}
   selector:
     matchLabels:
       {{- include "common.selectorLabels" . | nindent 6 }}
