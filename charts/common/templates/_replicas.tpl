@@ -1,14 +1,8 @@
 {{/*
-common.minReplicas / common.maxReplicas: the fewest and most pods a component runs, from
-its fixed replicas, its HPA (autoscaling) or its KEDA ScaledObject (keda); takes the
-component's values.
+common.maxReplicas: the most pods a component runs, from its fixed replicas, its HPA
+(autoscaling) or its KEDA ScaledObject (keda); takes the component's values. Decides
+whether it gets a PodDisruptionBudget and topology spread.
 */}}
-{{- define "common.minReplicas" -}}
-{{- if and .autoscaling .autoscaling.enabled -}}{{ .autoscaling.minReplicas }}
-{{- else if and .keda .keda.enabled -}}{{ .keda.minReplicaCount }}
-{{- else -}}{{ .replicas }}{{- end -}}
-{{- end -}}
-
 {{- define "common.maxReplicas" -}}
 {{- if and .autoscaling .autoscaling.enabled -}}{{ .autoscaling.maxReplicas }}
 {{- else if and .keda .keda.enabled -}}{{ .keda.maxReplicaCount }}
