@@ -46,11 +46,15 @@ def test_every_chart_has_a_values_schema(built_charts: Path) -> None:
 
 
 def test_values_schema_refuses_a_latest_image_tag(built_charts: Path) -> None:
-    with helm.Chart.load(built_charts / "platform") as chart, pytest.raises(helm.HelmError):
-        chart.validate_schema({"global": {"image": {"tag": "latest"}}})
+    with helm.Chart.load(built_charts / "platform") as chart:
+        chart.validate_schema({"global": {"image": {"tag": "1.2.3"}}})
+        with pytest.raises(helm.HelmError, match="tag"):
+            chart.validate_schema({"global": {"image": {"tag": "latest"}}})
 
 
 def test_values_schema_refuses_session_pooling(built_charts: Path) -> None:
     # The services keep no session state only because PgBouncer pools transactions.
-    with helm.Chart.load(built_charts / "platform") as chart, pytest.raises(helm.HelmError):
-        chart.validate_schema({"postgres": {"pooler": {"poolMode": "session"}}})
+    with helm.Chart.load(built_charts / "platform") as chart:
+        chart.validate_schema({"postgres": {"pooler": {"poolMode": "transaction"}}})
+        with pytest.raises(helm.HelmError, match="poolMode"):
+            chart.validate_schema({"postgres": {"pooler": {"poolMode": "session"}}})
