@@ -8,9 +8,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-platform.svc: a context in which the common library's name helpers (common.dbCluster,
+platform.svc: a context in which the common library's name templates (common.dbCluster,
 common.amqpUser, ...) answer for one service; takes (dict "root" $ "service" "accounts").
-The service charts call the same helpers, so both sides agree on every name.
+The service charts call the same templates, so both sides agree on every name.
 */}}
 {{- define "platform.svc" -}}
 {{- toJson (dict "Release" (dict "Name" .root.Release.Name) "Values" (dict "service" (dict "name" .service) "global" .root.Values.global)) -}}
