@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import pytest
-from chart_rendering import ROOT, Manifest
+from chart_rendering import ROOT, Manifest, manifests, render
 
 SCHEMAS = ROOT / "k8s" / "schemas"
 OLDEST_SUPPORTED = "1.30.0"
@@ -88,3 +89,13 @@ def test_copied_crd_schemas_match_their_checksums() -> None:
 @pytest.mark.parametrize("version", [OLDEST_SUPPORTED, NEWEST_KNOWN])
 def test_kubernetes_validate_knows_the_versions(version: str) -> None:
     assert version in kubernetes_validate.utils.all_versions()
+
+
+def test_the_gateway_api_route_is_valid(built_charts: Path) -> None:
+    values = {"ingress": {"enabled": False}, "httpRoute": {"enabled": True}}
+    objects = manifests(render(built_charts / "platform", values))
+    kinds = {item.kind for item in objects}
+    assert "HTTPRoute" in kinds
+    assert "Ingress" not in kinds
+    errors = [message for item in objects for message in validation_errors(item)]
+    assert errors == []
