@@ -1,0 +1,60 @@
+{{/*
+common.env: the environment of every container of the service (web, worker, relay, beat,
+migration Job). Non-secret settings come from the service's ConfigMap (envFrom); secrets
+are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET, the
+service's own database user (CloudNativePG "<cluster>-app" Secret) and its own RabbitMQ user
+(Messaging Topology Operator "<user>-user-credentials" Secret). The URLs are assembled with
+Kubernetes' $(VAR) expansion, so no password is ever rendered.
+Takes (dict "root" $ "direct" bool): with direct=true DATABASE_URL points at the read-write
+Service of the database (migrations) instead of the PgBouncer pooler.
+*/}}
+{{- define "common.env" -}}
+{{- $root := .root -}}
+- name: GATEWAY_PROXY_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.proxySecret" $root }}
+      key: secret
+{{- if eq $root.Values.service.kind "django" }}
+{{- $db := include "common.service" $root }}
+{{- $rw := printf "%s-rw" (include "common.dbCluster" $root) }}
+{{- $pooler := include "common.dbPooler" $root }}
+- name: DJANGO_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.djangoSecret" $root }}
+      key: secret-key
+- name: DATABASE_USER
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.dbSecret" $root }}
+      key: username
+- name: DATABASE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.dbSecret" $root }}
+      key: password
+- name: DATABASE_URL
+  value: {{ printf "postgres://$(DATABASE_USER):$(DATABASE_PASSWORD)@%s:5432/%s" (ternary $rw $pooler (.direct | default false)) $db | quote }}
+- name: DATABASE_DIRECT_URL
+  value: {{ printf "postgres://$(DATABASE_USER):$(DATABASE_PASSWORD)@%s:5432/%s" $rw $db | quote }}
+- name: AMQP_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.amqpSecret" $root }}
+      key: username
+- name: AMQP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.amqpSecret" $root }}
+      key: password
+- name: AMQP_URL
+  value: {{ printf "amqp://$(AMQP_USERNAME):$(AMQP_PASSWORD)@%s:5672/%s" (include "common.rabbitmqHost" $root) ($root.Values.global.rabbitmq.vhost | urlquery) | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* common.envFrom: the service's ConfigMap. */}}
+{{- define "common.envFrom" -}}
+- configMapRef:
+    name: {{ include "common.configMapName" . }}
+{{- end -}}

@@ -1,0 +1,118 @@
+{{/*
+common.networkpolicy: what one component may receive and reach; takes
+(dict "root" $ "component" "web"), or a "spec" for pods that are no component (migrate). The platform chart adds a namespace-wide default deny,
+so everything not listed here is refused:
+- web of a service: ingress only from the gateway's web pods (the accounts lockout trusts
+  the client address the gateway sends) and from Prometheus (monitoring namespace); the
+  gateway's web from the ingress controller's namespace, the release's helm test pods and
+  the services' pods (they fetch the JWKS through it), and Prometheus.
+- egress: DNS; Django components their own database (pooler and read-write instances, by
+  the CloudNativePG cluster label), RabbitMQ, Redis (cluster and replication/Sentinel) and
+  the gateway (JWKS); the gateway the services' web pods and the Redis Cluster.
+*/}}
+{{- define "common.networkpolicy" -}}
+{{- $root := .root -}}
+{{- $spec := .spec | default (index $root.Values.components .component) -}}
+{{- if and $spec.enabled $root.Values.networkPolicy.enabled }}
+{{- $django := eq $root.Values.service.kind "django" -}}
+{{- $port := $root.Values.service.port -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  {{- include "common.metadata" . | nindent 2 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "common.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress, Egress]
+  {{- if $spec.http }}
+  ingress:
+    - ports:
+        - {port: {{ $port }}, protocol: TCP}
+      from:
+        {{- if $django }}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: gateway
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+              app.kubernetes.io/component: web
+        {{- else }}
+        - namespaceSelector:
+            matchLabels:
+              {{- toYaml $root.Values.global.networkPolicy.ingressNamespaceLabels | nindent 14 }}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+              app.kubernetes.io/component: test
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+            matchExpressions:
+              - {key: app.kubernetes.io/name, operator: In, values: [accounts, content, notifications]}
+        {{- end }}
+        - namespaceSelector:
+            matchLabels:
+              {{- toYaml $root.Values.global.networkPolicy.monitoringNamespaceLabels | nindent 14 }}
+  {{- else }}
+  ingress: []
+  {{- end }}
+  egress:
+    - ports:
+        - {port: 53, protocol: UDP}
+        - {port: 53, protocol: TCP}
+      to:
+        - namespaceSelector: {}
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+    {{- if $django }}
+    - ports:
+        - {port: 5432, protocol: TCP}
+      to:
+        - podSelector:
+            matchLabels:
+              cnpg.io/cluster: {{ include "common.dbCluster" $root }}
+        - podSelector:
+            matchLabels:
+              cnpg.io/poolerName: {{ include "common.dbPooler" $root }}
+    - ports:
+        - {port: 5672, protocol: TCP}
+      to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ include "common.rabbitmqHost" $root }}
+    - ports:
+        - {port: 6379, protocol: TCP}
+        - {port: 26379, protocol: TCP}
+      to:
+        - podSelector:
+            matchExpressions:
+              - {key: redis_setup_type, operator: Exists}
+    - ports:
+        - {port: {{ $root.Values.global.gatewayPort }}, protocol: TCP}
+      to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: gateway
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+              app.kubernetes.io/component: web
+    {{- else }}
+    - ports:
+        - {port: {{ $root.Values.global.servicePort }}, protocol: TCP}
+      to:
+        - podSelector:
+            matchExpressions:
+              - {key: app.kubernetes.io/name, operator: In, values: [accounts, content, notifications]}
+              - {key: app.kubernetes.io/component, operator: In, values: [web]}
+            matchLabels:
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+    - ports:
+        - {port: 6379, protocol: TCP}
+        - {port: 16379, protocol: TCP}
+      to:
+        - podSelector:
+            matchLabels:
+              redis_setup_type: cluster
+    {{- end }}
+{{- end }}
+{{- end -}}
