@@ -14,7 +14,12 @@ from typing import Any
 import yaml
 
 SKIPS = Path(__file__).with_name("checkov-skips.yaml")
-CHECKOV = Path(sys.executable).with_name("checkov")
+# checkov runs in an environment of its own (uv's tool runner, the uv the dev group pins):
+# it requires packaging<24 and ships a fork that takes over the `hcl2` module, so inside the
+# workspace it would downgrade everyone's packaging and break python-hcl2 for the bake tests.
+CHECKOV_VERSION = "3.3.30"
+CHECKOV = [str(Path(sys.executable).with_name("uv")), "tool", "run", "--quiet",
+           "--from", f"checkov=={CHECKOV_VERSION}", "checkov"]
 
 
 def documented_skips() -> list[dict[str, str]]:
@@ -28,7 +33,7 @@ def run_checkov(folder: Path) -> list[dict[str, Any]]:
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}  # offline: no guideline download
     result = subprocess.run(
         [
-            str(CHECKOV),
+            *CHECKOV,
             "--directory",
             str(folder),
             "--framework",

@@ -55,15 +55,11 @@ class ApplicationError(Exception):
         *,
         code: str,
         extra: Mapping[str, Any] | None = None,
-        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.extra = dict(extra or {})
-        # Transitional: callers not yet converted to a subclass still pass their status.
-        if status is not None:
-            self.status = status
 
     def headers(self) -> dict[str, str]:
         """Response headers the problem carries besides its body."""
