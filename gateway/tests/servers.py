@@ -10,16 +10,27 @@ from collections.abc import AsyncIterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from gateway.app import create_app
+from gateway.config import Settings
+from gateway.server import EdgeServerConfig
+
+
+def serve(app: ASGIApp) -> contextlib.AbstractAsyncContextManager[str]:
+    """Run ``app`` until the block ends; yields its base URL (``http://127.0.0.1:<port>``)."""
+    return _serve(uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=False))
+
+
+def serve_gateway(settings: Settings) -> contextlib.AbstractAsyncContextManager[str]:
+    """The gateway served as in production (``python -m gateway``)."""
+    return _serve(EdgeServerConfig(create_app(settings), settings=settings))
+
 
 @contextlib.asynccontextmanager
-async def serve(app: ASGIApp) -> AsyncIterator[str]:
-    """Run ``app`` until the block ends; yields its base URL (``http://127.0.0.1:<port>``)."""
+async def _serve(config: uvicorn.Config) -> AsyncIterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    # No proxy headers: the gateway itself must be the one deciding who the client is.
-    config = uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -33,6 +33,20 @@ class SigningKey:
     def public_jwk(self) -> dict[str, Any]:
         jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
         return {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+
+class MakeToken(Protocol):
+    """What the ``make_token`` fixtures return: ``sign_token`` with the test key bound."""
+
+    def __call__(
+        self,
+        *,
+        sub: uuid.UUID | str | None = None,
+        roles: Iterable[str] = (),
+        exp_delta: float = 900,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str: ...
 
 
 def sign_token(
