@@ -16,9 +16,9 @@ from platform_common.testing.jwt import (
     TEST_AUDIENCE,
     TEST_ISSUER,
     JWKSServer,
-    MakeToken,
     SigningKey,
 )
+from platform_common.testing.jwt import MakeToken as MakeToken  # the tests import it here
 from tests.servers import serve, serve_gateway
 from tests.upstreams import CloseLog, Gate, echo_app, notifications_app
 

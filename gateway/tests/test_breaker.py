@@ -111,12 +111,12 @@ async def test_open_breaker_answers_503_without_touching_the_upstream(
             ) as url,
             httpx.AsyncClient(base_url=url) as client,
         ):
-            failed = [await client.post("/api/content/x/", headers=headers) for _ in range(3)]
+            failed = [await client.post("/api/v1/content/x/", headers=headers) for _ in range(3)]
             seen = upstream.requests
             started = time.monotonic()
-            fast = await client.get("/api/content/x/", headers=headers)
+            fast = await client.get("/api/v1/content/x/", headers=headers)
             elapsed = time.monotonic() - started
-            other = await client.get("/api/accounts/me/", headers=headers)
+            other = await client.get("/api/v1/accounts/me/", headers=headers)
             ready = await client.get("/readyz")
 
     assert [response.status_code for response in failed] == [502, 502, 502]
@@ -145,20 +145,20 @@ async def test_half_open_probe_closes_the_breaker_when_the_upstream_is_back(
             httpx.AsyncClient(base_url=url) as client,
         ):
             for _ in range(2):
-                await client.post("/api/content/x/", headers=headers)
-            assert (await client.post("/api/content/x/", headers=headers)).status_code == 503
+                await client.post("/api/v1/content/x/", headers=headers)
+            assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
             assert upstream.requests == 2
 
             await asyncio.sleep(0.6)  # cooldown over, upstream still broken: probe fails
-            probe = await client.post("/api/content/x/", headers=headers)
+            probe = await client.post("/api/v1/content/x/", headers=headers)
             assert probe.status_code == 502
             assert upstream.requests == 3
-            assert (await client.post("/api/content/x/", headers=headers)).status_code == 503
+            assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
 
             upstream.broken = False
             await asyncio.sleep(0.6)
-            healed = await client.post("/api/content/x/", headers=headers)
-            after = await client.post("/api/content/x/", headers=headers)
+            healed = await client.post("/api/v1/content/x/", headers=headers)
+            after = await client.post("/api/v1/content/x/", headers=headers)
             state = (await client.get("/readyz")).json()["breakers"]["content"]
 
     assert healed.status_code == 200
@@ -176,8 +176,8 @@ async def test_timeouts_count_as_failures(
         start_gateway(breaker_failure_threshold=2) as url,
         httpx.AsyncClient(base_url=url) as client,
     ):
-        slow = [await client.get("/api/content/slow/", headers=headers) for _ in range(2)]
-        after = await client.get("/api/content/articles/", headers=headers)
+        slow = [await client.get("/api/v1/content/slow/", headers=headers) for _ in range(2)]
+        after = await client.get("/api/v1/content/articles/", headers=headers)
 
     assert [response.status_code for response in slow] == [504, 504]
     assert after.status_code == 503
@@ -196,9 +196,9 @@ async def test_upstream_5xx_answers_do_not_trip_the_breaker(
             httpx.AsyncClient(base_url=url) as client,
         ):
             answers = [
-                await client.get("/api/content/x/?fail=9&status=500", headers=headers)
+                await client.get("/api/v1/content/x/?fail=9&status=500", headers=headers)
                 for _ in range(4)
             ]
 
     assert [response.status_code for response in answers] == [500] * 4
-    assert hits.by_path["/api/content/x/"] == 4
+    assert hits.by_path["/api/v1/content/x/"] == 4

@@ -20,7 +20,7 @@ async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
     async with (
         aiohttp.ClientSession() as session,
         session.ws_connect(
-            ws_url(gateway, "/ws/notifications/inbox/?since=5"),
+            ws_url(gateway, "/ws/notifications/?since=5"),
             headers={"authorization": f"Bearer {token}", "x-request-id": "ws-1", "x-user-id": "x"},
             protocols=["notifications.v1"],
         ) as ws,
@@ -32,7 +32,7 @@ async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
         binary = await ws.receive()
 
     assert ws.protocol == "notifications.v1"
-    assert hello["path"] == "/ws/notifications/inbox/"
+    assert hello["path"] == "/ws/notifications/"
     assert hello["query"] == "since=5"
     assert hello["headers"]["authorization"] == f"Bearer {token}"
     assert hello["headers"]["x-request-id"] == "ws-1"
@@ -145,7 +145,7 @@ async def test_websocket_outside_the_notifications_prefix_is_refused(
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await session.ws_connect(
-                ws_url(gateway, "/api/content/articles/"),
+                ws_url(gateway, "/api/v1/content/articles/"),
                 headers={"authorization": f"Bearer {make_token()}"},
             )
 
