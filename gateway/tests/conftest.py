@@ -39,6 +39,7 @@ class Upstreams:
 
 
 StartGateway = Callable[..., AbstractAsyncContextManager[str]]
+GatewayClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 def upstream_headers_of(response: httpx.Response) -> dict[str, list[str]]:
@@ -109,6 +110,30 @@ def start_gateway(settings: Settings) -> StartGateway:
             yield url
 
     return start
+
+
+@pytest.fixture
+def gateway_client(
+    start_gateway: StartGateway, settings_upstreams: dict[str, str]
+) -> GatewayClient:
+    """A client of a gateway started with settings ``changes``, whose content upstream is
+    ``content`` (a base URL) if given."""
+
+    @contextlib.asynccontextmanager
+    async def start(content: str | None = None, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+        if content is not None:
+            changes["upstreams"] = {**settings_upstreams, "content": content}
+        async with (
+            start_gateway(**changes) as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as client,
+        ):
+            yield client
+
+    return start
+
+
+def ws_url(gateway: str, path: str) -> str:
+    return gateway.replace("http://", "ws://") + path
 
 
 @pytest.fixture

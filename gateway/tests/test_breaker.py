@@ -8,7 +8,7 @@ import time
 import httpx
 
 from gateway.breaker import BreakerState, CircuitBreaker
-from tests.conftest import MakeToken, StartGateway
+from tests.conftest import GatewayClient, MakeToken, StartGateway, bearer
 from tests.servers import raw_upstream, serve
 from tests.upstreams import Hits, flaky_app
 
@@ -100,24 +100,22 @@ def test_a_probe_that_never_reports_frees_its_slot_after_the_cooldown() -> None:
 
 
 async def test_open_breaker_answers_503_without_touching_the_upstream(
-    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+    gateway_client: GatewayClient, make_token: MakeToken
 ) -> None:
-    headers = {"authorization": f"Bearer {make_token()}"}
-    async with raw_upstream() as upstream:
-        upstreams = {**settings_upstreams, "content": upstream.url}
-        async with (
-            start_gateway(
-                upstreams=upstreams, breaker_failure_threshold=3, breaker_reset_seconds=30
-            ) as url,
-            httpx.AsyncClient(base_url=url) as client,
-        ):
-            failed = [await client.post("/api/v1/content/x/", headers=headers) for _ in range(3)]
-            seen = upstream.requests
-            started = time.monotonic()
-            fast = await client.get("/api/v1/content/x/", headers=headers)
-            elapsed = time.monotonic() - started
-            other = await client.get("/api/v1/accounts/me/", headers=headers)
-            ready = await client.get("/readyz")
+    headers = bearer(make_token())
+    async with (
+        raw_upstream() as upstream,
+        gateway_client(
+            upstream.url, breaker_failure_threshold=3, breaker_reset_seconds=30
+        ) as client,
+    ):
+        failed = [await client.post("/api/v1/content/x/", headers=headers) for _ in range(3)]
+        seen = upstream.requests
+        started = time.monotonic()
+        fast = await client.get("/api/v1/content/x/", headers=headers)
+        elapsed = time.monotonic() - started
+        other = await client.get("/api/v1/accounts/me/", headers=headers)
+        ready = await client.get("/readyz")
 
     assert [response.status_code for response in failed] == [502, 502, 502]
     assert seen == 3
@@ -133,33 +131,31 @@ async def test_open_breaker_answers_503_without_touching_the_upstream(
 
 
 async def test_half_open_probe_closes_the_breaker_when_the_upstream_is_back(
-    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+    gateway_client: GatewayClient, make_token: MakeToken
 ) -> None:
-    headers = {"authorization": f"Bearer {make_token()}"}
-    async with raw_upstream() as upstream:
-        upstreams = {**settings_upstreams, "content": upstream.url}
-        async with (
-            start_gateway(
-                upstreams=upstreams, breaker_failure_threshold=2, breaker_reset_seconds=0.5
-            ) as url,
-            httpx.AsyncClient(base_url=url) as client,
-        ):
-            for _ in range(2):
-                await client.post("/api/v1/content/x/", headers=headers)
-            assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
-            assert upstream.requests == 2
+    headers = bearer(make_token())
+    async with (
+        raw_upstream() as upstream,
+        gateway_client(
+            upstream.url, breaker_failure_threshold=2, breaker_reset_seconds=0.5
+        ) as client,
+    ):
+        for _ in range(2):
+            await client.post("/api/v1/content/x/", headers=headers)
+        assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
+        assert upstream.requests == 2
 
-            await asyncio.sleep(0.6)  # cooldown over, upstream still broken: probe fails
-            probe = await client.post("/api/v1/content/x/", headers=headers)
-            assert probe.status_code == 502
-            assert upstream.requests == 3
-            assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
+        await asyncio.sleep(0.6)  # cooldown over, upstream still broken: probe fails
+        probe = await client.post("/api/v1/content/x/", headers=headers)
+        assert probe.status_code == 502
+        assert upstream.requests == 3
+        assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
 
-            upstream.broken = False
-            await asyncio.sleep(0.6)
-            healed = await client.post("/api/v1/content/x/", headers=headers)
-            after = await client.post("/api/v1/content/x/", headers=headers)
-            state = (await client.get("/readyz")).json()["breakers"]["content"]
+        upstream.broken = False
+        await asyncio.sleep(0.6)
+        healed = await client.post("/api/v1/content/x/", headers=headers)
+        after = await client.post("/api/v1/content/x/", headers=headers)
+        state = (await client.get("/readyz")).json()["breakers"]["content"]
 
     assert healed.status_code == 200
     assert healed.text == "ok"

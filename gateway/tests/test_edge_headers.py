@@ -91,6 +91,8 @@ async def test_upstreams_get_the_proxy_secret_and_the_clients_forwarding_claims_
             **bearer(make_token()),
             "host": "api.platform.example",
             "x-gateway-proxy-secret": "guessed",
+            "x-user-id": "admin",
+            "x-user-roles": "admin",
             "x-forwarded-for": "6.6.6.6, 7.7.7.7",
             "x-forwarded-ssl": "on",
             "x-forwarded-protocol": "https",
@@ -109,7 +111,10 @@ async def test_upstreams_get_the_proxy_secret_and_the_clients_forwarding_claims_
     assert seen["x-forwarded-for"] == ["127.0.0.1"]
     assert seen["x-forwarded-host"] == ["api.platform.example"]
     assert seen["x-forwarded-proto"] == ["http"]
+    assert seen["host"] != ["api.platform.example"]
     for name in (
+        "x-user-id",
+        "x-user-roles",
         "x-forwarded-ssl",
         "x-forwarded-protocol",
         "x-forwarded-port",

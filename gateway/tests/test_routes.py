@@ -39,27 +39,6 @@ async def test_unversioned_or_unknown_versions_are_404(
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("POST", "/api/v1/accounts/register/"),
-        ("POST", "/api/v1/accounts/token/"),
-        ("POST", "/api/v1/accounts/token/refresh/"),
-        ("GET", "/api/v1/content/articles/"),
-        ("GET", "/api/v1/content/articles/3f1c2b7e/"),
-        ("GET", "/api/v1/notifications/schema/"),
-        ("GET", "/.well-known/jwks.json"),
-    ],
-)
-async def test_versioned_public_routes_need_no_token(
-    client: httpx.AsyncClient, method: str, path: str
-) -> None:
-    response = await client.request(method, path)
-
-    assert response.status_code == 200
-    assert response.json()["raw_path"] == path
-
-
-@pytest.mark.parametrize(
     ("old", "new"),
     [
         ("/api/schema/", "/api/v1/schema/"),

@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from tests.conftest import MakeToken, StartGateway, Upstreams
+from tests.conftest import MakeToken, StartGateway, Upstreams, bearer, ws_url
 from tests.servers import closed_port
 
 
-def ws_url(gateway: str, path: str) -> str:
-    return gateway.replace("http://", "ws://") + path
+@contextlib.asynccontextmanager
+async def connected(gateway: str, token: str) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A socket through the gateway, past the upstream's hello."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(ws_url(gateway, "/ws/notifications/"), headers=bearer(token)) as ws,
+    ):
+        await ws.receive()
+        yield ws
 
 
 async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
@@ -81,14 +90,7 @@ async def test_a_forged_subprotocol_token_is_refused_at_the_edge(gateway: str) -
 
 
 async def test_upstream_close_code_reaches_the_client(gateway: str, make_token: MakeToken) -> None:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(
-            ws_url(gateway, "/ws/notifications/"),
-            headers={"authorization": f"Bearer {make_token()}"},
-        ) as ws,
-    ):
-        await ws.receive()
+    async with connected(gateway, make_token()) as ws:
         await ws.send_str("close:4403")
         closing = await ws.receive()
 
@@ -100,14 +102,7 @@ async def test_upstream_close_code_reaches_the_client(gateway: str, make_token: 
 async def test_client_close_code_reaches_the_upstream(
     gateway: str, upstreams: Upstreams, make_token: MakeToken
 ) -> None:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(
-            ws_url(gateway, "/ws/notifications/"),
-            headers={"authorization": f"Bearer {make_token()}"},
-        ) as ws,
-    ):
-        await ws.receive()
+    async with connected(gateway, make_token()) as ws:
         await ws.close(code=4000)
         await upstreams.close_log.closed.wait()
 
