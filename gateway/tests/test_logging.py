@@ -45,7 +45,7 @@ async def test_each_request_is_one_json_line_with_its_request_id(
 async def test_no_token_reaches_the_gateway_process_output(
     settings: Settings, make_token: MakeToken, tmp_path: Path
 ) -> None:
-    accepted, refused, header, query = (make_token() for _ in range(4))
+    accepted, refused, header, query, ws_header, subprotocol = (make_token() for _ in range(6))
     output = tmp_path / "gateway.log"
     async with run_gateway_process(settings, output) as url:
         async with aiohttp.ClientSession() as session:
@@ -54,6 +54,10 @@ async def test_no_token_reaches_the_gateway_process_output(
                 await ws.receive()
             with pytest.raises(aiohttp.WSServerHandshakeError):
                 await session.ws_connect(f"{ws_url}?access_token={refused}.forged")
+            async with session.ws_connect(ws_url, headers=bearer(ws_header)) as ws:
+                await ws.receive()
+            async with session.ws_connect(ws_url, protocols=["bearer", subprotocol]) as ws:
+                await ws.receive()
         async with httpx.AsyncClient(base_url=url) as client:
             await client.get("/api/v1/content/articles/", headers=bearer(header))
             await client.get(f"/api/v1/content/articles/?access_token={query}")
@@ -62,7 +66,7 @@ async def test_no_token_reaches_the_gateway_process_output(
     logged = output.read_text()
     assert "/ws/notifications/" in logged  # the handshakes were logged, without their query
     assert "/api/v1/content/articles/" in logged
-    for token in (accepted, refused, header, query):
+    for token in (accepted, refused, header, query, ws_header, subprotocol):
         for part in token.split("."):
             assert part not in logged
 

@@ -57,16 +57,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[str, object]]:
     """Opens the pools and clients once per process; requests find them in their state."""
-    timeouts = {
-        "keepalive_seconds": settings.upstream_keepalive_seconds,
-        "connect_timeout": settings.upstream_connect_timeout,
-    }
-    sessions = {
-        service: create_session(read_timeout=settings.upstream_read_timeout, **timeouts)
-        for service in settings.upstreams
-    }
-    # A socket is silent for as long as nobody is notified: no read timeout.
-    websocket_session = create_session(read_timeout=None, **timeouts)
+    new_session = functools.partial(
+        create_session,
+        keepalive_seconds=settings.upstream_keepalive_seconds,
+        connect_timeout=settings.upstream_connect_timeout,
+        # Handshakes only for WebSockets: aiohttp lifts it once a socket is open.
+        read_timeout=settings.upstream_read_timeout,
+    )
+    sessions = {service: new_session() for service in settings.upstreams}
+    websocket_session = new_session()
     # Per process: each worker learns on its own that an upstream is down.
     breakers = {
         service: CircuitBreaker(

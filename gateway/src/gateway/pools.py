@@ -15,7 +15,7 @@ from gateway.problems import Problem
 
 
 def create_session(
-    *, keepalive_seconds: float, connect_timeout: float, read_timeout: float | None
+    *, keepalive_seconds: float, connect_timeout: float, read_timeout: float
 ) -> aiohttp.ClientSession:
     """A keep-alive pool, measured several times faster than httpx here.
 
