@@ -66,6 +66,7 @@ async def test_no_token_reaches_the_gateway_process_output(
     logged = output.read_text()
     assert "/ws/notifications/" in logged  # the handshakes were logged, without their query
     assert "/api/v1/content/articles/" in logged
+    assert '"level": "ERROR"' not in logged  # a refused handshake is no server error
     for token in (accepted, refused, header, query, ws_header, subprotocol):
         for part in token.split("."):
             assert part not in logged

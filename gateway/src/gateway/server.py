@@ -17,7 +17,9 @@ from typing import Any
 import httptools
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn._types import ASGISendEvent
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 
 from gateway import problems
@@ -139,6 +141,17 @@ class EdgeHttpProtocol(HttpToolsProtocol):
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
+class EdgeWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, minus an ERROR line for every refused handshake."""
+
+    async def send(self, message: ASGISendEvent) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # uvicorn leaves the handshake "incomplete" after an HTTP answer and then
+            # reports the app as having returned without one.
+            self.handshake_complete = True
+
+
 class EdgeServerConfig(uvicorn.Config):
     """uvicorn as the edge needs it: its own logging and access lines, no proxy headers."""
 
@@ -147,7 +160,7 @@ class EdgeServerConfig(uvicorn.Config):
         super().__init__(
             app,
             http=EdgeHttpProtocol,
-            ws="websockets-sansio",
+            ws=EdgeWebSocketProtocol,
             log_config=None,
             access_log=False,
             **options,
