@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
 from gateway.breaker import BreakerState, CircuitBreaker
 from tests.conftest import GatewayClient, MakeToken, StartGateway, bearer
-from tests.servers import raw_upstream, serve
+from tests.servers import RawUpstream, raw_upstream, serve
 from tests.upstreams import Hits, flaky_app
 
 
@@ -19,6 +22,15 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextlib.asynccontextmanager
+async def broken_content(
+    gateway_client: GatewayClient, **changes: Any
+) -> AsyncIterator[tuple[RawUpstream, httpx.AsyncClient]]:
+    """A gateway whose content upstream drops every request (``upstream.broken``)."""
+    async with raw_upstream() as upstream, gateway_client(upstream.url, **changes) as client:
+        yield upstream, client
 
 
 def breaker(clock: Clock, threshold: int = 3) -> CircuitBreaker:
@@ -103,12 +115,9 @@ async def test_open_breaker_answers_503_without_touching_the_upstream(
     gateway_client: GatewayClient, make_token: MakeToken
 ) -> None:
     headers = bearer(make_token())
-    async with (
-        raw_upstream() as upstream,
-        gateway_client(
-            upstream.url, breaker_failure_threshold=3, breaker_reset_seconds=30
-        ) as client,
-    ):
+    async with broken_content(
+        gateway_client, breaker_failure_threshold=3, breaker_reset_seconds=30
+    ) as (upstream, client):
         failed = [await client.post("/api/v1/content/x/", headers=headers) for _ in range(3)]
         seen = upstream.requests
         started = time.monotonic()
@@ -134,12 +143,9 @@ async def test_half_open_probe_closes_the_breaker_when_the_upstream_is_back(
     gateway_client: GatewayClient, make_token: MakeToken
 ) -> None:
     headers = bearer(make_token())
-    async with (
-        raw_upstream() as upstream,
-        gateway_client(
-            upstream.url, breaker_failure_threshold=2, breaker_reset_seconds=0.5
-        ) as client,
-    ):
+    async with broken_content(
+        gateway_client, breaker_failure_threshold=2, breaker_reset_seconds=0.5
+    ) as (upstream, client):
         for _ in range(2):
             await client.post("/api/v1/content/x/", headers=headers)
         assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
