@@ -201,27 +201,19 @@ def main() -> None:
             "RATE_LIMIT_ANONYMOUS": "1000000000",
             "RATE_LIMIT_AUTHENTICATED": "1000000000",
             "RATE_LIMIT_KEY_PREFIX": "bench-ratelimit",
+            "GATEWAY_PROXY_SECRET": "bench-gateway-proxy-secret",
             "LOG_LEVEL": "WARNING",
         }
         gateway_env.pop("ENV_FILE", None)
+        # As deployed: one process, uvloop, httptools with the edge's limits.
         gateway_command = [
             sys.executable,
             "-m",
-            "uvicorn",
-            "gateway.app:create_app",
-            "--factory",
+            "gateway",
             "--host",
             "127.0.0.1",
             "--port",
             str(gateway_port),
-            "--workers",
-            "1",
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--no-proxy-headers",
         ]
         upstream_body = UPSTREAM_BODY.format(port=upstream_port, tmp=tmp, json=ARTICLE_JSON)
         proxy_body = PROXY_BODY.format(port=proxy_port, upstream_port=upstream_port)
@@ -230,29 +222,29 @@ def main() -> None:
             running(nginx(nginx_bin, tmp, "proxy", proxy_body)),
             running(gateway_command, env=gateway_env),
         ):
-            wait_until_serving(f"{upstream}/api/content/articles/")
-            wait_until_serving(f"http://127.0.0.1:{proxy_port}/api/content/articles/")
+            wait_until_serving(f"{upstream}/api/v1/content/articles/")
+            wait_until_serving(f"http://127.0.0.1:{proxy_port}/api/v1/content/articles/")
             wait_until_serving(f"http://127.0.0.1:{gateway_port}/healthz")
             auth = {"Authorization": f"Bearer {token}"}
             results = [
                 wrk(
                     wrk_bin,
                     "nginx proxy",
-                    f"http://127.0.0.1:{proxy_port}/api/accounts/me/",
+                    f"http://127.0.0.1:{proxy_port}/api/v1/accounts/me/",
                     seconds=args.seconds,
                     headers=auth,
                 ),
                 wrk(
                     wrk_bin,
                     "gateway, JWT route",
-                    f"http://127.0.0.1:{gateway_port}/api/accounts/me/",
+                    f"http://127.0.0.1:{gateway_port}/api/v1/accounts/me/",
                     seconds=args.seconds,
                     headers=auth,
                 ),
                 wrk(
                     wrk_bin,
                     "gateway, public route",
-                    f"http://127.0.0.1:{gateway_port}/api/content/articles/",
+                    f"http://127.0.0.1:{gateway_port}/api/v1/content/articles/",
                     seconds=args.seconds,
                     headers={},
                 ),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -11,21 +11,23 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.app import create_app
 from gateway.config import Settings
 from platform_common.testing.jwt import (
     TEST_AUDIENCE,
     TEST_ISSUER,
     JWKSServer,
     SigningKey,
-    sign_token,
 )
-from tests.servers import serve
+from platform_common.testing.jwt import MakeToken as MakeToken  # the tests import it here
+from tests.servers import serve, serve_gateway
 from tests.upstreams import CloseLog, Gate, echo_app, notifications_app
+
+pytest_plugins = ["platform_common.testing.token_fixtures"]
 
 REDIS_CLUSTER_URL = "redis://127.0.0.1:7000/0"
 ALLOWED_ORIGIN = "https://app.example"
 MAX_BODY = 64 * 1024
+PROXY_SECRET = "test-gateway-proxy-secret"
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Upstreams:
 
 
 StartGateway = Callable[..., AbstractAsyncContextManager[str]]
-MakeToken = Callable[..., str]
+GatewayClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 def upstream_headers_of(response: httpx.Response) -> dict[str, list[str]]:
@@ -48,24 +50,18 @@ def upstream_headers_of(response: httpx.Response) -> dict[str, list[str]]:
     return seen
 
 
-@pytest.fixture(scope="session")
-def signing_key() -> SigningKey:
-    return SigningKey.generate()
-
-
-@pytest.fixture(scope="session")
-def jwks_server(signing_key: SigningKey) -> Iterator[JWKSServer]:
-    server = JWKSServer([signing_key]).start()
-    yield server
-    server.stop()
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
-def make_token(signing_key: SigningKey) -> MakeToken:
-    def make(**claims: Any) -> str:
-        return sign_token(signing_key, issuer=TEST_ISSUER, audience=TEST_AUDIENCE, **claims)
+def make_token(sign_test_token: MakeToken) -> MakeToken:
+    return sign_test_token
 
-    return make
+
+@pytest.fixture
+def signing_key(jwt_signing_key: SigningKey) -> SigningKey:
+    return jwt_signing_key
 
 
 @pytest.fixture
@@ -85,13 +81,14 @@ def settings_upstreams(upstreams: Upstreams) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(settings_upstreams: dict[str, str], jwks_server: JWKSServer) -> Settings:
+def settings(settings_upstreams: dict[str, str], jwks_http_server: JWKSServer) -> Settings:
     return Settings(
         upstreams=settings_upstreams,
         redis_cluster_url=REDIS_CLUSTER_URL,
         jwt_issuer=TEST_ISSUER,
         jwt_audience=TEST_AUDIENCE,
-        jwks_url=jwks_server.url,
+        jwks_url=jwks_http_server.url,
+        proxy_secret=PROXY_SECRET,
         max_request_body_bytes=MAX_BODY,
         upstream_read_timeout=0.5,
         rate_limit_anonymous=1000,
@@ -109,10 +106,34 @@ def start_gateway(settings: Settings) -> StartGateway:
 
     @contextlib.asynccontextmanager
     async def start(**changes: Any) -> AsyncIterator[str]:
-        async with serve(create_app(dataclasses.replace(settings, **changes))) as url:
+        async with serve_gateway(dataclasses.replace(settings, **changes)) as url:
             yield url
 
     return start
+
+
+@pytest.fixture
+def gateway_client(
+    start_gateway: StartGateway, settings_upstreams: dict[str, str]
+) -> GatewayClient:
+    """A client of a gateway started with settings ``changes``, whose content upstream is
+    ``content`` (a base URL) if given."""
+
+    @contextlib.asynccontextmanager
+    async def start(content: str | None = None, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+        if content is not None:
+            changes["upstreams"] = {**settings_upstreams, "content": content}
+        async with (
+            start_gateway(**changes) as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as client,
+        ):
+            yield client
+
+    return start
+
+
+def ws_url(gateway: str, path: str) -> str:
+    return gateway.replace("http://", "ws://") + path
 
 
 @pytest.fixture

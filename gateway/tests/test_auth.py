@@ -11,15 +11,15 @@ from tests.servers import closed_port
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/accounts/register/"),
-        ("POST", "/api/accounts/token/"),
-        ("POST", "/api/accounts/token/refresh/"),
+        ("POST", "/api/v1/accounts/register/"),
+        ("POST", "/api/v1/accounts/token/"),
+        ("POST", "/api/v1/accounts/token/refresh/"),
         ("GET", "/.well-known/jwks.json"),
-        ("GET", "/api/content/articles/"),
-        ("GET", "/api/content/articles/3f1c2b7e/"),
-        ("HEAD", "/api/content/articles/"),
-        ("GET", "/api/accounts/schema/"),
-        ("GET", "/api/notifications/schema/"),
+        ("GET", "/api/v1/content/articles/"),
+        ("GET", "/api/v1/content/articles/3f1c2b7e/"),
+        ("HEAD", "/api/v1/content/articles/"),
+        ("GET", "/api/v1/accounts/schema/"),
+        ("GET", "/api/v1/notifications/schema/"),
     ],
 )
 async def test_public_routes_need_no_token(
@@ -33,11 +33,11 @@ async def test_public_routes_need_no_token(
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/accounts/me/"),
-        ("POST", "/api/content/articles/"),
-        ("GET", "/api/content/articles/3f1c2b7e/comments/"),
-        ("GET", "/api/notifications/inbox/"),
-        ("DELETE", "/api/accounts/token/"),
+        ("GET", "/api/v1/accounts/me/"),
+        ("POST", "/api/v1/content/articles/"),
+        ("GET", "/api/v1/content/articles/3f1c2b7e/comments/"),
+        ("GET", "/api/v1/notifications/inbox/"),
+        ("DELETE", "/api/v1/accounts/token/"),
     ],
 )
 async def test_other_routes_need_a_token(client: httpx.AsyncClient, method: str, path: str) -> None:
@@ -53,7 +53,9 @@ async def test_valid_token_reaches_the_upstream_with_its_header(
 ) -> None:
     token = make_token(roles=["editor"])
 
-    response = await client.get("/api/accounts/me/", headers={"authorization": f"Bearer {token}"})
+    response = await client.get(
+        "/api/v1/accounts/me/", headers={"authorization": f"Bearer {token}"}
+    )
 
     assert response.status_code == 200
     assert upstream_headers_of(response)["authorization"] == [f"Bearer {token}"]
@@ -63,7 +65,7 @@ async def test_valid_token_reaches_the_upstream_with_its_header(
 async def test_expired_token_is_401_token_expired_even_on_public_routes(
     client: httpx.AsyncClient, make_token: MakeToken, public: bool
 ) -> None:
-    path = "/api/content/articles/" if public else "/api/accounts/me/"
+    path = "/api/v1/content/articles/" if public else "/api/v1/accounts/me/"
 
     response = await client.get(
         path, headers={"authorization": f"Bearer {make_token(exp_delta=-60)}"}
@@ -90,7 +92,7 @@ async def test_malformed_credentials_are_401_invalid_token_on_public_routes(
     client: httpx.AsyncClient, authorization: str
 ) -> None:
     response = await client.get(
-        "/api/content/articles/", headers={b"authorization": authorization.encode("latin-1")}
+        "/api/v1/content/articles/", headers={b"authorization": authorization.encode("latin-1")}
     )
 
     assert response.status_code == 401
@@ -101,7 +103,9 @@ async def test_token_signed_by_an_unknown_key_is_rejected(client: httpx.AsyncCli
     stranger = SigningKey.generate()
     token = sign_token(stranger, issuer="http://accounts.test", audience="platform")
 
-    response = await client.get("/api/accounts/me/", headers={"authorization": f"Bearer {token}"})
+    response = await client.get(
+        "/api/v1/accounts/me/", headers={"authorization": f"Bearer {token}"}
+    )
 
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
@@ -112,7 +116,9 @@ async def test_token_for_another_audience_is_rejected(
 ) -> None:
     token = sign_token(signing_key, issuer="http://accounts.test", audience="elsewhere")
 
-    response = await client.get("/api/accounts/me/", headers={"authorization": f"Bearer {token}"})
+    response = await client.get(
+        "/api/v1/accounts/me/", headers={"authorization": f"Bearer {token}"}
+    )
 
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
@@ -126,9 +132,9 @@ async def test_a_rotated_key_is_fetched_on_its_first_token(
     try:
         gateway = start_gateway(jwks_url=jwks.url, jwks_min_refetch_seconds=0)
         async with gateway as url, httpx.AsyncClient(base_url=url) as client:
-            before = await client.get("/api/accounts/me/", headers=bearer(signing_key))
+            before = await client.get("/api/v1/accounts/me/", headers=bearer(signing_key))
             jwks.reset([signing_key, rotated])
-            after = await client.get("/api/accounts/me/", headers=bearer(rotated))
+            after = await client.get("/api/v1/accounts/me/", headers=bearer(rotated))
     finally:
         jwks.stop()
 
@@ -142,7 +148,7 @@ async def test_unreachable_keys_are_a_retryable_503_not_a_401(
 ) -> None:
     gateway = start_gateway(jwks_url=f"http://127.0.0.1:{closed_port()}/.well-known/jwks.json")
     async with gateway as url, httpx.AsyncClient(base_url=url) as client:
-        response = await client.get("/api/accounts/me/", headers=bearer(signing_key))
+        response = await client.get("/api/v1/accounts/me/", headers=bearer(signing_key))
 
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
 from gateway.breaker import BreakerState, CircuitBreaker
-from tests.conftest import MakeToken, StartGateway
-from tests.servers import raw_upstream, serve
+from tests.conftest import GatewayClient, MakeToken, StartGateway, bearer
+from tests.servers import RawUpstream, raw_upstream, serve
 from tests.upstreams import Hits, flaky_app
 
 
@@ -19,6 +22,15 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextlib.asynccontextmanager
+async def broken_content(
+    gateway_client: GatewayClient, **changes: Any
+) -> AsyncIterator[tuple[RawUpstream, httpx.AsyncClient]]:
+    """A gateway whose content upstream drops every request (``upstream.broken``)."""
+    async with raw_upstream() as upstream, gateway_client(upstream.url, **changes) as client:
+        yield upstream, client
 
 
 def breaker(clock: Clock, threshold: int = 3) -> CircuitBreaker:
@@ -100,24 +112,19 @@ def test_a_probe_that_never_reports_frees_its_slot_after_the_cooldown() -> None:
 
 
 async def test_open_breaker_answers_503_without_touching_the_upstream(
-    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+    gateway_client: GatewayClient, make_token: MakeToken
 ) -> None:
-    headers = {"authorization": f"Bearer {make_token()}"}
-    async with raw_upstream() as upstream:
-        upstreams = {**settings_upstreams, "content": upstream.url}
-        async with (
-            start_gateway(
-                upstreams=upstreams, breaker_failure_threshold=3, breaker_reset_seconds=30
-            ) as url,
-            httpx.AsyncClient(base_url=url) as client,
-        ):
-            failed = [await client.post("/api/content/x/", headers=headers) for _ in range(3)]
-            seen = upstream.requests
-            started = time.monotonic()
-            fast = await client.get("/api/content/x/", headers=headers)
-            elapsed = time.monotonic() - started
-            other = await client.get("/api/accounts/me/", headers=headers)
-            ready = await client.get("/readyz")
+    headers = bearer(make_token())
+    async with broken_content(
+        gateway_client, breaker_failure_threshold=3, breaker_reset_seconds=30
+    ) as (upstream, client):
+        failed = [await client.post("/api/v1/content/x/", headers=headers) for _ in range(3)]
+        seen = upstream.requests
+        started = time.monotonic()
+        fast = await client.get("/api/v1/content/x/", headers=headers)
+        elapsed = time.monotonic() - started
+        other = await client.get("/api/v1/accounts/me/", headers=headers)
+        ready = await client.get("/readyz")
 
     assert [response.status_code for response in failed] == [502, 502, 502]
     assert seen == 3
@@ -133,33 +140,28 @@ async def test_open_breaker_answers_503_without_touching_the_upstream(
 
 
 async def test_half_open_probe_closes_the_breaker_when_the_upstream_is_back(
-    start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
+    gateway_client: GatewayClient, make_token: MakeToken
 ) -> None:
-    headers = {"authorization": f"Bearer {make_token()}"}
-    async with raw_upstream() as upstream:
-        upstreams = {**settings_upstreams, "content": upstream.url}
-        async with (
-            start_gateway(
-                upstreams=upstreams, breaker_failure_threshold=2, breaker_reset_seconds=0.5
-            ) as url,
-            httpx.AsyncClient(base_url=url) as client,
-        ):
-            for _ in range(2):
-                await client.post("/api/content/x/", headers=headers)
-            assert (await client.post("/api/content/x/", headers=headers)).status_code == 503
-            assert upstream.requests == 2
+    headers = bearer(make_token())
+    async with broken_content(
+        gateway_client, breaker_failure_threshold=2, breaker_reset_seconds=0.5
+    ) as (upstream, client):
+        for _ in range(2):
+            await client.post("/api/v1/content/x/", headers=headers)
+        assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
+        assert upstream.requests == 2
 
-            await asyncio.sleep(0.6)  # cooldown over, upstream still broken: probe fails
-            probe = await client.post("/api/content/x/", headers=headers)
-            assert probe.status_code == 502
-            assert upstream.requests == 3
-            assert (await client.post("/api/content/x/", headers=headers)).status_code == 503
+        await asyncio.sleep(0.6)  # cooldown over, upstream still broken: probe fails
+        probe = await client.post("/api/v1/content/x/", headers=headers)
+        assert probe.status_code == 502
+        assert upstream.requests == 3
+        assert (await client.post("/api/v1/content/x/", headers=headers)).status_code == 503
 
-            upstream.broken = False
-            await asyncio.sleep(0.6)
-            healed = await client.post("/api/content/x/", headers=headers)
-            after = await client.post("/api/content/x/", headers=headers)
-            state = (await client.get("/readyz")).json()["breakers"]["content"]
+        upstream.broken = False
+        await asyncio.sleep(0.6)
+        healed = await client.post("/api/v1/content/x/", headers=headers)
+        after = await client.post("/api/v1/content/x/", headers=headers)
+        state = (await client.get("/readyz")).json()["breakers"]["content"]
 
     assert healed.status_code == 200
     assert healed.text == "ok"
@@ -176,8 +178,8 @@ async def test_timeouts_count_as_failures(
         start_gateway(breaker_failure_threshold=2) as url,
         httpx.AsyncClient(base_url=url) as client,
     ):
-        slow = [await client.get("/api/content/slow/", headers=headers) for _ in range(2)]
-        after = await client.get("/api/content/articles/", headers=headers)
+        slow = [await client.get("/api/v1/content/slow/", headers=headers) for _ in range(2)]
+        after = await client.get("/api/v1/content/articles/", headers=headers)
 
     assert [response.status_code for response in slow] == [504, 504]
     assert after.status_code == 503
@@ -196,9 +198,9 @@ async def test_upstream_5xx_answers_do_not_trip_the_breaker(
             httpx.AsyncClient(base_url=url) as client,
         ):
             answers = [
-                await client.get("/api/content/x/?fail=9&status=500", headers=headers)
+                await client.get("/api/v1/content/x/?fail=9&status=500", headers=headers)
                 for _ in range(4)
             ]
 
     assert [response.status_code for response in answers] == [500] * 4
-    assert hits.by_path["/api/content/x/"] == 4
+    assert hits.by_path["/api/v1/content/x/"] == 4

@@ -14,6 +14,7 @@ REQUIRED = {
     "JWT_ISSUER": "http://accounts.platform.local",
     "JWT_AUDIENCE": "platform",
     "JWKS_URL": "http://127.0.0.1:8001/.well-known/jwks.json",
+    "GATEWAY_PROXY_SECRET": "a-shared-secret",
 }
 
 

@@ -94,7 +94,7 @@ async def test_schema_merges_every_reachable_service_and_names_the_missing(
     docs_gateway: str,
 ) -> None:
     async with httpx.AsyncClient(base_url=docs_gateway) as client:
-        response = await client.get("/api/schema/")  # public: no token
+        response = await client.get("/api/v1/schema/")  # public: no token
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.oai.openapi+json"
@@ -131,9 +131,9 @@ async def test_schema_merges_every_reachable_service_and_names_the_missing(
 async def test_schema_is_cached(docs_gateway: str, schema_upstream: tuple[str, Hits]) -> None:
     _, hits = schema_upstream
     async with httpx.AsyncClient(base_url=docs_gateway) as client:
-        first = await client.get("/api/schema/")
-        second = await client.get("/api/schema/")
-        await client.get("/api/docs/")
+        first = await client.get("/api/v1/schema/")
+        second = await client.get("/api/v1/schema/")
+        await client.get("/api/v1/docs/")
 
     assert first.content == second.content
     assert hits.by_path == {"/api/accounts/schema/": 1, "/api/content/schema/": 1}
@@ -148,8 +148,8 @@ async def test_schema_refetches_after_the_ttl(
         start_gateway(upstreams=upstreams, openapi_cache_seconds=0) as gateway,
         httpx.AsyncClient(base_url=gateway) as client,
     ):
-        await client.get("/api/schema/")
-        document = (await client.get("/api/schema/")).json()
+        await client.get("/api/v1/schema/")
+        document = (await client.get("/api/v1/schema/")).json()
 
     # notifications answers 404 here: missing, like one that is down.
     assert document["x-missing-services"] == ["notifications"]
@@ -158,7 +158,7 @@ async def test_schema_refetches_after_the_ttl(
 
 async def test_docs_page_lists_operations_without_external_assets(docs_gateway: str) -> None:
     async with httpx.AsyncClient(base_url=docs_gateway) as client:
-        response = await client.get("/api/docs/")
+        response = await client.get("/api/v1/docs/")
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -178,8 +178,8 @@ async def test_docs_page_lists_operations_without_external_assets(docs_gateway: 
 
 async def test_only_get_and_head(docs_gateway: str) -> None:
     async with httpx.AsyncClient(base_url=docs_gateway) as client:
-        post = await client.post("/api/schema/")
-        head = await client.head("/api/docs/")
+        post = await client.post("/api/v1/schema/")
+        head = await client.head("/api/v1/docs/")
 
     assert post.status_code == 405
     assert post.json()["code"] == "method_not_allowed"
@@ -196,7 +196,7 @@ async def test_schema_is_rate_limited_like_anonymous_calls(
         start_gateway(upstreams=upstreams, rate_limit_anonymous=2) as gateway,
         httpx.AsyncClient(base_url=gateway) as client,
     ):
-        statuses = [(await client.get("/api/schema/")).status_code for _ in range(3)]
+        statuses = [(await client.get("/api/v1/schema/")).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
 

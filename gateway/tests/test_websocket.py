@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from tests.conftest import MakeToken, StartGateway, Upstreams
+from tests.conftest import MakeToken, StartGateway, Upstreams, bearer, ws_url
 from tests.servers import closed_port
 
 
-def ws_url(gateway: str, path: str) -> str:
-    return gateway.replace("http://", "ws://") + path
+@contextlib.asynccontextmanager
+async def connected(gateway: str, token: str) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A socket through the gateway, past the upstream's hello."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(ws_url(gateway, "/ws/notifications/"), headers=bearer(token)) as ws,
+    ):
+        await ws.receive()
+        yield ws
 
 
 async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
@@ -20,7 +29,7 @@ async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
     async with (
         aiohttp.ClientSession() as session,
         session.ws_connect(
-            ws_url(gateway, "/ws/notifications/inbox/?since=5"),
+            ws_url(gateway, "/ws/notifications/?since=5"),
             headers={"authorization": f"Bearer {token}", "x-request-id": "ws-1", "x-user-id": "x"},
             protocols=["notifications.v1"],
         ) as ws,
@@ -32,7 +41,7 @@ async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
         binary = await ws.receive()
 
     assert ws.protocol == "notifications.v1"
-    assert hello["path"] == "/ws/notifications/inbox/"
+    assert hello["path"] == "/ws/notifications/"
     assert hello["query"] == "since=5"
     assert hello["headers"]["authorization"] == f"Bearer {token}"
     assert hello["headers"]["x-request-id"] == "ws-1"
@@ -81,14 +90,7 @@ async def test_a_forged_subprotocol_token_is_refused_at_the_edge(gateway: str) -
 
 
 async def test_upstream_close_code_reaches_the_client(gateway: str, make_token: MakeToken) -> None:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(
-            ws_url(gateway, "/ws/notifications/"),
-            headers={"authorization": f"Bearer {make_token()}"},
-        ) as ws,
-    ):
-        await ws.receive()
+    async with connected(gateway, make_token()) as ws:
         await ws.send_str("close:4403")
         closing = await ws.receive()
 
@@ -100,14 +102,7 @@ async def test_upstream_close_code_reaches_the_client(gateway: str, make_token: 
 async def test_client_close_code_reaches_the_upstream(
     gateway: str, upstreams: Upstreams, make_token: MakeToken
 ) -> None:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(
-            ws_url(gateway, "/ws/notifications/"),
-            headers={"authorization": f"Bearer {make_token()}"},
-        ) as ws,
-    ):
-        await ws.receive()
+    async with connected(gateway, make_token()) as ws:
         await ws.close(code=4000)
         await upstreams.close_log.closed.wait()
 
@@ -145,7 +140,7 @@ async def test_websocket_outside_the_notifications_prefix_is_refused(
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await session.ws_connect(
-                ws_url(gateway, "/api/content/articles/"),
+                ws_url(gateway, "/api/v1/content/articles/"),
                 headers={"authorization": f"Bearer {make_token()}"},
             )
 

@@ -21,7 +21,6 @@ class Gate:
 
     def __init__(self) -> None:
         self.opened = asyncio.Event()
-        self.first_body_chunk = asyncio.Event()
 
 
 class CloseLog:
@@ -77,14 +76,6 @@ def echo_app(gate: Gate) -> Starlette:
 
         return StreamingResponse(chunks(), media_type="text/plain")
 
-    async def upload(request: Request) -> Response:
-        received = 0
-        async for chunk in request.stream():
-            if chunk:
-                gate.first_body_chunk.set()
-            received += len(chunk)
-        return JSONResponse({"body_bytes": received})
-
     async def slow(request: Request) -> Response:
         await asyncio.sleep(5)
         return JSONResponse({"too": "late"})
@@ -98,11 +89,10 @@ def echo_app(gate: Gate) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/api/accounts/stream/", stream),
-            Route("/api/accounts/gated/", gated),
-            Route("/api/accounts/upload/", upload, methods=["POST"]),
-            Route("/api/content/slow/", slow),
-            Route("/api/content/docs/", docs),
+            Route("/api/v1/accounts/stream/", stream),
+            Route("/api/v1/accounts/gated/", gated),
+            Route("/api/v1/content/slow/", slow),
+            Route("/api/v1/content/docs/", docs),
             Route("/{path:path}", echo, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
         ]
     )
@@ -197,3 +187,38 @@ def schema_app(documents: dict[str, dict[str, object]], hits: Hits) -> Starlette
         return JSONResponse(documents[service], media_type="application/vnd.oai.openapi+json")
 
     return Starlette(routes=[Route("/api/{service}/schema/", schema)])
+
+
+def error_page_app(status: int) -> Starlette:
+    """Answers every request as gunicorn and Django do outside the API: an HTML page."""
+
+    async def page(request: Request) -> Response:
+        return Response(
+            f"<html><body><h1>{status}</h1></body></html>", status, media_type="text/html"
+        )
+
+    return Starlette(routes=[Route("/{path:path}", page)])
+
+
+class Hold:
+    """Keeps every request of ``hold_app`` waiting until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.waiting = 0
+        self.arrived = asyncio.Condition()
+
+    async def until_waiting(self, count: int) -> None:
+        async with asyncio.timeout(5), self.arrived:
+            await self.arrived.wait_for(lambda: self.waiting >= count)
+
+
+def hold_app(hold: Hold) -> Starlette:
+    async def held(request: Request) -> Response:
+        async with hold.arrived:
+            hold.waiting += 1
+            hold.arrived.notify_all()
+        await hold.release.wait()
+        return JSONResponse({"held": True})
+
+    return Starlette(routes=[Route("/{path:path}", held)])

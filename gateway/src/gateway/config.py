@@ -2,20 +2,20 @@
 
 ``ENV_FILE`` may name a dotenv file whose values fill in variables that are not already
 set (local development); on Kubernetes the pod's environment is the only source.
+Every default is the field's default below, and nowhere else.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
 from dotenv import dotenv_values
 
 SERVICES = ("accounts", "content", "notifications")
-
-Number = TypeVar("Number", int, float)
 
 
 class ConfigError(Exception):
@@ -29,13 +29,24 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     jwks_url: str
+    # Shared with every service: proves a request's X-Forwarded-* come from the gateway.
+    proxy_secret: str
     log_level: str = "INFO"
     max_request_body_bytes: int = 1024 * 1024
+    # The whole request head (request line and headers); above it 431 (414 for the line).
+    max_request_header_bytes: int = 16 * 1024
+    # Seconds a client has to send a request's head, and then its body (408 after).
+    request_header_timeout: float = 5.0
+    request_body_timeout: float = 10.0
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 30.0
-    upstream_pool_size: int = 256
+    # Requests in flight to each upstream; above it 503 at once, without waiting.
+    upstream_pool_size: int = 128
     upstream_keepalive_seconds: float = 1.5
     upstream_retry_after_seconds: int = 5
+    # Proxied WebSockets, all together and per user; each holds its own connection.
+    websocket_max_connections: int = 1024
+    websocket_max_per_client: int = 8
     rate_limit_anonymous: int = 120
     rate_limit_authenticated: int = 600
     rate_limit_credentials: int = 10
@@ -54,6 +65,11 @@ class Settings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = _with_env_file(os.environ if environ is None else environ)
+        optional: dict[str, Any] = {}
+        for field, (variable, parse) in OPTIONAL.items():
+            raw = env.get(variable, "").strip()
+            if raw:
+                optional[field] = _parsed(variable, raw, parse)
         return cls(
             upstreams={
                 name: _required(env, f"UPSTREAM_{name.upper()}").rstrip("/") for name in SERVICES
@@ -62,32 +78,49 @@ class Settings:
             jwt_issuer=_required(env, "JWT_ISSUER"),
             jwt_audience=_required(env, "JWT_AUDIENCE"),
             jwks_url=_required(env, "JWKS_URL"),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
-            max_request_body_bytes=_number(env, "MAX_REQUEST_BODY_BYTES", int, 1024 * 1024),
-            upstream_connect_timeout=_number(env, "UPSTREAM_CONNECT_TIMEOUT", float, 2.0),
-            upstream_read_timeout=_number(env, "UPSTREAM_READ_TIMEOUT", float, 30.0),
-            upstream_pool_size=_number(env, "UPSTREAM_POOL_SIZE", int, 256),
-            upstream_keepalive_seconds=_number(env, "UPSTREAM_KEEPALIVE_SECONDS", float, 1.5),
-            upstream_retry_after_seconds=_number(env, "UPSTREAM_RETRY_AFTER_SECONDS", int, 5),
-            rate_limit_anonymous=_number(env, "RATE_LIMIT_ANONYMOUS", int, 120),
-            rate_limit_authenticated=_number(env, "RATE_LIMIT_AUTHENTICATED", int, 600),
-            rate_limit_credentials=_number(env, "RATE_LIMIT_CREDENTIALS", int, 10),
-            rate_limit_window_seconds=_number(env, "RATE_LIMIT_WINDOW_SECONDS", int, 60),
-            rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX", "ratelimit"),
-            redis_timeout=_number(env, "REDIS_TIMEOUT", float, 0.25),
-            jwks_min_refetch_seconds=_number(env, "JWKS_MIN_REFETCH_SECONDS", float, 10.0),
-            cors_allowed_origins=frozenset(
-                origin.strip().rstrip("/")
-                for origin in env.get("CORS_ALLOWED_ORIGINS", "").split(",")
-                if origin.strip()
-            ),
-            access_log=env.get("ACCESS_LOG", "true").lower() in ("1", "true", "yes", "on"),
-            retries=_number(env, "GATEWAY_RETRIES", int, 2),
-            breaker_failure_threshold=_number(env, "BREAKER_FAILURE_THRESHOLD", int, 5),
-            breaker_reset_seconds=_number(env, "BREAKER_RESET_SECONDS", float, 10.0),
-            breaker_window_seconds=_number(env, "BREAKER_WINDOW_SECONDS", float, 30.0),
-            openapi_cache_seconds=_number(env, "OPENAPI_CACHE_SECONDS", float, 60.0),
+            proxy_secret=_required(env, "GATEWAY_PROXY_SECRET"),
+            **optional,
         )
+
+
+def _origins(raw: str) -> frozenset[str]:
+    return frozenset(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+
+
+def _flag(raw: str) -> bool:
+    return raw.lower() in ("1", "true", "yes", "on")
+
+
+# Optional settings: field → (variable, parser). Unset or empty keeps the field's default.
+OPTIONAL: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "log_level": ("LOG_LEVEL", str.upper),
+    "max_request_body_bytes": ("MAX_REQUEST_BODY_BYTES", int),
+    "max_request_header_bytes": ("MAX_REQUEST_HEADER_BYTES", int),
+    "request_header_timeout": ("REQUEST_HEADER_TIMEOUT", float),
+    "request_body_timeout": ("REQUEST_BODY_TIMEOUT", float),
+    "upstream_connect_timeout": ("UPSTREAM_CONNECT_TIMEOUT", float),
+    "upstream_read_timeout": ("UPSTREAM_READ_TIMEOUT", float),
+    "upstream_pool_size": ("UPSTREAM_POOL_SIZE", int),
+    "upstream_keepalive_seconds": ("UPSTREAM_KEEPALIVE_SECONDS", float),
+    "upstream_retry_after_seconds": ("UPSTREAM_RETRY_AFTER_SECONDS", int),
+    "websocket_max_connections": ("WEBSOCKET_MAX_CONNECTIONS", int),
+    "websocket_max_per_client": ("WEBSOCKET_MAX_PER_CLIENT", int),
+    "rate_limit_anonymous": ("RATE_LIMIT_ANONYMOUS", int),
+    "rate_limit_authenticated": ("RATE_LIMIT_AUTHENTICATED", int),
+    "rate_limit_credentials": ("RATE_LIMIT_CREDENTIALS", int),
+    "rate_limit_window_seconds": ("RATE_LIMIT_WINDOW_SECONDS", int),
+    "rate_limit_key_prefix": ("RATE_LIMIT_KEY_PREFIX", str),
+    "redis_timeout": ("REDIS_TIMEOUT", float),
+    "jwks_min_refetch_seconds": ("JWKS_MIN_REFETCH_SECONDS", float),
+    "cors_allowed_origins": ("CORS_ALLOWED_ORIGINS", _origins),
+    "access_log": ("ACCESS_LOG", _flag),
+    "retries": ("GATEWAY_RETRIES", int),
+    "breaker_failure_threshold": ("BREAKER_FAILURE_THRESHOLD", int),
+    "breaker_reset_seconds": ("BREAKER_RESET_SECONDS", float),
+    "breaker_window_seconds": ("BREAKER_WINDOW_SECONDS", float),
+    "openapi_cache_seconds": ("OPENAPI_CACHE_SECONDS", float),
+}
+assert set(OPTIONAL) <= {field.name for field in dataclasses.fields(Settings)}
 
 
 def _with_env_file(environ: Mapping[str, str]) -> dict[str, str]:
@@ -106,11 +139,8 @@ def _required(env: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _number(env: Mapping[str, str], name: str, kind: type[Number], default: Number) -> Number:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+def _parsed(name: str, raw: str, parse: Callable[[str], Any]) -> Any:
     try:
-        return kind(raw)
+        return parse(raw)
     except ValueError as error:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from error

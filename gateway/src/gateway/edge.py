@@ -1,6 +1,7 @@
-"""The edge itself: every request is identified, authenticated, rate limited, then proxied.
+"""The edge: every request is identified, routed, authenticated, rate limited, then proxied.
 
-Raw ASGI on the hot path: no request or response objects, one pass over the headers.
+Raw ASGI on the hot path: no request or response objects, one pass over the headers. The
+pools and clients come from the lifespan state (``scope["state"]["edge"]``).
 """
 
 from __future__ import annotations
@@ -9,19 +10,26 @@ import logging
 import time
 from dataclasses import dataclass
 
+from redis.asyncio.cluster import RedisCluster
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import problems
 from gateway.auth import EdgeAuthenticator
+from gateway.body import receive_body
+from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.cors import CorsPolicy
-from gateway.headers import request_id_from, traceparent_from, with_edge_headers
+from gateway.headers import RequestHead, read_head, with_edge_headers
 from gateway.openapi import MergedSchema
+from gateway.pools import SocketSlots
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
 from gateway.ratelimit import RateLimiter
 from gateway.routes import (
-    WEBSOCKET_PREFIX,
+    OWN_METHODS,
+    OWN_PATHS,
+    REDIRECTS,
+    WEBSOCKET_PATH,
     is_credential_route,
     is_public,
     upstream_service,
@@ -29,42 +37,33 @@ from gateway.routes import (
 from gateway.ws import WebSocketProxy, deny
 from platform_common.auth.jwt import Principal
 from platform_common.auth.websocket import handshake_token
-from platform_common.observability.logging import request_id_var
-from platform_common.observability.tracecontext import traceparent_var
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("gateway.access")
 
 INTERNAL_ERROR = Problem(500, "internal_error", "The gateway failed to handle the request.")
-
-# Served by the gateway itself (Starlette routes), not by an upstream.
-OWN_PATHS = frozenset({"/healthz", "/readyz"})
-# Also the gateway's own, public, but rate limited like any anonymous API call.
-OWN_API_PATHS = frozenset({"/api/schema/", "/api/docs/"})
+OWN_ALLOW = b"GET, HEAD"
 
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """What the edge needs per request; built once the lifespan has opened the pools."""
+    """What the edge needs per request, opened by the lifespan (the pools need its loop)."""
 
     authenticator: EdgeAuthenticator
     rate_limiter: RateLimiter
     http_proxy: HttpProxy
     ws_proxy: WebSocketProxy
+    sockets: SocketSlots
     schema: MergedSchema
-
-
-class EdgeHolder:
-    """Filled at lifespan startup: the pools need the running event loop."""
-
-    edge: Edge | None = None
+    breakers: dict[str, CircuitBreaker]
+    redis: RedisCluster
+    jwks_url: str
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, settings: Settings, holder: EdgeHolder) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
         self._settings = settings
-        self._holder = holder
         self._cors = CorsPolicy(settings.cors_allowed_origins)
         self._access_log = settings.access_log
 
@@ -78,8 +77,8 @@ class EdgeMiddleware:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        request_id, traceparent, authorization, origin, preflight = _incoming(scope)
-        cors_headers = self._cors.response_headers(origin)
+        head = read_head(scope)
+        cors_headers = self._cors.response_headers(head.origin)
         status = 0
 
         async def send_from_edge(message: Message) -> None:
@@ -87,36 +86,15 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = with_edge_headers(
-                    list(message.get("headers", ())), request_id, cors_headers
+                    list(message.get("headers", ())), head.request_id, cors_headers
                 )
             await send(message)
 
         try:
-            if scope["path"] in OWN_PATHS:
-                await self.app(scope, receive, send_from_edge)
-            elif scope["path"] in OWN_API_PATHS:
-                if scope["method"] not in ("GET", "HEAD"):
-                    raise Problem(
-                        405,
-                        "method_not_allowed",
-                        "Only GET and HEAD are allowed.",
-                        headers=[(b"allow", b"GET, HEAD")],
-                    )
-                await self._check_rate_limit(self._edge(), scope, None)
-                await self.app(scope, receive, send_from_edge)
-            elif preflight and origin is not None and scope["method"] == "OPTIONS":
-                headers = self._cors.preflight_headers(origin)
-                await send_from_edge(
-                    {"type": "http.response.start", "status": 204, "headers": headers}
-                )
-                await send_from_edge({"type": "http.response.body", "body": b""})
-            else:
-                await self._proxy(
-                    scope, receive, send_from_edge, request_id, traceparent, authorization
-                )
+            await self._route(scope, receive, send_from_edge, head)
         except Problem as problem:
             await send_problem(
-                send_from_edge, problem, instance=scope["path"], request_id=request_id.decode()
+                send_from_edge, problem, instance=scope["path"], request_id=head.request_id.decode()
             )
         except Exception:
             if status:
@@ -126,66 +104,74 @@ class EdgeMiddleware:
                 send_from_edge,
                 INTERNAL_ERROR,
                 instance=scope["path"],
-                request_id=request_id.decode(),
+                request_id=head.request_id.decode(),
             )
         finally:
             if self._access_log and access_logger.isEnabledFor(logging.INFO):
-                access_logger.info(
-                    "%s %s %d",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    },
-                )
+                _log_access(scope, status, started)
 
-    async def _proxy(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        request_id: bytes,
-        traceparent: str,
-        authorization: bytes | None,
-    ) -> None:
+    async def _route(self, scope: Scope, receive: Receive, send: Send, head: RequestHead) -> None:
         path: str = scope["path"]
+        method: str = scope["method"]
+        edge: Edge = scope["state"]["edge"]
         service = upstream_service(path)
-        if service is None or path.startswith(WEBSOCKET_PREFIX):
-            raise problems.not_found(path)
-        edge = self._edge()
-        principal = await edge.authenticator.authenticate(
-            authorization, public=is_public(scope["method"], path)
-        )
-        await self._check_rate_limit(edge, scope, principal)
-        await edge.http_proxy.forward(
-            scope, receive, send, service=service, request_id=request_id, traceparent=traceparent
-        )
+        if service is not None:
+            if head.preflight and head.origin is not None and method == "OPTIONS":
+                await self._preflight(send, head.origin)
+                return
+            principal = await edge.authenticator.authenticate(
+                head.authorization, public=is_public(method, path)
+            )
+            await self._check_rate_limit(edge, scope, principal)
+            settings = self._settings
+            body = await receive_body(
+                receive,
+                head,
+                limit=settings.max_request_body_bytes,
+                timeout=settings.request_body_timeout,
+            )
+            await edge.http_proxy.forward(scope, send, service=service, head=head, body=body)
+            return
+        rate_limited = OWN_PATHS.get(path)
+        if rate_limited is not None:
+            if method not in OWN_METHODS:
+                raise problems.method_not_allowed(OWN_ALLOW)
+            if rate_limited:
+                await self._check_rate_limit(edge, scope, None)
+            await self.app(scope, receive, send)
+            return
+        target = REDIRECTS.get(path)
+        if target is not None:
+            await _redirect(send, target, scope["query_string"])
+            return
+        raise problems.not_found(path)
+
+    async def _preflight(self, send: Send, origin: bytes) -> None:
+        """CORS preflights are answered here and never reach a service."""
+        headers = self._cors.preflight_headers(origin)
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id, traceparent, authorization, _, _ = _incoming(scope)
+        head = read_head(scope)
+        edge: Edge = scope["state"]["edge"]
         try:
-            edge = self._edge()
-            if not scope["path"].startswith(WEBSOCKET_PREFIX):
+            if scope["path"] != WEBSOCKET_PATH:
                 raise problems.not_found(scope["path"])
-            # Browsers cannot set headers on a WebSocket: the token may come in the query or
-            # a subprotocol, both forwarded unchanged so the service verifies it again.
-            if authorization is None:
-                token = handshake_token(
-                    query_string=scope["query_string"], subprotocols=scope.get("subprotocols", ())
-                ).token
-                authorization = b"Bearer " + token.encode() if token else None
-            principal = await edge.authenticator.authenticate(authorization, public=False)
+            principal = await edge.authenticator.authenticate(
+                _socket_authorization(scope, head), public=False
+            )
+            assert principal is not None
             await self._check_rate_limit(edge, scope, principal)
+            user = str(principal.id)
+            edge.sockets.take(user)
         except Problem as problem:
-            await deny(scope, send, problem, request_id=request_id)
+            await deny(scope, send, problem, request_id=head.request_id)
             return
-        await edge.ws_proxy.forward(
-            scope, receive, send, request_id=request_id, traceparent=traceparent
-        )
+        try:
+            await edge.ws_proxy.forward(scope, receive, send, head=head)
+        finally:
+            edge.sockets.give_back(user)
 
     async def _check_rate_limit(
         self, edge: Edge, scope: Scope, principal: Principal | None
@@ -209,33 +195,40 @@ class EdgeMiddleware:
                 headers=[(b"retry-after", str(decision.retry_after).encode())],
             )
 
-    def _edge(self) -> Edge:
-        edge = self._holder.edge
-        if edge is None:
-            raise Problem(503, "service_unavailable", "The gateway is starting.")
-        return edge
+
+def _socket_authorization(scope: Scope, head: RequestHead) -> bytes | None:
+    """Browsers cannot set headers on a WebSocket: the token may come in the query or a
+    subprotocol, both forwarded unchanged so the service verifies it again."""
+    if head.authorization is not None:
+        return head.authorization
+    token = handshake_token(
+        query_string=scope["query_string"], subprotocols=scope.get("subprotocols", ())
+    ).token
+    return b"Bearer " + token.encode() if token else None
 
 
-def _incoming(scope: Scope) -> tuple[bytes, str, bytes | None, bytes | None, bool]:
-    """One pass over the request headers, HTTP or WebSocket: the request id and trace
-    context (also set for the log lines), the ``Authorization`` and ``Origin`` values and
-    whether this is a CORS preflight.
-    """
-    incoming_id = incoming_traceparent = authorization = origin = None
-    preflight = False
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            incoming_id = value
-        elif name == b"traceparent":
-            incoming_traceparent = value
-        elif name == b"authorization":
-            authorization = value
-        elif name == b"origin":
-            origin = value
-        elif name == b"access-control-request-method":
-            preflight = True
-    request_id = request_id_from(incoming_id)
-    request_id_var.set(request_id.decode("ascii"))
-    traceparent = traceparent_from(incoming_traceparent)
-    traceparent_var.set(traceparent)
-    return request_id, traceparent, authorization, origin, preflight
+async def _redirect(send: Send, target: str, query: bytes) -> None:
+    location = target.encode() + (b"?" + query if query else b"")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 308,
+            "headers": [(b"location", location), (b"content-length", b"0")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _log_access(scope: Scope, status: int, started: float) -> None:
+    access_logger.info(
+        "%s %s %d",
+        scope["method"],
+        scope["path"],
+        status,
+        extra={
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )

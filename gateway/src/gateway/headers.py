@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from starlette.types import Scope
 
-from platform_common.observability.tracecontext import is_valid_traceparent, new_traceparent
+from platform_common.observability.tracecontext import (
+    is_valid_traceparent,
+    new_traceparent,
+    traceparent_var,
+)
+from platform_common.observability.logging import request_id_var
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -26,19 +32,20 @@ HOP_BY_HOP = frozenset(
         b"proxy-connection",
     }
 )
-# Identity and provenance are asserted by the gateway only; a client must not forge them.
+# Identity and provenance are asserted by the gateway only; a client must not forge them
+# (with every ``X-Forwarded-*``: gunicorn answers "Contradictory scheme headers" to some).
 SPOOFABLE = frozenset(
     {
         b"x-user-id",
         b"x-user-roles",
-        b"x-forwarded-for",
-        b"x-forwarded-proto",
-        b"x-forwarded-host",
-        b"x-forwarded-port",
+        b"x-gateway-proxy-secret",
         b"x-real-ip",
         b"forwarded",
+        b"front-end-https",
+        b"x-url-scheme",
     }
 )
+FORWARDED_PREFIX = b"x-forwarded-"
 # The gateway's own values replace whatever the client sent; aiohttp sets Host per upstream.
 SET_BY_GATEWAY = frozenset({b"host", b"x-request-id", b"traceparent", b"content-length"})
 # Negotiated by the gateway's own WebSocket handshake with the upstream.
@@ -67,6 +74,50 @@ EDGE_RESPONSE_HEADER_NAMES = frozenset(
 )
 
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHead:
+    """What the edge reads from a request's headers, in one pass."""
+
+    request_id: bytes
+    traceparent: str
+    authorization: bytes | None
+    origin: bytes | None
+    preflight: bool
+    content_length: int | None
+    chunked: bool
+
+
+def read_head(scope: Scope) -> RequestHead:
+    """One pass over the request headers, HTTP or WebSocket; also sets the request id and
+    trace context for the log lines."""
+    incoming_id = incoming_traceparent = authorization = origin = None
+    content_length: int | None = None
+    preflight = chunked = False
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            incoming_id = value
+        elif name == b"traceparent":
+            incoming_traceparent = value
+        elif name == b"authorization":
+            authorization = value
+        elif name == b"origin":
+            origin = value
+        elif name == b"access-control-request-method":
+            preflight = True
+        elif name == b"content-length":
+            # The server (httptools) has already refused a malformed length.
+            content_length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+    request_id = request_id_from(incoming_id)
+    request_id_var.set(request_id.decode("ascii"))
+    traceparent = traceparent_from(incoming_traceparent)
+    traceparent_var.set(traceparent)
+    return RequestHead(
+        request_id, traceparent, authorization, origin, preflight, content_length, chunked
+    )
 
 
 def connection_listed(headers: Iterable[tuple[bytes, bytes]]) -> frozenset[bytes]:
@@ -116,24 +167,36 @@ def with_edge_headers(headers: RawHeaders, request_id: bytes, extra: RawHeaders)
     return headers
 
 
+HTTP_DROPPED = HOP_BY_HOP | SPOOFABLE | SET_BY_GATEWAY
+WEBSOCKET_DROPPED = HTTP_DROPPED | WEBSOCKET_HANDSHAKE
+
+
 def upstream_request_headers(
-    scope: Scope, *, request_id: bytes, traceparent: str, drop: frozenset[bytes] = frozenset()
+    scope: Scope,
+    *,
+    head: RequestHead,
+    proxy_secret: str,
+    dropped: frozenset[bytes] = HTTP_DROPPED,
 ) -> list[tuple[str, str]]:
     """The client's headers as the upstream must see them.
 
     Hop-by-hop and spoofable headers go; the gateway asserts provenance with its own
-    X-Forwarded-* and propagates the request id and trace context. Authorization is kept:
-    every service verifies the token again.
+    X-Forwarded-For/Host/Proto, which services believe only next to the proxy secret, and
+    propagates the request id and trace context. Authorization is kept: every service
+    verifies the token again.
     """
     incoming: list[tuple[bytes, bytes]] = scope["headers"]
-    dropped = HOP_BY_HOP | SPOOFABLE | SET_BY_GATEWAY | drop | connection_listed(incoming)
+    listed = connection_listed(incoming)
+    if listed:
+        dropped = dropped | listed
     forwarded: list[tuple[str, str]] = []
     host = b""
     for name, value in incoming:
         if name == b"host":
             host = value
-        if name not in dropped:
+        if name not in dropped and not name.startswith(FORWARDED_PREFIX):
             forwarded.append((name.decode("latin-1"), value.decode("latin-1")))
+    forwarded.append(("x-gateway-proxy-secret", proxy_secret))
     client = scope.get("client")
     if client:
         forwarded.append(("x-forwarded-for", client[0]))
@@ -141,6 +204,6 @@ def upstream_request_headers(
     forwarded.append(("x-forwarded-proto", "https" if secure else "http"))
     if host:
         forwarded.append(("x-forwarded-host", host.decode("latin-1")))
-    forwarded.append(("x-request-id", request_id.decode("ascii")))
-    forwarded.append(("traceparent", traceparent))
+    forwarded.append(("x-request-id", head.request_id.decode("ascii")))
+    forwarded.append(("traceparent", head.traceparent))
     return forwarded

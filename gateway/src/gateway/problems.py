@@ -31,7 +31,7 @@ class Problem(Exception):
         self.detail = detail
         self.headers = list(headers)
 
-    def body(self, *, instance: str, request_id: str) -> bytes:
+    def body(self, *, instance: str | None, request_id: str) -> bytes:
         body = problem_body(
             status=self.status,
             code=self.code,
@@ -76,3 +76,69 @@ def upstream_unavailable(service: str, retry_after: int) -> Problem:
 
 def bad_gateway(service: str) -> Problem:
     return Problem(502, "bad_gateway", f"The {service} service sent an invalid response.")
+
+
+def upstream_busy(service: str) -> Problem:
+    """The gateway's own limit on requests in flight to ``service``: not a failure of it."""
+    return Problem(
+        503,
+        "upstream_busy",
+        f"Too many requests to the {service} service are in flight; retry shortly.",
+        headers=[(b"retry-after", b"1")],
+    )
+
+
+def request_timeout(what: str) -> Problem:
+    """The connection closes after it (RFC 9110 §15.5.9): the rest is never read."""
+    return Problem(
+        408,
+        "request_timeout",
+        f"The request {what} did not arrive in time.",
+        headers=[(b"connection", b"close")],
+    )
+
+
+def method_not_allowed(allowed: bytes) -> Problem:
+    return Problem(
+        405, "method_not_allowed", f"Allowed: {allowed.decode()}.", headers=[(b"allow", allowed)]
+    )
+
+
+# Codes for upstream error answers that are not JSON (a server's HTML page), by status.
+UPSTREAM_ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    408: "request_timeout",
+    409: "conflict",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    431: "request_header_fields_too_large",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "upstream_timeout",
+}
+# Kept from the upstream's answer: they tell the client what to do next.
+UPSTREAM_ERROR_HEADERS = frozenset({b"allow", b"retry-after", b"www-authenticate"})
+
+
+def upstream_error_page(
+    status: int, service: str, upstream_headers: Sequence[tuple[bytes, bytes]]
+) -> Problem:
+    """An upstream error answered in something other than JSON, as a problem."""
+    code = UPSTREAM_ERROR_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    return Problem(
+        status,
+        code,
+        f"The {service} service answered {status}.",
+        headers=[
+            (name.lower(), value)
+            for name, value in upstream_headers
+            if name.lower() in UPSTREAM_ERROR_HEADERS
+        ],
+    )

@@ -1,18 +1,18 @@
-"""HTTP reverse proxy on one pooled aiohttp session: bodies stream both ways."""
+"""HTTP reverse proxy: the received body goes up, the answer streams down."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 
 import aiohttp
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope, Send
 from yarl import URL
 
 from gateway import problems
-from gateway.breaker import CircuitBreaker
-from gateway.headers import response_headers, upstream_request_headers
+from gateway.headers import RequestHead, response_headers, upstream_request_headers
+from gateway.pools import Upstream
 
 STREAM_CHUNK_BYTES = 64 * 1024
 # Safe to send twice (RFC 9110 §9.2.2); POST and PATCH never are.
@@ -22,111 +22,65 @@ RETRY_STATUSES = frozenset({502, 503})
 RETRY_BACKOFF_SECONDS = 0.05
 
 
-def create_session(
-    *, pool_size: int, keepalive_seconds: float, connect_timeout: float, read_timeout: float
-) -> aiohttp.ClientSession:
-    """One keep-alive pool per process, measured several times faster than httpx here.
-
-    Idle connections are dropped before the upstream's own keep-alive ends (gunicorn: 2 s),
-    so a request is not sent on a connection the upstream is closing; aiohttp retries
-    idempotent requests once on such a connection anyway.
-    """
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(
-            limit=pool_size, keepalive_timeout=keepalive_seconds, ttl_dns_cache=60
-        ),
-        timeout=aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=read_timeout),
-        # Bytes pass through untouched: no decompression, no headers the client did not send.
-        auto_decompress=False,
-        skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
-        cookie_jar=aiohttp.DummyCookieJar(),
-    )
-
-
-class RequestBody:
-    """The client's body as an async stream, cut off once it passes ``limit`` bytes."""
-
-    def __init__(self, receive: Receive, limit: int) -> None:
-        self._receive = receive
-        self._limit = limit
-        self.too_large = False
-        self.client_gone = False
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        received = 0
-        while True:
-            message = await self._receive()
-            if message["type"] == "http.disconnect":
-                self.client_gone = True
-                raise ConnectionAbortedError("client went away while sending the body")
-            chunk: bytes = message.get("body", b"")
-            received += len(chunk)
-            if received > self._limit:
-                self.too_large = True
-                raise ValueError("request body too large")
-            if chunk:
-                yield chunk
-            if not message.get("more_body", False):
-                return
-
-
 class HttpProxy:
     def __init__(
         self,
-        session: aiohttp.ClientSession,
-        upstreams: Mapping[str, str],
+        upstreams: Mapping[str, Upstream],
         *,
-        max_body_bytes: int,
+        proxy_secret: str,
         retry_after_seconds: int,
-        breakers: Mapping[str, CircuitBreaker],
         retries: int = 2,
         retry_backoff_seconds: float = RETRY_BACKOFF_SECONDS,
     ) -> None:
-        self._session = session
         self._upstreams = upstreams
-        self._max_body = max_body_bytes
+        self._proxy_secret = proxy_secret
         self._retry_after = retry_after_seconds
-        self._breakers = breakers
         self._retries = max(0, retries)
         self._backoff = retry_backoff_seconds
 
     async def forward(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        *,
-        service: str,
-        request_id: bytes,
-        traceparent: str,
+        self, scope: Scope, send: Send, *, service: str, head: RequestHead, body: bytes | None
     ) -> None:
         """Send the request to ``service`` and stream its answer; raise Problem before that."""
-        headers = upstream_request_headers(scope, request_id=request_id, traceparent=traceparent)
-        body = self._request_body(scope, receive, headers)
-        url = self._upstreams[service] + scope["raw_path"].decode("latin-1")
+        upstream = self._upstreams[service]
+        if upstream.in_flight >= upstream.limit:
+            raise problems.upstream_busy(service)
+        upstream.in_flight += 1
+        try:
+            response = await self._send(scope, upstream, head, body)
+            try:
+                await self._relay(response, send, upstream)
+            finally:
+                response.release()
+        finally:
+            upstream.in_flight -= 1
+
+    async def _send(
+        self, scope: Scope, upstream: Upstream, head: RequestHead, body: bytes | None
+    ) -> aiohttp.ClientResponse:
+        """The upstream's answer, after retries where they are safe."""
+        url = upstream.url + scope["raw_path"].decode("latin-1")
         if scope["query_string"]:
             url += "?" + scope["query_string"].decode("latin-1")
-        breaker = self._breakers[service]
-        # A body cannot be replayed once (part of) it has streamed upstream: only
-        # body-less idempotent requests are retried.
-        retries_left = (
-            self._retries if body is None and scope["method"] in IDEMPOTENT_METHODS else 0
-        )
+        headers = upstream_request_headers(scope, head=head, proxy_secret=self._proxy_secret)
+        # The body is in hand, so any idempotent request can be sent again.
+        retries_left = self._retries if scope["method"] in IDEMPOTENT_METHODS else 0
+        breaker = upstream.breaker
         attempt = 0
         while True:
             wait = breaker.retry_after()
             if wait is not None:
-                raise problems.upstream_unavailable(service, wait)
+                raise problems.upstream_unavailable(upstream.name, wait)
             try:
-                response = await self._session.request(
+                response = await upstream.session.request(
                     scope["method"],
                     URL(url, encoded=True),
                     headers=headers,
-                    data=body.chunks() if body is not None else None,
+                    data=body,
                     allow_redirects=False,
                 )
             except (aiohttp.ClientError, TimeoutError) as error:
-                problem, never_sent = self._failure(error, body, service, breaker)
+                problem, never_sent = self._failure(error, upstream)
                 if never_sent and attempt < retries_left:
                     attempt += 1
                     await self._pause(attempt)
@@ -138,25 +92,12 @@ class HttpProxy:
                 attempt += 1
                 await self._pause(attempt)
                 continue
-            break
-        try:
-            await self._relay(response, send, service, breaker)
-        finally:
-            response.release()
+            return response
 
-    def _failure(
-        self,
-        error: Exception,
-        body: RequestBody | None,
-        service: str,
-        breaker: CircuitBreaker,
-    ) -> tuple[problems.Problem, bool]:
+    def _failure(self, error: Exception, upstream: Upstream) -> tuple[problems.Problem, bool]:
         """The answer for a request that got no response, and whether it never reached
         the upstream (so may be sent again); counts the upstream's failures."""
-        if body is not None and body.too_large:
-            return problems.payload_too_large(self._max_body), False
-        if body is not None and body.client_gone:
-            return problems.bad_gateway(service), False  # the client's doing
+        breaker, service = upstream.breaker, upstream.name
         if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
             # Refused or unreachable: the upstream never saw the request.
             breaker.record_failure()
@@ -177,43 +118,22 @@ class HttpProxy:
         """Exponential backoff with jitter, so retries from many requests spread out."""
         await asyncio.sleep(self._backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
 
-    def _request_body(
-        self, scope: Scope, receive: Receive, headers: list[tuple[str, str]]
-    ) -> RequestBody | None:
-        content_length: int | None = None
-        chunked = False
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                # The server (httptools/h11) has already rejected a malformed length.
-                content_length = int(value)
-            elif name == b"transfer-encoding":
-                chunked = b"chunked" in value.lower()
-        if content_length is not None and content_length > self._max_body:
-            raise problems.payload_too_large(self._max_body)
-        if chunked:
-            return RequestBody(receive, self._max_body)
-        if not content_length:
-            return None
-        # A known length is forwarded as is, so the upstream gets no chunked framing.
-        headers.append(("content-length", str(content_length)))
-        return RequestBody(receive, self._max_body)
-
     async def _relay(
-        self,
-        response: aiohttp.ClientResponse,
-        send: Send,
-        service: str,
-        breaker: CircuitBreaker,
+        self, response: aiohttp.ClientResponse, send: Send, upstream: Upstream
     ) -> None:
+        status = response.status
+        if status >= 400 and "json" not in response.headers.get("content-type", ""):
+            # A server's own error page (gunicorn's 431, an HTML 404): clients get a problem.
+            raise problems.upstream_error_page(status, upstream.name, response.raw_headers)
         headers = response_headers(response.raw_headers)
         try:
             first = await response.content.read(STREAM_CHUNK_BYTES)
         except TimeoutError as error:
-            breaker.record_failure()
-            raise problems.upstream_timeout(service) from error
+            upstream.breaker.record_failure()
+            raise problems.upstream_timeout(upstream.name) from error
         except aiohttp.ClientError as error:
-            raise problems.bad_gateway(service) from error
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+            raise problems.bad_gateway(upstream.name) from error
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         if response.content.at_eof():
             # Small answers, the common case, leave in one message.
             await send({"type": "http.response.body", "body": first})

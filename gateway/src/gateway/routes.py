@@ -1,4 +1,8 @@
-"""Which upstream serves a path, and which routes anonymous clients may call."""
+"""Every path the gateway answers: its own, the redirects, and which upstream serves the rest.
+
+Service APIs are versioned by path: ``/api/v1/<service>/...`` goes to that service with the
+path unchanged; an unversioned or unknown version is a 404.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,21 @@ from dataclasses import dataclass
 
 from gateway.config import SERVICES
 
-WEBSOCKET_PREFIX = "/ws/notifications/"
+API_PREFIX = "/api/v1/"
 JWKS_PATH = "/.well-known/jwks.json"
+# The one WebSocket endpoint (notifications); a query string may follow.
+WEBSOCKET_PATH = "/ws/notifications/"
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+SCHEMA_PATH = f"{API_PREFIX}schema/"
+DOCS_PATH = f"{API_PREFIX}docs/"
+
+# Served by the gateway itself, GET and HEAD only: path → rate limited like an anonymous
+# API call (the probes are not: a load balancer polls them).
+OWN_PATHS = {HEALTH_PATH: False, READY_PATH: False, SCHEMA_PATH: True, DOCS_PATH: True}
+OWN_METHODS = frozenset({"GET", "HEAD"})
+# Addresses of the documents before versioning: 308 keeps the method and the query.
+REDIRECTS = {"/api/schema/": SCHEMA_PATH, "/api/docs/": DOCS_PATH}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,31 +45,30 @@ def _rule(method: str, path_pattern: str) -> RouteRule:
 
 # Where credentials are tried: a tighter limit keeps guessing and sign-up floods slow.
 CREDENTIAL_ROUTES = (
-    _rule("POST", r"/api/accounts/register/"),
-    _rule("POST", r"/api/accounts/token/"),
-    _rule("POST", r"/api/accounts/token/refresh/"),
+    _rule("POST", r"/api/v1/accounts/register/"),
+    _rule("POST", r"/api/v1/accounts/token/"),
+    _rule("POST", r"/api/v1/accounts/token/refresh/"),
 )
 PUBLIC_ROUTES = (
     *CREDENTIAL_ROUTES,
     _rule("GET", re.escape(JWKS_PATH)),
     # Anonymous reads of published articles; the content service filters what is published.
-    _rule("GET", r"/api/content/articles/"),
-    _rule("GET", r"/api/content/articles/[^/]+/"),
-    _rule("GET", r"/api/[a-z]+/schema/"),
+    _rule("GET", r"/api/v1/content/articles/"),
+    _rule("GET", r"/api/v1/content/articles/[^/]+/"),
+    _rule("GET", r"/api/v1/[a-z]+/schema/"),
 )
 
-_API_PREFIXES = {f"/api/{service}/": service for service in SERVICES}
+_API_PREFIXES = {f"{API_PREFIX}{service}/": service for service in SERVICES}
+_SERVICE_START = len(API_PREFIX)
 
 
 def upstream_service(path: str) -> str | None:
-    """The service that serves ``path`` (it serves its full prefix), or None."""
-    if path.startswith("/api/"):
-        end = path.find("/", 5)
+    """The service that serves ``path`` over HTTP (it serves its full prefix), or None."""
+    if path.startswith(API_PREFIX):
+        end = path.find("/", _SERVICE_START)
         return _API_PREFIXES.get(path[: end + 1]) if end != -1 else None
     if path == JWKS_PATH:
         return "accounts"
-    if path.startswith(WEBSOCKET_PREFIX):
-        return "notifications"
     return None
 
 

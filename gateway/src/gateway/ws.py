@@ -11,7 +11,7 @@ import aiohttp
 from starlette.types import Receive, Scope, Send
 
 from gateway import problems
-from gateway.headers import WEBSOCKET_HANDSHAKE, upstream_request_headers
+from gateway.headers import WEBSOCKET_DROPPED, RequestHead, upstream_request_headers
 from gateway.problems import Problem
 
 # Reserved codes (RFC 6455 §7.4.1) that report a state and must never be sent in a frame.
@@ -20,12 +20,15 @@ ABNORMAL = 1006
 NORMAL = 1000
 GOING_AWAY = 1001
 BAD_GATEWAY = 1014
+POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
 
 
 async def deny(scope: Scope, send: Send, problem: Problem, *, request_id: bytes) -> None:
     """Refuse a handshake: problem+json where the server can answer HTTP, else a close."""
     if "websocket.http.response" not in scope.get("extensions", {}):
-        await send({"type": "websocket.close", "code": 1008})
+        code = TRY_AGAIN_LATER if problem.status in (429, 503) else POLICY_VIOLATION
+        await send({"type": "websocket.close", "code": code})
         return
     body = problem.body(instance=scope["path"], request_id=request_id.decode("ascii"))
     await send(
@@ -45,14 +48,20 @@ async def deny(scope: Scope, send: Send, problem: Problem, *, request_id: bytes)
 
 class WebSocketProxy:
     def __init__(
-        self, session: aiohttp.ClientSession, upstream: str, *, retry_after_seconds: int
+        self,
+        session: aiohttp.ClientSession,
+        upstream: str,
+        *,
+        proxy_secret: str,
+        retry_after_seconds: int,
     ) -> None:
         self._session = session
         self._upstream = upstream
+        self._proxy_secret = proxy_secret
         self._retry_after = retry_after_seconds
 
     async def forward(
-        self, scope: Scope, receive: Receive, send: Send, *, request_id: bytes, traceparent: str
+        self, scope: Scope, receive: Receive, send: Send, *, head: RequestHead
     ) -> None:
         """Open the upstream socket first, so a refused upstream refuses the client too."""
         connect = await receive()
@@ -60,14 +69,12 @@ class WebSocketProxy:
         url = self._upstream + scope["raw_path"].decode("latin-1")
         if scope["query_string"]:
             url += "?" + scope["query_string"].decode("latin-1")
+        request_id = head.request_id
         try:
             upstream = await self._session.ws_connect(
                 url,
                 headers=upstream_request_headers(
-                    scope,
-                    request_id=request_id,
-                    traceparent=traceparent,
-                    drop=WEBSOCKET_HANDSHAKE,
+                    scope, head=head, proxy_secret=self._proxy_secret, dropped=WEBSOCKET_DROPPED
                 ),
                 protocols=scope.get("subprotocols", ()),
                 autoping=True,

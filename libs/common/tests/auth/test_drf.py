@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from platform_common.auth.drf import get_async_verifier, get_verifier
 from platform_common.auth.jwt import JWKSClient
-from platform_common.testing.fixtures import MakeToken
-from platform_common.testing.jwt import JWKSServer, SigningKey
+from platform_common.testing.jwt import JWKSServer, MakeToken, SigningKey
 
 
 def bearer(client: APIClient, token: str) -> APIClient:

@@ -8,8 +8,13 @@ from rest_framework.test import APIClient
 from content.articles.models import Article, ArticleStatus
 from content.articles.services import article_create
 from content.authors.models import Author
-from platform_common.testing.fixtures import MakeToken
-from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
+from platform_common.testing.jwt import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    MakeToken,
+    SigningKey,
+    sign_token,
+)
 from tests.factories import published_articles
 from tests.problems import assert_problem
 

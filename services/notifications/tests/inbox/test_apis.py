@@ -9,8 +9,13 @@ from rest_framework.test import APIClient
 
 from notifications.inbox.models import Notification
 from notifications.inbox.services import notification_create, notification_mark_read
-from platform_common.testing.fixtures import MakeToken
-from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
+from platform_common.testing.jwt import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    MakeToken,
+    SigningKey,
+    sign_token,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,13 @@ from websockets.typing import Subprotocol
 from notifications.inbox.services import notification_create
 from notifications.inbox.socket_auth import CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHENTICATED
 from platform_common.testing.events import deliver
-from platform_common.testing.fixtures import MakeToken
-from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
+from platform_common.testing.jwt import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    MakeToken,
+    SigningKey,
+    sign_token,
+)
 from tests.inbox.conftest import UserRegistered, websocket_url
 
 RECEIVE_TIMEOUT_SECONDS = 5

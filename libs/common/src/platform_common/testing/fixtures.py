@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
 
 import pytest
 from pytest_django.fixtures import Settings
@@ -20,34 +19,11 @@ from platform_common.testing.jwt import (
     TEST_AUDIENCE,
     TEST_ISSUER,
     JWKSServer,
+    MakeToken,
     SigningKey,
-    sign_token,
 )
 
-
-class MakeToken(Protocol):
-    def __call__(
-        self,
-        *,
-        sub: uuid.UUID | str | None = None,
-        roles: Iterable[str] = (),
-        exp_delta: float = 900,
-        kid: str | None = None,
-        **claims: Any,
-    ) -> str: ...
-
-
-@pytest.fixture(scope="session")
-def jwt_signing_key() -> SigningKey:
-    """One RSA key for the whole run: generating keys is the slow part."""
-    return SigningKey.generate(kid="test-key-1")
-
-
-@pytest.fixture(scope="session")
-def jwks_http_server(jwt_signing_key: SigningKey) -> Iterator[JWKSServer]:
-    server = JWKSServer([jwt_signing_key]).start()
-    yield server
-    server.stop()
+pytest_plugins = ["platform_common.testing.token_fixtures"]
 
 
 @pytest.fixture
@@ -66,27 +42,9 @@ def jwks_server(
 
 
 @pytest.fixture
-def make_token(jwks_server: JWKSServer, jwt_signing_key: SigningKey) -> MakeToken:
-    def make(
-        *,
-        sub: uuid.UUID | str | None = None,
-        roles: Iterable[str] = (),
-        exp_delta: float = 900,
-        kid: str | None = None,
-        **claims: Any,
-    ) -> str:
-        return sign_token(
-            jwt_signing_key,
-            issuer=TEST_ISSUER,
-            audience=TEST_AUDIENCE,
-            sub=sub,
-            roles=roles,
-            exp_delta=exp_delta,
-            kid=kid,
-            **claims,
-        )
-
-    return make
+def make_token(jwks_server: JWKSServer, sign_test_token: MakeToken) -> MakeToken:
+    """Tokens the settings' verifier accepts (``jwks_server`` wires it)."""
+    return sign_test_token
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -32,6 +32,20 @@ class SigningKey:
 
     def public_jwk(self) -> dict[str, Any]:
         return public_jwk(self.private_key, kid=self.kid)
+
+
+class MakeToken(Protocol):
+    """What the ``make_token`` fixtures return: ``sign_token`` with the test key bound."""
+
+    def __call__(
+        self,
+        *,
+        sub: uuid.UUID | str | None = None,
+        roles: Iterable[str] = (),
+        exp_delta: float = 900,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str: ...
 
 
 def sign_token(
