@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from starlette.types import Scope
 
+from platform_common.observability.logging import request_id_var
 from platform_common.observability.tracecontext import (
     is_valid_traceparent,
     new_traceparent,
     traceparent_var,
 )
-from platform_common.observability.logging import request_id_var
 
 RawHeaders = list[tuple[bytes, bytes]]
 
