@@ -5,7 +5,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from content.authors.models import Author
 from platform_common.testing.contract import run_contract
-from platform_common.testing.fixtures import MakeToken
+from platform_common.testing.jwt import MakeToken
 
 
 @pytest.mark.django_db(transaction=True)

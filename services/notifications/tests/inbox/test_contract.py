@@ -8,7 +8,7 @@ from django.db import connections
 
 from notifications.inbox.services import notification_create
 from platform_common.testing.contract import run_contract
-from platform_common.testing.fixtures import MakeToken
+from platform_common.testing.jwt import MakeToken
 
 
 def test_the_api_honours_its_openapi_document(
