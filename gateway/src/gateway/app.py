@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.admission import Admission, Limits
 from gateway.auth import EdgeAuthenticator
 from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
@@ -69,11 +70,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         )
         holder.edge = Edge(
-            authenticator=EdgeAuthenticator(verifier.verify),
-            rate_limiter=RateLimiter(
-                redis,
-                window_seconds=settings.rate_limit_window_seconds,
-                key_prefix=settings.rate_limit_key_prefix,
+            admission=Admission(
+                EdgeAuthenticator(verifier.verify),
+                RateLimiter(
+                    redis,
+                    window_seconds=settings.rate_limit_window_seconds,
+                    key_prefix=settings.rate_limit_key_prefix,
+                ),
+                Limits.from_settings(settings),
             ),
             http_proxy=HttpProxy(
                 session,

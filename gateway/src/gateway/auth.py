@@ -39,16 +39,20 @@ class EdgeAuthenticator:
         self._verify = verify
         self._verified: dict[bytes, tuple[Principal, float]] = {}
 
+    def is_known(self, authorization: bytes) -> bool:
+        """Whether this token was verified recently: checking it again costs nothing."""
+        cached = self._verified.get(_bearer_token(authorization) or b"")
+        return cached is not None and time.time() < cached[1]
+
     async def authenticate(self, authorization: bytes | None, *, public: bool) -> Principal | None:
         """The caller, or None on a public route; a present but invalid token is always 401."""
         if authorization is None:
             if public:
                 return None
             raise unauthorized("not_authenticated")
-        scheme, _, token = authorization.partition(b" ")
-        if scheme.lower() != b"bearer" or not token.strip():
+        token = _bearer_token(authorization)
+        if token is None:
             raise unauthorized("invalid_token")
-        token = token.strip()
         now = time.time()
         cached = self._verified.get(token)
         if cached is not None and now < cached[1]:
@@ -75,3 +79,9 @@ class EdgeAuthenticator:
             self._verified.clear()
         expires_at = float(principal.claims.get("exp", now))
         self._verified[token] = (principal, min(expires_at, now + VERIFIED_TOKEN_TTL_SECONDS))
+
+
+def _bearer_token(authorization: bytes) -> bytes | None:
+    scheme, _, token = authorization.partition(b" ")
+    token = token.strip()
+    return token if scheme.lower() == b"bearer" and token else None

@@ -39,6 +39,7 @@ class Settings:
     rate_limit_anonymous: int = 120
     rate_limit_authenticated: int = 600
     rate_limit_credentials: int = 10
+    rate_limit_token_checks: int = 120
     rate_limit_window_seconds: int = 60
     rate_limit_key_prefix: str = "ratelimit"
     redis_timeout: float = 0.25
@@ -72,6 +73,7 @@ class Settings:
             rate_limit_anonymous=_number(env, "RATE_LIMIT_ANONYMOUS", int, 120),
             rate_limit_authenticated=_number(env, "RATE_LIMIT_AUTHENTICATED", int, 600),
             rate_limit_credentials=_number(env, "RATE_LIMIT_CREDENTIALS", int, 10),
+            rate_limit_token_checks=_number(env, "RATE_LIMIT_TOKEN_CHECKS", int, 120),
             rate_limit_window_seconds=_number(env, "RATE_LIMIT_WINDOW_SECONDS", int, 60),
             rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX", "ratelimit"),
             redis_timeout=_number(env, "REDIS_TIMEOUT", float, 0.25),

@@ -12,22 +12,15 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import problems
-from gateway.auth import EdgeAuthenticator
+from gateway.admission import Admission
 from gateway.config import Settings
 from gateway.cors import CorsPolicy
-from gateway.headers import request_id_from, traceparent_from, with_edge_headers
+from gateway.headers import RawHeaders, request_id_from, traceparent_from, with_edge_headers
 from gateway.openapi import MergedSchema
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
-from gateway.ratelimit import RateLimiter
-from gateway.routes import (
-    WEBSOCKET_PREFIX,
-    is_credential_route,
-    is_public,
-    upstream_service,
-)
+from gateway.routes import WEBSOCKET_PREFIX, is_public, upstream_service
 from gateway.ws import WebSocketProxy, deny
-from platform_common.auth.jwt import Principal
 from platform_common.auth.websocket import handshake_token
 from platform_common.events.tracecontext import traceparent_var
 from platform_common.observability.logging import request_id_var
@@ -47,8 +40,7 @@ OWN_API_PATHS = frozenset({"/api/schema/", "/api/docs/"})
 class Edge:
     """What the edge needs per request; built once the lifespan has opened the pools."""
 
-    authenticator: EdgeAuthenticator
-    rate_limiter: RateLimiter
+    admission: Admission
     http_proxy: HttpProxy
     ws_proxy: WebSocketProxy
     schema: MergedSchema
@@ -80,6 +72,8 @@ class EdgeMiddleware:
         started = time.perf_counter()
         request_id, traceparent, authorization, origin, preflight = _incoming(scope)
         cors_headers = self._cors.response_headers(origin)
+        # Filled by the rate limiter before the answer starts.
+        limit_headers: RawHeaders = []
         status = 0
 
         async def send_from_edge(message: Message) -> None:
@@ -87,7 +81,7 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = with_edge_headers(
-                    list(message.get("headers", ())), request_id, cors_headers
+                    list(message.get("headers", ())), request_id, cors_headers + limit_headers
                 )
             await send(message)
 
@@ -102,7 +96,14 @@ class EdgeMiddleware:
                         "Only GET and HEAD are allowed.",
                         headers=[(b"allow", b"GET, HEAD")],
                     )
-                await self._check_rate_limit(self._edge(), scope, None)
+                admitted = await self._edge().admission.admit(
+                    method=scope["method"],
+                    path=scope["path"],
+                    client_ip=_client_ip(scope),
+                    authorization=None,
+                    public=True,
+                )
+                limit_headers.extend(admitted.headers)
                 await self.app(scope, receive, send_from_edge)
             elif preflight and origin is not None and scope["method"] == "OPTIONS":
                 headers = self._cors.preflight_headers(origin)
@@ -112,7 +113,13 @@ class EdgeMiddleware:
                 await send_from_edge({"type": "http.response.body", "body": b""})
             else:
                 await self._proxy(
-                    scope, receive, send_from_edge, request_id, traceparent, authorization
+                    scope,
+                    receive,
+                    send_from_edge,
+                    request_id,
+                    traceparent,
+                    authorization,
+                    limit_headers,
                 )
         except Problem as problem:
             await send_problem(
@@ -151,16 +158,21 @@ class EdgeMiddleware:
         request_id: bytes,
         traceparent: str,
         authorization: bytes | None,
+        limit_headers: RawHeaders,
     ) -> None:
         path: str = scope["path"]
         service = upstream_service(path)
         if service is None or path.startswith(WEBSOCKET_PREFIX):
             raise problems.not_found(path)
         edge = self._edge()
-        principal = await edge.authenticator.authenticate(
-            authorization, public=is_public(scope["method"], path)
+        admitted = await edge.admission.admit(
+            method=scope["method"],
+            path=path,
+            client_ip=_client_ip(scope),
+            authorization=authorization,
+            public=is_public(scope["method"], path),
         )
-        await self._check_rate_limit(edge, scope, principal)
+        limit_headers.extend(admitted.headers)
         await edge.http_proxy.forward(
             scope, receive, send, service=service, request_id=request_id, traceparent=traceparent
         )
@@ -178,8 +190,13 @@ class EdgeMiddleware:
                     query_string=scope["query_string"], subprotocols=scope.get("subprotocols", ())
                 ).token
                 authorization = b"Bearer " + token.encode() if token else None
-            principal = await edge.authenticator.authenticate(authorization, public=False)
-            await self._check_rate_limit(edge, scope, principal)
+            await edge.admission.admit(
+                method="GET",
+                path=scope["path"],
+                client_ip=_client_ip(scope),
+                authorization=authorization,
+                public=False,
+            )
         except Problem as problem:
             await deny(scope, send, problem, request_id=request_id)
             return
@@ -187,33 +204,16 @@ class EdgeMiddleware:
             scope, receive, send, request_id=request_id, traceparent=traceparent
         )
 
-    async def _check_rate_limit(
-        self, edge: Edge, scope: Scope, principal: Principal | None
-    ) -> None:
-        settings = self._settings
-        limits: dict[str, int]
-        if principal is not None:
-            identity, limits = f"user:{principal.id}", {"all": settings.rate_limit_authenticated}
-        else:
-            client = scope.get("client")
-            identity = f"ip:{client[0] if client else 'unknown'}"
-            limits = {"all": settings.rate_limit_anonymous}
-        if is_credential_route(scope.get("method", "GET"), scope["path"]):
-            limits["credentials"] = settings.rate_limit_credentials
-        decision = await edge.rate_limiter.hit(identity, limits)
-        if not decision.allowed:
-            raise Problem(
-                429,
-                "rate_limited",
-                "Too many requests; retry later.",
-                headers=[(b"retry-after", str(decision.retry_after).encode())],
-            )
-
     def _edge(self) -> Edge:
         edge = self._holder.edge
         if edge is None:
             raise Problem(503, "service_unavailable", "The gateway is starting.")
         return edge
+
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def _incoming(scope: Scope) -> tuple[bytes, str, bytes | None, bytes | None, bool]:
