@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
-from redis.asyncio.cluster import RedisCluster
-from redis.exceptions import RedisClusterException, RedisError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -23,13 +18,12 @@ from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.edge import Edge, EdgeHolder, EdgeMiddleware
 from gateway.openapi import DOCS_CONTENT_SECURITY_POLICY, MergedSchema, docs_page
-from gateway.problems import PROBLEM_CONTENT_TYPE
 from gateway.proxy import HttpProxy, create_session
 from gateway.ratelimit import RateLimiter, connect_cluster
+from gateway.readiness import Readiness
 from gateway.ws import WebSocketProxy
-from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier, parse_jwks
-from platform_common.observability.logging import configure_logging, request_id_var
-from platform_common.problems import problem_body
+from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier
+from platform_common.observability.logging import configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +48,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         for service in settings.upstreams
     }
 
+    keys = AsyncJWKSClient(settings.jwks_url, min_refetch_seconds=settings.jwks_min_refetch_seconds)
+    readiness = Readiness(
+        redis, keys, breakers, interval_seconds=settings.readiness_interval_seconds
+    )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         session = create_session(
@@ -63,11 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             read_timeout=settings.upstream_read_timeout,
         )
         verifier = AsyncTokenVerifier(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            keys=AsyncJWKSClient(
-                settings.jwks_url, min_refetch_seconds=settings.jwks_min_refetch_seconds
-            ),
+            issuer=settings.jwt_issuer, audience=settings.jwt_audience, keys=keys
         )
         holder.edge = Edge(
             admission=Admission(
@@ -96,43 +91,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 session, settings.upstreams, cache_seconds=settings.openapi_cache_seconds
             ),
         )
+        readiness.start()
         try:
             yield
         finally:
+            await readiness.stop()
             holder.edge = None
             await session.close()
             await redis.aclose()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
-
-    async def readyz(request: Request) -> Response:
-        failing = [
-            name
-            for name, ready in (
-                ("redis_cluster", await _redis_reachable(redis)),
-                ("jwks", await _jwks_fetchable(settings.jwks_url)),
-            )
-            if not ready
-        ]
-        # Informational: an open breaker does not make the gateway unready (taking it out
-        # of the load balancer would not bring the upstream back).
-        upstreams = {service: breaker.describe() for service, breaker in breakers.items()}
-        if not failing:
-            return JSONResponse({"status": "ready", "breakers": upstreams})
-        body = problem_body(
-            status=503,
-            code="service_unavailable",
-            detail=f"Not ready: {', '.join(failing)}.",
-            instance=request.url.path,
-            request_id=request_id_var.get() or "",
-            extra={"breakers": upstreams},
-        )
-        return Response(
-            json.dumps(body, separators=(",", ":")),
-            status_code=503,
-            media_type=PROBLEM_CONTENT_TYPE.decode(),
-        )
 
     async def schema(request: Request) -> Response:
         _, body = await _edge(holder).schema.document()
@@ -148,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness.endpoint),
             Route(SCHEMA_PATH, schema),
             Route(DOCS_PATH, docs),
         ],
@@ -171,23 +140,3 @@ def _use_json_for_uvicorn_logs() -> None:
         uvicorn_logger.propagate = True
     # The edge writes one JSON access line per request, with its request id.
     logging.getLogger("uvicorn.access").disabled = True
-
-
-async def _redis_reachable(redis: RedisCluster) -> bool:
-    try:
-        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            return bool(await redis.ping())
-    except (RedisError, RedisClusterException, OSError, TimeoutError) as error:
-        logger.warning("readiness: Redis Cluster unreachable (%s)", type(error).__name__)
-        return False
-
-
-async def _jwks_fetchable(url: str) -> bool:
-    try:
-        async with httpx.AsyncClient(timeout=READINESS_TIMEOUT_SECONDS) as http:
-            response = await http.get(url)
-        response.raise_for_status()
-        return bool(parse_jwks(response.json()))
-    except (httpx.HTTPError, ValueError) as error:
-        logger.warning("readiness: JWKS not fetchable (%s)", type(error).__name__)
-        return False

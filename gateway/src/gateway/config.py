@@ -51,6 +51,7 @@ class Settings:
     breaker_reset_seconds: float = 10.0
     breaker_window_seconds: float = 30.0
     openapi_cache_seconds: float = 60.0
+    readiness_interval_seconds: float = 5.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +90,7 @@ class Settings:
             breaker_reset_seconds=_number(env, "BREAKER_RESET_SECONDS", float, 10.0),
             breaker_window_seconds=_number(env, "BREAKER_WINDOW_SECONDS", float, 30.0),
             openapi_cache_seconds=_number(env, "OPENAPI_CACHE_SECONDS", float, 60.0),
+            readiness_interval_seconds=_number(env, "READINESS_INTERVAL_SECONDS", float, 5.0),
         )
 
 
