@@ -46,6 +46,8 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class Admitted:
     principal: Principal | None
+    # Whose request this is: ``user:<sub>``, else ``ip:<addr>``.
+    caller: str
     # RateLimit fields for the answer; none while Redis is unavailable (nothing counted).
     headers: RawHeaders
 
@@ -85,7 +87,11 @@ class Admission:
             per_user = {"all": limits.authenticated}
             counted = await self._limiter.hit(f"user:{principal.id}", per_user)
             decision = _checked(counted.merged(decision) if counted else decision)
-        return Admitted(principal=principal, headers=decision.headers() if decision else [])
+        return Admitted(
+            principal=principal,
+            caller=f"user:{principal.id}" if principal is not None else f"ip:{client_ip}",
+            headers=decision.headers() if decision else [],
+        )
 
 
 def _checked(decision: Decision | None) -> Decision | None:

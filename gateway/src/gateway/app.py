@@ -17,6 +17,7 @@ from gateway.auth import EdgeAuthenticator
 from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.edge import Edge, EdgeHolder, EdgeMiddleware
+from gateway.idempotency import Idempotency
 from gateway.openapi import DOCS_CONTENT_SECURITY_POLICY, MergedSchema, docs_page
 from gateway.proxy import HttpProxy, create_session
 from gateway.ratelimit import RateLimiter, connect_cluster
@@ -73,6 +74,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     key_prefix=settings.rate_limit_key_prefix,
                 ),
                 Limits.from_settings(settings),
+            ),
+            idempotency=Idempotency(
+                redis,
+                key_prefix=settings.idempotency_key_prefix,
+                ttl_seconds=settings.idempotency_ttl_seconds,
+                lock_seconds=settings.idempotency_lock_seconds,
+                max_request_bytes=settings.max_request_body_bytes,
+                max_response_bytes=settings.idempotency_max_response_bytes,
             ),
             http_proxy=HttpProxy(
                 session,

@@ -52,6 +52,10 @@ class Settings:
     breaker_window_seconds: float = 30.0
     openapi_cache_seconds: float = 60.0
     readiness_interval_seconds: float = 5.0
+    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lock_seconds: int = 60
+    idempotency_max_response_bytes: int = 256 * 1024
+    idempotency_key_prefix: str = "idempotency"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +95,12 @@ class Settings:
             breaker_window_seconds=_number(env, "BREAKER_WINDOW_SECONDS", float, 30.0),
             openapi_cache_seconds=_number(env, "OPENAPI_CACHE_SECONDS", float, 60.0),
             readiness_interval_seconds=_number(env, "READINESS_INTERVAL_SECONDS", float, 5.0),
+            idempotency_ttl_seconds=_number(env, "IDEMPOTENCY_TTL_SECONDS", int, 24 * 3600),
+            idempotency_lock_seconds=_number(env, "IDEMPOTENCY_LOCK_SECONDS", int, 60),
+            idempotency_max_response_bytes=_number(
+                env, "IDEMPOTENCY_MAX_RESPONSE_BYTES", int, 256 * 1024
+            ),
+            idempotency_key_prefix=env.get("IDEMPOTENCY_KEY_PREFIX", "idempotency"),
         )
 
 

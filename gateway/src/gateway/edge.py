@@ -16,6 +16,7 @@ from gateway.admission import Admission
 from gateway.config import Settings
 from gateway.cors import CorsPolicy
 from gateway.headers import RawHeaders, request_id_from, traceparent_from, with_edge_headers
+from gateway.idempotency import Idempotency
 from gateway.openapi import MergedSchema
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
@@ -41,6 +42,7 @@ class Edge:
     """What the edge needs per request; built once the lifespan has opened the pools."""
 
     admission: Admission
+    idempotency: Idempotency
     http_proxy: HttpProxy
     ws_proxy: WebSocketProxy
     schema: MergedSchema
@@ -173,8 +175,19 @@ class EdgeMiddleware:
             public=is_public(scope["method"], path),
         )
         limit_headers.extend(admitted.headers)
-        await edge.http_proxy.forward(
-            scope, receive, send, service=service, request_id=request_id, traceparent=traceparent
+
+        async def forward(receive: Receive, send: Send) -> None:
+            await edge.http_proxy.forward(
+                scope,
+                receive,
+                send,
+                service=service,
+                request_id=request_id,
+                traceparent=traceparent,
+            )
+
+        await edge.idempotency.forward(
+            scope, receive, send, caller=admitted.caller, forward=forward
         )
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
