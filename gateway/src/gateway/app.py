@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.admission import Admission, Limits
@@ -18,7 +18,7 @@ from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.edge import Edge, EdgeHolder, EdgeMiddleware
 from gateway.idempotency import Idempotency
-from gateway.openapi import DOCS_CONTENT_SECURITY_POLICY, MergedSchema, docs_page
+from gateway.openapi import MergedSchema, docs_routes
 from gateway.proxy import HttpProxy, create_session
 from gateway.ratelimit import RateLimiter, connect_cluster
 from gateway.readiness import Readiness
@@ -29,8 +29,6 @@ from platform_common.observability.logging import configure_logging
 logger = logging.getLogger(__name__)
 
 READINESS_TIMEOUT_SECONDS = 2.0
-SCHEMA_PATH = "/api/schema/"
-DOCS_PATH = "/api/docs/"
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -112,23 +110,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def schema(request: Request) -> Response:
-        _, body = await _edge(holder).schema.document()
-        return Response(body, media_type="application/vnd.oai.openapi+json")
-
-    async def docs(request: Request) -> Response:
-        document, _ = await _edge(holder).schema.document()
-        return HTMLResponse(
-            docs_page(document, schema_path=SCHEMA_PATH),
-            headers={"content-security-policy": DOCS_CONTENT_SECURITY_POLICY.decode()},
-        )
-
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readiness.endpoint),
-            Route(SCHEMA_PATH, schema),
-            Route(DOCS_PATH, docs),
+            *docs_routes(lambda: _edge(holder).schema),
         ],
         middleware=[Middleware(EdgeMiddleware, settings=settings, holder=holder)],
         lifespan=lifespan,

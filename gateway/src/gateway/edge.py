@@ -17,7 +17,7 @@ from gateway.config import Settings
 from gateway.cors import CorsPolicy
 from gateway.headers import RawHeaders, request_id_from, traceparent_from, with_edge_headers
 from gateway.idempotency import Idempotency
-from gateway.openapi import MergedSchema
+from gateway.openapi import MergedSchema, is_docs_path
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
 from gateway.routes import WEBSOCKET_PREFIX, is_public, upstream_service
@@ -33,8 +33,6 @@ INTERNAL_ERROR = Problem(500, "internal_error", "The gateway failed to handle th
 
 # Served by the gateway itself (Starlette routes), not by an upstream.
 OWN_PATHS = frozenset({"/healthz", "/readyz"})
-# Also the gateway's own, public, but rate limited like any anonymous API call.
-OWN_API_PATHS = frozenset({"/api/schema/", "/api/docs/"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +88,8 @@ class EdgeMiddleware:
         try:
             if scope["path"] in OWN_PATHS:
                 await self.app(scope, receive, send_from_edge)
-            elif scope["path"] in OWN_API_PATHS:
+            elif is_docs_path(scope["path"]):
+                # The gateway's own, public, but rate limited like any anonymous API call.
                 if scope["method"] not in ("GET", "HEAD"):
                     raise Problem(
                         405,
