@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -78,15 +79,7 @@ async def test_credential_routes_are_limited_per_ip_whatever_token_is_attached(
     gateway = start_gateway(rate_limit_credentials=2, rate_limit_authenticated=100)
     async with gateway as url, httpx.AsyncClient(base_url=url) as client:
         # A fresh self-registered token per attempt must not buy a fresh login budget.
-        logins = [
-            (
-                await client.post(
-                    "/api/accounts/token/",
-                    headers={"authorization": f"Bearer {make_token()}"},
-                )
-            ).status_code
-            for _ in range(3)
-        ]
+        logins = await statuses(client, "POST", "/api/accounts/token/", tokens=make_token, count=3)
 
     assert logins == [200, 200, 429]
 
@@ -97,17 +90,11 @@ async def test_a_flood_of_forged_tokens_is_limited_per_ip_before_verification(
     forger = SigningKey.generate()
     gateway = start_gateway(rate_limit_token_checks=3, rate_limit_anonymous=100)
     async with gateway as url, httpx.AsyncClient(base_url=url) as client:
-        statuses = [
-            (
-                await client.get(
-                    "/api/accounts/me/",
-                    headers={"authorization": f"Bearer {forged(forger)}"},
-                )
-            ).status_code
-            for _ in range(5)
-        ]
+        answers = await statuses(
+            client, "GET", "/api/accounts/me/", tokens=lambda: forged(forger), count=5
+        )
 
-    assert statuses == [401, 401, 401, 429, 429]
+    assert answers == [401, 401, 401, 429, 429]
 
 
 async def test_a_known_good_token_does_not_use_the_token_check_budget(
@@ -160,3 +147,11 @@ async def test_ratelimit_headers_name_the_tightest_of_several_limits(
 def forged(key: SigningKey) -> str:
     """A well-formed token no verifier accepts: each one costs an RSA check."""
     return sign_token(key, issuer=TEST_ISSUER, audience=TEST_AUDIENCE)
+
+
+async def statuses(
+    client: httpx.AsyncClient, method: str, path: str, *, tokens: Callable[[], str], count: int
+) -> list[int]:
+    """The statuses of ``count`` requests, each with a new token from ``tokens``."""
+    headers = ({"authorization": f"Bearer {tokens()}"} for _ in range(count))
+    return [(await client.request(method, path, headers=each)).status_code for each in headers]
