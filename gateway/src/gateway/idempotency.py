@@ -17,6 +17,7 @@ released, so a retry runs again). Without Redis the request is refused with a re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -147,17 +148,20 @@ class Idempotency:
         try:
             await forward(_replaying(body, receive), recorder.send)
             if recorder.storable:
-                await self._call(
-                    FINISH,
-                    keys,
-                    owner,
-                    fingerprint,
-                    recorder.status,
-                    recorder.encoded_headers(),
-                    b"".join(recorder.body),
-                    self._ttl,
-                )
-                stored = True
+                # The answer is out: a store that fails now can only be logged (by _call),
+                # and the lock then expires on its own.
+                with contextlib.suppress(Problem):
+                    await self._call(
+                        FINISH,
+                        keys,
+                        owner,
+                        fingerprint,
+                        recorder.status,
+                        recorder.encoded_headers(),
+                        b"".join(recorder.body),
+                        self._ttl,
+                    )
+                    stored = True
         finally:
             if not stored:
                 await self._release(lock_key, owner)
@@ -168,7 +172,8 @@ class Idempotency:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                raise ConnectionAbortedError("client went away while sending the body")
+                # Nobody is left to read it; a Problem keeps this out of the error log.
+                raise Problem(400, "bad_request", "The client went away while sending the body.")
             chunk: bytes = message.get("body", b"")
             size += len(chunk)
             if size > self._max_request:
