@@ -2,6 +2,13 @@ from __future__ import annotations
 
 import httpx
 
+from platform_common.testing.jwt import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    JWKSServer,
+    SigningKey,
+    sign_token,
+)
 from tests.conftest import StartGateway
 from tests.servers import closed_port
 
@@ -40,3 +47,38 @@ async def test_readyz_names_every_missing_dependency(start_gateway: StartGateway
     assert response.json()["detail"] == "Not ready: redis_cluster, jwks."
     assert response.json()["request_id"] == "ready-1"
     assert response.json()["breakers"]["content"]["state"] == "closed"
+
+
+async def test_readyz_never_makes_anonymous_callers_fetch_the_jwks(
+    start_gateway: StartGateway, signing_key: SigningKey
+) -> None:
+    jwks = JWKSServer([signing_key]).start()
+    try:
+        gateway = start_gateway(jwks_url=jwks.url, jwks_min_refetch_seconds=0)
+        async with gateway as url, httpx.AsyncClient(base_url=url) as client:
+            statuses = [(await client.get("/readyz")).status_code for _ in range(20)]
+    finally:
+        jwks.stop()
+
+    assert statuses == [200] * 20
+    # The gateway loaded its keys once, on its own; callers only read that state.
+    assert jwks.request_count == 1
+
+
+async def test_readyz_reports_the_keys_the_verifier_loaded_in_the_background(
+    start_gateway: StartGateway, signing_key: SigningKey
+) -> None:
+    jwks = JWKSServer([signing_key]).start()
+    try:
+        gateway = start_gateway(jwks_url=jwks.url)
+        async with gateway as url, httpx.AsyncClient(base_url=url) as client:
+            ready = await client.get("/readyz")
+            token = sign_token(signing_key, issuer=TEST_ISSUER, audience=TEST_AUDIENCE)
+            me = await client.get("/api/v1/accounts/me/", headers={"authorization": f"Bearer {token}"})
+    finally:
+        jwks.stop()
+
+    assert ready.status_code == 200
+    assert me.status_code == 200
+    # The keys readiness saw are the verifier's: the first token needed no fetch of its own.
+    assert jwks.request_count == 1

@@ -61,7 +61,7 @@ async def test_no_token_reaches_the_gateway_process_output(
         async with httpx.AsyncClient(base_url=url) as client:
             await client.get("/api/v1/content/articles/", headers=bearer(header))
             await client.get(f"/api/v1/content/articles/?access_token={query}")
-            await client.get("/api/nowhere/", headers=bearer(header + "x"))
+            await client.get("/api/v1/nowhere/", headers=bearer(header + "x"))
 
     logged = output.read_text()
     assert "/ws/notifications/" in logged  # the handshakes were logged, without their query

@@ -1,8 +1,9 @@
-"""GET /api/schema/ merges the services' OpenAPI documents; GET /api/docs/ lists them."""
+"""GET /api/v1/schema/ merges the services' OpenAPI documents; /api/v1/docs/ explores them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -14,6 +15,14 @@ from tests.servers import closed_port, serve
 from tests.upstreams import Hits, schema_app
 
 ERROR = {"type": "object", "properties": {"code": {"type": "string"}}}
+GATEWAY_ANSWERS = {
+    "408": "RequestTimeout",
+    "413": "PayloadTooLarge",
+    "429": "RateLimited",
+    "502": "BadGateway",
+    "503": "ServiceUnavailable",
+    "504": "GatewayTimeout",
+}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -28,7 +37,7 @@ ACCOUNTS: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "accounts API", "version": "1.0.0"},
     "paths": {
-        "/api/accounts/me/": {
+        "/api/v1/accounts/me/": {
             "get": {
                 "operationId": "accounts_me_retrieve",
                 "summary": "The caller <script>alert(1)</script>",
@@ -36,7 +45,7 @@ ACCOUNTS: dict[str, Any] = {
                 "security": [{"jwtAuth": []}],
             }
         },
-        "/api/accounts/token/": {
+        "/api/v1/accounts/token/": {
             "post": {"operationId": "accounts_token_create", "responses": ok(ref("Error"))}
         },
     },
@@ -55,9 +64,30 @@ CONTENT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "content API", "version": "1.0.0"},
     "paths": {
-        "/api/content/articles/": {
+        "/api/v1/content/articles/": {
             "get": {"operationId": "content_articles_list", "responses": ok(ref("Article"))},
-            "post": {"operationId": "content_articles_create", "responses": ok(ref("Error"))},
+            "post": {
+                "operationId": "content_articles_create",
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": ref("Article"),
+                            "examples": {"Draft": {"value": {"title": "Hello"}}},
+                        }
+                    }
+                },
+                "responses": {
+                    "201": {
+                        "content": {
+                            "application/json": {
+                                "schema": ref("Article"),
+                                "examples": {"Created": {"$ref": "#/components/examples/Created"}},
+                            }
+                        }
+                    },
+                    "409": {"description": "The service's own conflict."},
+                },
+            },
         }
     },
     "components": {
@@ -66,6 +96,7 @@ CONTENT: dict[str, Any] = {
             "Error": ERROR,
             "Article": {"type": "object", "properties": {"author": ref("User")}},
         },
+        "examples": {"Created": {"value": {"id": "3f1c2b7e", "title": "Hello"}}},
         "securitySchemes": {"jwtAuth": {"type": "http", "scheme": "bearer"}},
     },
     "tags": [{"name": "content"}],
@@ -90,6 +121,20 @@ async def docs_gateway(
         yield gateway
 
 
+@pytest.fixture
+def all_schemas_gateway(
+    start_gateway: StartGateway, schema_upstream: tuple[str, Hits]
+) -> StartGateway:
+    """A gateway whose three services are all the schema upstream, with ``changes``."""
+    url, _ = schema_upstream
+    upstreams = {"accounts": url, "content": url, "notifications": url}
+
+    def start(**changes: Any) -> AbstractAsyncContextManager[str]:
+        return start_gateway(upstreams=upstreams, **changes)
+
+    return start
+
+
 async def test_schema_merges_every_reachable_service_and_names_the_missing(
     docs_gateway: str,
 ) -> None:
@@ -102,9 +147,9 @@ async def test_schema_merges_every_reachable_service_and_names_the_missing(
     assert document["openapi"].startswith("3.")
     assert document["x-missing-services"] == ["notifications"]
     assert set(document["paths"]) == {
-        "/api/accounts/me/",
-        "/api/accounts/token/",
-        "/api/content/articles/",
+        "/api/v1/accounts/me/",
+        "/api/v1/accounts/token/",
+        "/api/v1/content/articles/",
     }
     schemas = document["components"]["schemas"]
     # Same name, different meaning: prefixed per service; the same schema: kept once.
@@ -114,14 +159,15 @@ async def test_schema_merges_every_reachable_service_and_names_the_missing(
         "Error",
         "UserList",
         "Article",
+        "Problem",  # the gateway's own answers
     }
     assert schemas["UserList"]["items"] == ref("AccountsUser")
     assert schemas["Article"]["properties"]["author"] == ref("ContentUser")
-    me = document["paths"]["/api/accounts/me/"]["get"]
+    me = document["paths"]["/api/v1/accounts/me/"]["get"]
     assert me["responses"]["200"]["content"]["application/json"]["schema"] == ref("AccountsUser")
-    token = document["paths"]["/api/accounts/token/"]["post"]
+    token = document["paths"]["/api/v1/accounts/token/"]["post"]
     assert token["security"] == [{"jwtAuth": []}, {}]  # accounts' default, kept per operation
-    assert "security" not in document["paths"]["/api/content/articles/"]["post"]
+    assert "security" not in document["paths"]["/api/v1/content/articles/"]["post"]
     assert document["components"]["securitySchemes"] == {
         "jwtAuth": {"type": "http", "scheme": "bearer"}
     }
@@ -136,16 +182,15 @@ async def test_schema_is_cached(docs_gateway: str, schema_upstream: tuple[str, H
         await client.get("/api/v1/docs/")
 
     assert first.content == second.content
-    assert hits.by_path == {"/api/accounts/schema/": 1, "/api/content/schema/": 1}
+    assert hits.by_path == {"/api/v1/accounts/schema/": 1, "/api/v1/content/schema/": 1}
 
 
 async def test_schema_refetches_after_the_ttl(
-    start_gateway: StartGateway, schema_upstream: tuple[str, Hits]
+    all_schemas_gateway: StartGateway, schema_upstream: tuple[str, Hits]
 ) -> None:
-    url, hits = schema_upstream
-    upstreams = {"accounts": url, "content": url, "notifications": url}
+    _, hits = schema_upstream
     async with (
-        start_gateway(upstreams=upstreams, openapi_cache_seconds=0) as gateway,
+        all_schemas_gateway(openapi_cache_seconds=0) as gateway,
         httpx.AsyncClient(base_url=gateway) as client,
     ):
         await client.get("/api/v1/schema/")
@@ -153,27 +198,91 @@ async def test_schema_refetches_after_the_ttl(
 
     # notifications answers 404 here: missing, like one that is down.
     assert document["x-missing-services"] == ["notifications"]
-    assert hits.by_path["/api/content/schema/"] == 2
+    assert hits.by_path["/api/v1/content/schema/"] == 2
 
 
-async def test_docs_page_lists_operations_without_external_assets(docs_gateway: str) -> None:
+async def test_docs_page_is_an_explorer_served_without_external_assets(
+    docs_gateway: str,
+) -> None:
     async with httpx.AsyncClient(base_url=docs_gateway) as client:
-        response = await client.get("/api/v1/docs/")
+        page = await client.get("/api/v1/docs/")
+        bundle = await client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+        style = await client.get("/api/v1/docs/assets/swagger-ui.css")
+        script = await client.get("/api/v1/docs/explorer.js")
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    page = response.text
-    for operation in ("accounts_me_retrieve", "content_articles_list", "/api/content/articles/"):
-        assert operation in page
-    assert "notifications" in page  # said to be missing
-    assert "<script" not in page  # the summary is escaped, and there is no script at all
-    assert "&lt;script&gt;" in page
-    assert "http://" not in page
-    assert "https://" not in page
-    policy = response.headers["content-security-policy"]
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<script src="/api/v1/docs/assets/swagger-ui-bundle.js">' in page.text
+    assert "http://" not in page.text
+    assert "https://" not in page.text
+    assert bundle.status_code == style.status_code == script.status_code == 200
+    assert "SwaggerUIBundle" in bundle.text
+    assert bundle.headers["content-type"].startswith("text/javascript")
+    assert 'url: "/api/v1/schema/"' in script.text  # the merged document
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy  # no inline or foreign scripts
     assert "default-src 'none'" in policy
-    assert "script-src" not in policy
-    assert response.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_unversioned_addresses_are_permanent_redirects(docs_gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=docs_gateway) as client:
+        schema = await client.get("/api/schema/")
+        docs = await client.get("/api/docs/")
+
+    assert (schema.status_code, schema.headers["location"]) == (308, "/api/v1/schema/")
+    assert (docs.status_code, docs.headers["location"]) == (308, "/api/v1/docs/")
+
+
+async def test_every_operation_documents_the_gateways_own_answers(docs_gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=docs_gateway) as client:
+        document = (await client.get("/api/v1/schema/")).json()
+
+    components = document["components"]
+    for item in document["paths"].values():
+        for operation in item.values():
+            for status, name in GATEWAY_ANSWERS.items():
+                assert operation["responses"][status] == {"$ref": f"#/components/responses/{name}"}
+    limited = components["responses"]["RateLimited"]
+    problem = limited["content"]["application/problem+json"]["schema"]
+    assert problem == ref("Problem")
+    assert {"type", "title", "status", "code"} <= set(components["schemas"]["Problem"]["required"])
+    assert set(limited["headers"]) == {
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "RateLimit-Policy",
+    }
+
+
+async def test_post_operations_document_the_idempotency_key(docs_gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=docs_gateway) as client:
+        document = (await client.get("/api/v1/schema/")).json()
+
+    create = document["paths"]["/api/v1/content/articles/"]["post"]
+    listing = document["paths"]["/api/v1/content/articles/"]["get"]
+    key = {"$ref": "#/components/parameters/IdempotencyKey"}
+    assert key in create["parameters"]
+    assert key not in listing.get("parameters", [])
+    parameter = document["components"]["parameters"]["IdempotencyKey"]
+    assert (parameter["name"], parameter["in"]) == ("Idempotency-Key", "header")
+    assert parameter["schema"]["maxLength"] == 255
+    assert create["responses"]["422"] == {"$ref": "#/components/responses/IdempotencyKeyMismatch"}
+    # What a service documents itself is kept.
+    assert create["responses"]["409"] == {"description": "The service's own conflict."}
+
+
+async def test_the_services_examples_are_kept(docs_gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=docs_gateway) as client:
+        document = (await client.get("/api/v1/schema/")).json()
+
+    create = document["paths"]["/api/v1/content/articles/"]["post"]
+    request = create["requestBody"]["content"]["application/json"]
+    answer = create["responses"]["201"]["content"]["application/json"]
+    assert request["examples"] == {"Draft": {"value": {"title": "Hello"}}}
+    assert answer["examples"] == {"Created": {"$ref": "#/components/examples/Created"}}
+    assert document["components"]["examples"]["Created"]["value"]["title"] == "Hello"
 
 
 async def test_only_get_and_head(docs_gateway: str) -> None:
@@ -188,12 +297,10 @@ async def test_only_get_and_head(docs_gateway: str) -> None:
 
 
 async def test_schema_is_rate_limited_like_anonymous_calls(
-    start_gateway: StartGateway, schema_upstream: tuple[str, Hits]
+    all_schemas_gateway: StartGateway,
 ) -> None:
-    url, _ = schema_upstream
-    upstreams = {"accounts": url, "content": url, "notifications": url}
     async with (
-        start_gateway(upstreams=upstreams, rate_limit_anonymous=2) as gateway,
+        all_schemas_gateway(rate_limit_anonymous=2) as gateway,
         httpx.AsyncClient(base_url=gateway) as client,
     ):
         statuses = [(await client.get("/api/v1/schema/")).status_code for _ in range(3)]
@@ -217,6 +324,7 @@ def test_components_referring_to_a_renamed_one_are_renamed_too() -> None:
     }
 
     schemas = merge({"a": a, "b": b}, [])["components"]["schemas"]
+    del schemas["Problem"]  # the gateway's own
 
     assert schemas == {
         "AUser": {"type": "string"},

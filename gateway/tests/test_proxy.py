@@ -30,7 +30,7 @@ async def test_jwks_is_served_by_accounts_anonymously(client: httpx.AsyncClient)
 
 
 async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/billing/invoices/", headers={"x-request-id": "req-404"})
+    response = await client.get("/api/v1/billing/invoices/", headers={"x-request-id": "req-404"})
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
@@ -38,9 +38,9 @@ async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient) -
         "type": "urn:platform:problem:not_found",
         "title": "Not found",
         "status": 404,
-        "detail": "No route for /api/billing/invoices/.",
+        "detail": "No route for /api/v1/billing/invoices/.",
         "code": "not_found",
-        "instance": "/api/billing/invoices/",
+        "instance": "/api/v1/billing/invoices/",
         "request_id": "req-404",
     }
 

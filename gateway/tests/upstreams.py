@@ -186,7 +186,7 @@ def schema_app(documents: dict[str, dict[str, object]], hits: Hits) -> Starlette
             return Response("openapi: 3.0.3\n", media_type="application/vnd.oai.openapi")
         return JSONResponse(documents[service], media_type="application/vnd.oai.openapi+json")
 
-    return Starlette(routes=[Route("/api/{service}/schema/", schema)])
+    return Starlette(routes=[Route("/api/v1/{service}/schema/", schema)])
 
 
 def error_page_app(status: int) -> Starlette:

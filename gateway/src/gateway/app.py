@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
-import json
-import logging
 from collections.abc import AsyncIterator
 
-import httpx
-from redis.asyncio.cluster import RedisCluster
-from redis.exceptions import RedisClusterException, RedisError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
+from gateway.admission import Admission, Limits
 from gateway.auth import EdgeAuthenticator
 from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.edge import Edge, EdgeMiddleware
+from gateway.idempotency import Idempotency
 from gateway.logs import configure_gateway_logging
-from gateway.openapi import DOCS_CONTENT_SECURITY_POLICY, MergedSchema, docs_page
+from gateway.openapi import (
+    DOCS_CONTENT_SECURITY_POLICY,
+    EXPLORER_PAGE,
+    EXPLORER_SCRIPT,
+    MergedSchema,
+    swagger_ui_dir,
+)
 from gateway.pools import SocketSlots, Upstream, create_session
-from gateway.problems import PROBLEM_CONTENT_TYPE
 from gateway.proxy import HttpProxy
 from gateway.ratelimit import RateLimiter, connect_cluster
-from gateway.routes import DOCS_PATH, HEALTH_PATH, READY_PATH, SCHEMA_PATH
+from gateway.readiness import Readiness
+from gateway.routes import (
+    DOCS_ASSETS_PATH,
+    DOCS_PATH,
+    DOCS_SCRIPT_PATH,
+    HEALTH_PATH,
+    READY_PATH,
+    SCHEMA_PATH,
+)
 from gateway.ws import WebSocketProxy
-from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier, parse_jwks
-from platform_common.observability.logging import request_id_var
-from platform_common.problems import problem_body
-
-logger = logging.getLogger(__name__)
-
-READINESS_TIMEOUT_SECONDS = 2.0
+from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -48,6 +52,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(READY_PATH, readyz),
             Route(SCHEMA_PATH, schema),
             Route(DOCS_PATH, docs),
+            Route(DOCS_SCRIPT_PATH, docs_script),
+            Mount(DOCS_ASSETS_PATH, StaticFiles(directory=swagger_ui_dir())),
         ],
         middleware=[Middleware(EdgeMiddleware, settings=settings)],
         lifespan=functools.partial(lifespan, settings=settings),
@@ -76,19 +82,26 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         for service in settings.upstreams
     }
     redis = connect_cluster(settings.redis_cluster_url, timeout=settings.redis_timeout)
+    keys = AsyncJWKSClient(settings.jwks_url, min_refetch_seconds=settings.jwks_min_refetch_seconds)
     verifier = AsyncTokenVerifier(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        keys=AsyncJWKSClient(
-            settings.jwks_url, min_refetch_seconds=settings.jwks_min_refetch_seconds
-        ),
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience, keys=keys
     )
     edge = Edge(
-        authenticator=EdgeAuthenticator(verifier.verify),
-        rate_limiter=RateLimiter(
+        admission=Admission(
+            EdgeAuthenticator(verifier.verify),
+            RateLimiter(
+                redis,
+                window_seconds=settings.rate_limit_window_seconds,
+                key_prefix=settings.rate_limit_key_prefix,
+            ),
+            Limits.from_settings(settings),
+        ),
+        idempotency=Idempotency(
             redis,
-            window_seconds=settings.rate_limit_window_seconds,
-            key_prefix=settings.rate_limit_key_prefix,
+            key_prefix=settings.idempotency_key_prefix,
+            ttl_seconds=settings.idempotency_ttl_seconds,
+            lock_seconds=settings.idempotency_lock_seconds,
+            max_response_bytes=settings.idempotency_max_response_bytes,
         ),
         http_proxy=HttpProxy(
             {
@@ -118,13 +131,16 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         schema=MergedSchema(
             sessions["accounts"], settings.upstreams, cache_seconds=settings.openapi_cache_seconds
         ),
-        breakers=breakers,
-        redis=redis,
-        jwks_url=settings.jwks_url,
     )
+    # Per process, in the background: /readyz only reads what it found.
+    readiness = Readiness(
+        redis, keys, breakers, interval_seconds=settings.readiness_interval_seconds
+    )
+    readiness.start()
     try:
-        yield {"edge": edge}
+        yield {"edge": edge, "readiness": readiness}
     finally:
+        await readiness.stop()
         for session in (*sessions.values(), websocket_session):
             await session.close()
         await redis.aclose()
@@ -135,33 +151,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    edge: Edge = request.state.edge
-    failing = [
-        name
-        for name, ready in (
-            ("redis_cluster", await _redis_reachable(edge.redis)),
-            ("jwks", await _jwks_fetchable(edge.jwks_url)),
-        )
-        if not ready
-    ]
-    # Informational: an open breaker does not make the gateway unready (taking it out
-    # of the load balancer would not bring the upstream back).
-    upstreams = {service: breaker.describe() for service, breaker in edge.breakers.items()}
-    if not failing:
-        return JSONResponse({"status": "ready", "breakers": upstreams})
-    body = problem_body(
-        status=503,
-        code="service_unavailable",
-        detail=f"Not ready: {', '.join(failing)}.",
-        instance=request.url.path,
-        request_id=request_id_var.get() or "",
-        extra={"breakers": upstreams},
-    )
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status_code=503,
-        media_type=PROBLEM_CONTENT_TYPE.decode(),
-    )
+    readiness: Readiness = request.state.readiness
+    return await readiness.answer(request.url.path)
 
 
 async def schema(request: Request) -> Response:
@@ -171,29 +162,10 @@ async def schema(request: Request) -> Response:
 
 
 async def docs(request: Request) -> Response:
-    edge: Edge = request.state.edge
-    document, _ = await edge.schema.document()
     return HTMLResponse(
-        docs_page(document, schema_path=SCHEMA_PATH),
-        headers={"content-security-policy": DOCS_CONTENT_SECURITY_POLICY.decode()},
+        EXPLORER_PAGE, headers={"content-security-policy": DOCS_CONTENT_SECURITY_POLICY}
     )
 
 
-async def _redis_reachable(redis: RedisCluster) -> bool:
-    try:
-        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            return bool(await redis.ping())
-    except (RedisError, RedisClusterException, OSError, TimeoutError) as error:
-        logger.warning("readiness: Redis Cluster unreachable (%s)", type(error).__name__)
-        return False
-
-
-async def _jwks_fetchable(url: str) -> bool:
-    try:
-        async with httpx.AsyncClient(timeout=READINESS_TIMEOUT_SECONDS) as http:
-            response = await http.get(url)
-        response.raise_for_status()
-        return bool(parse_jwks(response.json()))
-    except (httpx.HTTPError, ValueError) as error:
-        logger.warning("readiness: JWKS not fetchable (%s)", type(error).__name__)
-        return False
+async def docs_script(request: Request) -> Response:
+    return Response(EXPLORER_SCRIPT, media_type="text/javascript")

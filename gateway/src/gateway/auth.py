@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from gateway.problems import Problem
 from platform_common.auth.jwt import InvalidToken, KeysUnavailable, Principal
+from platform_common.problems import ProblemCode
 
 Verify = Callable[[str], Awaitable[Principal]]
 
@@ -20,15 +21,15 @@ VERIFIED_TOKEN_TTL_SECONDS = 30.0
 VERIFIED_TOKEN_CACHE_SIZE = 10_000
 
 _DETAILS = {
-    "not_authenticated": "Authentication credentials were not provided.",
-    "invalid_token": "The access token is invalid.",
-    "token_expired": "The access token has expired.",
+    ProblemCode.NOT_AUTHENTICATED: "Authentication credentials were not provided.",
+    ProblemCode.INVALID_TOKEN: "The access token is invalid.",
+    ProblemCode.TOKEN_EXPIRED: "The access token has expired.",
 }
 
 
-def unauthorized(code: str) -> Problem:
+def unauthorized(code: ProblemCode) -> Problem:
     challenge = b'Bearer realm="platform"'
-    if code != "not_authenticated":
+    if code != ProblemCode.NOT_AUTHENTICATED:
         description = _DETAILS[code].encode()
         challenge += b', error="invalid_token", error_description="' + description + b'"'
     return Problem(401, code, _DETAILS[code], headers=[(b"www-authenticate", challenge)])
@@ -39,16 +40,20 @@ class EdgeAuthenticator:
         self._verify = verify
         self._verified: dict[bytes, tuple[Principal, float]] = {}
 
+    def is_known(self, authorization: bytes) -> bool:
+        """Whether this token was verified recently: checking it again costs nothing."""
+        cached = self._verified.get(_bearer_token(authorization) or b"")
+        return cached is not None and time.time() < cached[1]
+
     async def authenticate(self, authorization: bytes | None, *, public: bool) -> Principal | None:
         """The caller, or None on a public route; a present but invalid token is always 401."""
         if authorization is None:
             if public:
                 return None
-            raise unauthorized("not_authenticated")
-        scheme, _, token = authorization.partition(b" ")
-        if scheme.lower() != b"bearer" or not token.strip():
-            raise unauthorized("invalid_token")
-        token = token.strip()
+            raise unauthorized(ProblemCode.NOT_AUTHENTICATED)
+        token = _bearer_token(authorization)
+        if token is None:
+            raise unauthorized(ProblemCode.INVALID_TOKEN)
         now = time.time()
         cached = self._verified.get(token)
         if cached is not None and now < cached[1]:
@@ -56,14 +61,17 @@ class EdgeAuthenticator:
         try:
             principal = await self._verify(token.decode("ascii"))
         except InvalidToken as error:
-            raise unauthorized(error.code) from error
+            expired = error.code == "token_expired"
+            raise unauthorized(
+                ProblemCode.TOKEN_EXPIRED if expired else ProblemCode.INVALID_TOKEN
+            ) from error
         except UnicodeDecodeError as error:
-            raise unauthorized("invalid_token") from error
+            raise unauthorized(ProblemCode.INVALID_TOKEN) from error
         except KeysUnavailable as error:
             # The key source is down, not the client's fault: a retryable outage.
             raise Problem(
                 503,
-                "service_unavailable",
+                ProblemCode.SERVICE_UNAVAILABLE,
                 "Token keys are unavailable.",
                 headers=[(b"retry-after", b"5")],
             ) from error
@@ -75,3 +83,9 @@ class EdgeAuthenticator:
             self._verified.clear()
         expires_at = float(principal.claims.get("exp", now))
         self._verified[token] = (principal, min(expires_at, now + VERIFIED_TOKEN_TTL_SECONDS))
+
+
+def _bearer_token(authorization: bytes) -> bytes | None:
+    scheme, _, token = authorization.partition(b" ")
+    token = token.strip()
+    return token if scheme.lower() == b"bearer" and token else None

@@ -15,8 +15,9 @@ from starlette.types import Receive
 from gateway import problems
 from gateway.headers import RequestHead
 from gateway.problems import Problem
+from platform_common.problems import ProblemCode
 
-CLIENT_GONE = Problem(400, "bad_request", "The client went away while sending the body.")
+CLIENT_GONE = Problem(400, ProblemCode.BAD_REQUEST, "The client went away while sending the body.")
 
 
 async def receive_body(

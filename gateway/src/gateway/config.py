@@ -50,6 +50,7 @@ class Settings:
     rate_limit_anonymous: int = 120
     rate_limit_authenticated: int = 600
     rate_limit_credentials: int = 10
+    rate_limit_token_checks: int = 120
     rate_limit_window_seconds: int = 60
     rate_limit_key_prefix: str = "ratelimit"
     redis_timeout: float = 0.25
@@ -61,6 +62,11 @@ class Settings:
     breaker_reset_seconds: float = 10.0
     breaker_window_seconds: float = 30.0
     openapi_cache_seconds: float = 60.0
+    readiness_interval_seconds: float = 5.0
+    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lock_seconds: int = 60
+    idempotency_max_response_bytes: int = 256 * 1024
+    idempotency_key_prefix: str = "idempotency"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +114,7 @@ OPTIONAL: dict[str, tuple[str, Callable[[str], Any]]] = {
     "rate_limit_anonymous": ("RATE_LIMIT_ANONYMOUS", int),
     "rate_limit_authenticated": ("RATE_LIMIT_AUTHENTICATED", int),
     "rate_limit_credentials": ("RATE_LIMIT_CREDENTIALS", int),
+    "rate_limit_token_checks": ("RATE_LIMIT_TOKEN_CHECKS", int),
     "rate_limit_window_seconds": ("RATE_LIMIT_WINDOW_SECONDS", int),
     "rate_limit_key_prefix": ("RATE_LIMIT_KEY_PREFIX", str),
     "redis_timeout": ("REDIS_TIMEOUT", float),
@@ -119,6 +126,11 @@ OPTIONAL: dict[str, tuple[str, Callable[[str], Any]]] = {
     "breaker_reset_seconds": ("BREAKER_RESET_SECONDS", float),
     "breaker_window_seconds": ("BREAKER_WINDOW_SECONDS", float),
     "openapi_cache_seconds": ("OPENAPI_CACHE_SECONDS", float),
+    "readiness_interval_seconds": ("READINESS_INTERVAL_SECONDS", float),
+    "idempotency_ttl_seconds": ("IDEMPOTENCY_TTL_SECONDS", int),
+    "idempotency_lock_seconds": ("IDEMPOTENCY_LOCK_SECONDS", int),
+    "idempotency_max_response_bytes": ("IDEMPOTENCY_MAX_RESPONSE_BYTES", int),
+    "idempotency_key_prefix": ("IDEMPOTENCY_KEY_PREFIX", str),
 }
 assert set(OPTIONAL) <= {field.name for field in dataclasses.fields(Settings)}
 

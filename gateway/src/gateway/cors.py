@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from gateway.headers import RawHeaders
 from gateway.problems import Problem
+from platform_common.problems import ProblemCode
 
 ALLOWED_METHODS = b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = b"authorization, content-type, idempotency-key, x-request-id, traceparent"
-EXPOSED_HEADERS = b"x-request-id, retry-after, www-authenticate, location"
+EXPOSED_HEADERS = (
+    b"x-request-id, retry-after, www-authenticate, location, ratelimit-limit, "
+    b"ratelimit-remaining, ratelimit-reset, ratelimit-policy, idempotent-replayed"
+)
 PREFLIGHT_MAX_AGE = b"600"
 
 
@@ -28,7 +32,7 @@ class CorsPolicy:
     def preflight_headers(self, origin: bytes) -> RawHeaders:
         """What a 204 answer to a preflight adds; a refused origin is a 403 problem."""
         if origin not in self._allowed:
-            raise Problem(403, "permission_denied", "This origin may not call the API.")
+            raise Problem(403, ProblemCode.PERMISSION_DENIED, "This origin may not call the API.")
         return [
             (b"access-control-allow-methods", ALLOWED_METHODS),
             (b"access-control-allow-headers", ALLOWED_HEADERS),

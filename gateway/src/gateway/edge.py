@@ -1,4 +1,5 @@
-"""The edge: every request is identified, routed, authenticated, rate limited, then proxied.
+"""The edge: every request is identified, routed, admitted (rate limit and token), its body
+received, then proxied (once per ``Idempotency-Key`` for a keyed POST).
 
 Raw ASGI on the hot path: no request or response objects, one pass over the headers. The
 pools and clients come from the lifespan state (``scope["state"]["edge"]``).
@@ -6,42 +7,42 @@ pools and clients come from the lifespan state (``scope["state"]["edge"]``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
 
-from redis.asyncio.cluster import RedisCluster
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import problems
-from gateway.auth import EdgeAuthenticator
+from gateway.admission import Admission
 from gateway.body import receive_body
-from gateway.breaker import CircuitBreaker
 from gateway.config import Settings
 from gateway.cors import CorsPolicy
-from gateway.headers import RequestHead, read_head, with_edge_headers
+from gateway.headers import RawHeaders, RequestHead, read_head, with_edge_headers
+from gateway.idempotency import Idempotency
 from gateway.openapi import MergedSchema
 from gateway.pools import SocketSlots
 from gateway.problems import Problem, send_problem
 from gateway.proxy import HttpProxy
-from gateway.ratelimit import RateLimiter
 from gateway.routes import (
     OWN_METHODS,
-    OWN_PATHS,
     REDIRECTS,
     WEBSOCKET_PATH,
-    is_credential_route,
     is_public,
+    own_path_limited,
     upstream_service,
 )
 from gateway.ws import WebSocketProxy, deny
-from platform_common.auth.jwt import Principal
 from platform_common.auth.websocket import handshake_token
+from platform_common.problems import ProblemCode
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("gateway.access")
 
-INTERNAL_ERROR = Problem(500, "internal_error", "The gateway failed to handle the request.")
+INTERNAL_ERROR = Problem(
+    500, ProblemCode.INTERNAL_ERROR, "The gateway failed to handle the request."
+)
 OWN_ALLOW = b"GET, HEAD"
 
 
@@ -49,15 +50,12 @@ OWN_ALLOW = b"GET, HEAD"
 class Edge:
     """What the edge needs per request, opened by the lifespan (the pools need its loop)."""
 
-    authenticator: EdgeAuthenticator
-    rate_limiter: RateLimiter
+    admission: Admission
+    idempotency: Idempotency
     http_proxy: HttpProxy
     ws_proxy: WebSocketProxy
     sockets: SocketSlots
     schema: MergedSchema
-    breakers: dict[str, CircuitBreaker]
-    redis: RedisCluster
-    jwks_url: str
 
 
 class EdgeMiddleware:
@@ -78,7 +76,8 @@ class EdgeMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         head = read_head(scope)
-        cors_headers = self._cors.response_headers(head.origin)
+        # CORS fields, then the RateLimit fields once the request is counted.
+        extra_headers = self._cors.response_headers(head.origin)
         status = 0
 
         async def send_from_edge(message: Message) -> None:
@@ -86,12 +85,12 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = with_edge_headers(
-                    list(message.get("headers", ())), head.request_id, cors_headers
+                    list(message.get("headers", ())), head.request_id, extra_headers
                 )
             await send(message)
 
         try:
-            await self._route(scope, receive, send_from_edge, head)
+            await self._route(scope, receive, send_from_edge, head, extra_headers)
         except Problem as problem:
             await send_problem(
                 send_from_edge, problem, instance=scope["path"], request_id=head.request_id.decode()
@@ -110,7 +109,14 @@ class EdgeMiddleware:
             if self._access_log and access_logger.isEnabledFor(logging.INFO):
                 _log_access(scope, status, started)
 
-    async def _route(self, scope: Scope, receive: Receive, send: Send, head: RequestHead) -> None:
+    async def _route(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        head: RequestHead,
+        answer_headers: RawHeaders,
+    ) -> None:
         path: str = scope["path"]
         method: str = scope["method"]
         edge: Edge = scope["state"]["edge"]
@@ -119,10 +125,14 @@ class EdgeMiddleware:
             if head.preflight and head.origin is not None and method == "OPTIONS":
                 await self._preflight(send, head.origin)
                 return
-            principal = await edge.authenticator.authenticate(
-                head.authorization, public=is_public(method, path)
+            admitted = await edge.admission.admit(
+                method=method,
+                path=path,
+                client_ip=_client_ip(scope),
+                authorization=head.authorization,
+                public=is_public(method, path),
             )
-            await self._check_rate_limit(edge, scope, principal)
+            answer_headers.extend(admitted.headers)
             settings = self._settings
             body = await receive_body(
                 receive,
@@ -130,14 +140,33 @@ class EdgeMiddleware:
                 limit=settings.max_request_body_bytes,
                 timeout=settings.request_body_timeout,
             )
+            if head.idempotency_key is not None and method == "POST":
+                await edge.idempotency.forward(
+                    scope,
+                    send,
+                    key=head.idempotency_key,
+                    caller=admitted.caller,
+                    body=body,
+                    forward=functools.partial(
+                        edge.http_proxy.forward, scope, service=service, head=head, body=body
+                    ),
+                )
+                return
             await edge.http_proxy.forward(scope, send, service=service, head=head, body=body)
             return
-        rate_limited = OWN_PATHS.get(path)
+        rate_limited = own_path_limited(path)
         if rate_limited is not None:
             if method not in OWN_METHODS:
                 raise problems.method_not_allowed(OWN_ALLOW)
             if rate_limited:
-                await self._check_rate_limit(edge, scope, None)
+                admitted = await edge.admission.admit(
+                    method=method,
+                    path=path,
+                    client_ip=_client_ip(scope),
+                    authorization=None,
+                    public=True,
+                )
+                answer_headers.extend(admitted.headers)
             await self.app(scope, receive, send)
             return
         target = REDIRECTS.get(path)
@@ -158,12 +187,15 @@ class EdgeMiddleware:
         try:
             if scope["path"] != WEBSOCKET_PATH:
                 raise problems.not_found(scope["path"])
-            principal = await edge.authenticator.authenticate(
-                _socket_authorization(scope, head), public=False
+            admitted = await edge.admission.admit(
+                method="GET",
+                path=scope["path"],
+                client_ip=_client_ip(scope),
+                authorization=_socket_authorization(scope, head),
+                public=False,
             )
-            assert principal is not None
-            await self._check_rate_limit(edge, scope, principal)
-            user = str(principal.id)
+            assert admitted.principal is not None
+            user = str(admitted.principal.id)
             edge.sockets.take(user)
         except Problem as problem:
             await deny(scope, send, problem, request_id=head.request_id)
@@ -173,27 +205,10 @@ class EdgeMiddleware:
         finally:
             edge.sockets.give_back(user)
 
-    async def _check_rate_limit(
-        self, edge: Edge, scope: Scope, principal: Principal | None
-    ) -> None:
-        settings = self._settings
-        limits: dict[str, int]
-        if principal is not None:
-            identity, limits = f"user:{principal.id}", {"all": settings.rate_limit_authenticated}
-        else:
-            client = scope.get("client")
-            identity = f"ip:{client[0] if client else 'unknown'}"
-            limits = {"all": settings.rate_limit_anonymous}
-        if is_credential_route(scope.get("method", "GET"), scope["path"]):
-            limits["credentials"] = settings.rate_limit_credentials
-        decision = await edge.rate_limiter.hit(identity, limits)
-        if not decision.allowed:
-            raise Problem(
-                429,
-                "rate_limited",
-                "Too many requests; retry later.",
-                headers=[(b"retry-after", str(decision.retry_after).encode())],
-            )
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def _socket_authorization(scope: Scope, head: RequestHead) -> bytes | None:

@@ -87,12 +87,13 @@ class RequestHead:
     preflight: bool
     content_length: int | None
     chunked: bool
+    idempotency_key: bytes | None
 
 
 def read_head(scope: Scope) -> RequestHead:
     """One pass over the request headers, HTTP or WebSocket; also sets the request id and
     trace context for the log lines."""
-    incoming_id = incoming_traceparent = authorization = origin = None
+    incoming_id = incoming_traceparent = authorization = origin = idempotency_key = None
     content_length: int | None = None
     preflight = chunked = False
     for name, value in scope["headers"]:
@@ -111,12 +112,21 @@ def read_head(scope: Scope) -> RequestHead:
             content_length = int(value)
         elif name == b"transfer-encoding":
             chunked = b"chunked" in value.lower()
+        elif name == b"idempotency-key":
+            idempotency_key = value
     request_id = request_id_from(incoming_id)
     request_id_var.set(request_id.decode("ascii"))
     traceparent = traceparent_from(incoming_traceparent)
     traceparent_var.set(traceparent)
     return RequestHead(
-        request_id, traceparent, authorization, origin, preflight, content_length, chunked
+        request_id,
+        traceparent,
+        authorization,
+        origin,
+        preflight,
+        content_length,
+        chunked,
+        idempotency_key,
     )
 
 

@@ -1,23 +1,32 @@
 """One OpenAPI document for the whole platform, merged from the services' own documents.
 
-Each service serves its drf-spectacular document at ``/api/<service>/schema/?format=json``
-with paths already under its prefix, so paths are kept as they are. Component names that
-two services use for different things are prefixed with the service (``AccountsUser``);
-identical ones are kept once. A service that cannot be fetched is left out and named in
-``x-missing-services``; the merged document is cached for a short time.
+Each service serves its drf-spectacular document at ``/api/v1/<service>/schema/?format=json``
+with paths already under its prefix, so paths are kept as they are (and so are the
+request and response examples they carry). Component names that two services use for
+different things are prefixed with the service (``AccountsUser``); identical ones are kept
+once. A service that cannot be fetched is left out and named in ``x-missing-services``;
+the merged document is cached for a short time.
+
+Every operation also documents what the gateway itself may answer: problem+json 408, 413,
+429 (with the RateLimit fields), 502, 503 and 504, and on POST the ``Idempotency-Key``
+header with its 400/409/422 answers. ``/api/v1/docs/`` is Swagger UI over the merged document,
+served from the drf-spectacular-sidecar package (no CDN).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
+import importlib.util
 import json
 import logging
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from gateway.routes import DOCS_ASSETS_PATH, DOCS_SCRIPT_PATH, SCHEMA_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +35,39 @@ FETCH_TIMEOUT_SECONDS = 5.0
 INCOMPLETE_CACHE_SECONDS = 5.0
 OPENAPI_VERSION = "3.0.3"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Scripts and styles from the gateway only; the explorer's requests go to the gateway.
 DOCS_CONTENT_SECURITY_POLICY = (
-    b"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
-    b"base-uri 'none'; form-action 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
 )
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# What the gateway answers by itself, whatever the operation (status, name, description).
+GATEWAY_ANSWERS = (
+    ("408", "RequestTimeout", "The request body did not arrive in time."),
+    ("413", "PayloadTooLarge", "The request body is larger than the gateway accepts."),
+    ("429", "RateLimited", "Too many requests; retry after `Retry-After` seconds."),
+    ("502", "BadGateway", "The service sent an invalid answer."),
+    ("503", "ServiceUnavailable", "The service (or a dependency) is unavailable; retryable."),
+    ("504", "GatewayTimeout", "The service did not answer in time."),
+)
+IDEMPOTENCY_ANSWERS = (
+    ("400", "IdempotencyKeyInvalid", "Idempotency-Key is not 1-255 visible ASCII characters."),
+    ("409", "IdempotencyInProgress", "A request with this Idempotency-Key is still running."),
+    ("422", "IdempotencyKeyMismatch", "This Idempotency-Key was used for another request."),
+)
+RATELIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests allowed in the window of the quota closest to exhaustion.",
+    "RateLimit-Remaining": "Requests left in that window.",
+    "RateLimit-Reset": "Seconds until the window ends.",
+    "RateLimit-Policy": "Every quota counted for this request: `<limit>;w=<seconds>`.",
+}
 
 Document = dict[str, Any]
 
 
 def schema_url(base_url: str, service: str) -> str:
-    return f"{base_url}/api/{service}/schema/?format=json"
+    return f"{base_url}/api/v1/{service}/schema/?format=json"
 
 
 def merge(documents: Mapping[str, Document], missing: list[str]) -> Document:
@@ -74,6 +106,7 @@ def merge(documents: Mapping[str, Document], missing: list[str]) -> Document:
                 tags.setdefault(tag["name"], tag)
     if tags:
         merged["tags"] = list(tags.values())
+    _add_gateway_answers(merged)
     if missing:
         merged["x-missing-services"] = sorted(missing)
     return merged
@@ -189,52 +222,108 @@ class MergedSchema:
         return document
 
 
-def docs_page(document: Document, *, schema_path: str) -> str:
-    """A self-contained HTML page listing every operation: no scripts, no external assets."""
-    esc = html.escape
-    rows: list[str] = []
-    for path, item in sorted((document.get("paths") or {}).items()):
+def _add_gateway_answers(document: Document) -> None:
+    """The gateway's own answers, on every operation that does not document them itself."""
+    components = document["components"]
+    components.setdefault("schemas", {}).setdefault("Problem", _problem_schema())
+    headers = components.setdefault("headers", {})
+    for name, description in {**RATELIMIT_HEADERS, "Retry-After": "Seconds to wait."}.items():
+        headers.setdefault(name, {"description": description, "schema": {"type": "integer"}})
+    headers["RateLimit-Policy"]["schema"] = {"type": "string"}
+    responses = components.setdefault("responses", {})
+    for status, name, description in GATEWAY_ANSWERS + IDEMPOTENCY_ANSWERS:
+        answer: Document = {
+            "description": description,
+            "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+        }
+        if status in ("429", "503", "409"):
+            answer["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+        if status == "429":
+            for header in RATELIMIT_HEADERS:
+                answer["headers"][header] = {"$ref": f"#/components/headers/{header}"}
+        responses.setdefault(name, answer)
+    components.setdefault("parameters", {}).setdefault(
+        "IdempotencyKey",
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": (
+                "Runs this POST once per caller and key; a repeat within 24 hours gets the "
+                "stored answer with `Idempotent-Replayed: true`."
+            ),
+            "schema": {"type": "string", "pattern": "^[!-~]{1,255}$", "maxLength": 255},
+        },
+    )
+    for item in document["paths"].values():
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
             operation = item.get(method)
             if not isinstance(operation, dict):
                 continue
-            summary = operation.get("summary") or operation.get("description") or ""
-            public = operation.get("security") is not None and any(
-                not requirement for requirement in operation["security"]
-            )
-            rows.append(
-                "<tr>"
-                f'<td class="m {esc(method)}">{esc(method.upper())}</td>'
-                f"<td><code>{esc(path)}</code></td>"
-                f"<td>{esc(str(operation.get('operationId', '')))}</td>"
-                f"<td>{esc(str(summary).splitlines()[0] if summary else '')}</td>"
-                f"<td>{'public' if public else 'bearer'}</td>"
-                "</tr>"
-            )
-    missing = document.get("x-missing-services") or []
-    warning = (
-        f'<p class="warn">Missing (unavailable right now): {esc(", ".join(missing))}</p>'
-        if missing
-        else ""
-    )
-    title = esc(str((document.get("info") or {}).get("title", "API")))
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body{{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}}
-table{{border-collapse:collapse;width:100%}}
-td,th{{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}}
-.m{{font-weight:bold;font-family:monospace}}
-.get{{color:#1769aa}}.post{{color:#2e7d32}}.put,.patch{{color:#9a6700}}.delete{{color:#c62828}}
-.warn{{color:#c62828}}
-</style></head>
-<body><h1>{title}</h1>
-<p>The full document: <a href="{esc(schema_path)}">{esc(schema_path)}</a> (OpenAPI 3).</p>
-{warning}
-<table><thead><tr><th>method</th><th>path</th><th>operation</th><th>summary</th>
-<th>auth</th></tr></thead><tbody>
-{"".join(rows)}
-</tbody></table></body></html>
+            answers = operation.setdefault("responses", {})
+            extra = GATEWAY_ANSWERS + (IDEMPOTENCY_ANSWERS if method == "post" else ())
+            for status, name, _ in extra:
+                answers.setdefault(status, {"$ref": f"#/components/responses/{name}"})
+            parameters = operation.setdefault("parameters", [])
+            documented = {str(p.get("name", "")).lower() for p in parameters if isinstance(p, dict)}
+            if method == "post" and "idempotency-key" not in documented:
+                parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
+
+
+def _problem_schema() -> Document:
+    """RFC 9457 problem details as every part of the platform answers them."""
+    return {
+        "type": "object",
+        "required": ["type", "title", "status", "code"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "instance": {"type": "string"},
+            "code": {"type": "string", "description": "Stable, machine-readable error code."},
+            "request_id": {"type": "string"},
+        },
+        "example": {
+            "type": "about:blank",
+            "title": "Too Many Requests",
+            "status": 429,
+            "detail": "Too many requests; retry later.",
+            "instance": "/api/v1/accounts/token/",
+            "code": "rate_limited",
+            "request_id": "0f8b6c1e2d3a4b5c",
+        },
+    }
+
+
+def swagger_ui_dir() -> Path:
+    """The sidecar's Swagger UI build, found without importing the package (Django)."""
+    spec = importlib.util.find_spec("drf_spectacular_sidecar")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("drf-spectacular-sidecar is not installed")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return package / "static" / "drf_spectacular_sidecar" / "swagger-ui-dist"
+
+
+EXPLORER_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Platform API</title>
+<link rel="stylesheet" href="{DOCS_ASSETS_PATH}/swagger-ui.css">
+</head><body><div id="explorer"></div>
+<script src="{DOCS_ASSETS_PATH}/swagger-ui-bundle.js"></script>
+<script src="{DOCS_ASSETS_PATH}/swagger-ui-standalone-preset.js"></script>
+<script src="{DOCS_SCRIPT_PATH}"></script>
+</body></html>
+"""
+# A file, not an inline script, so the page's policy needs no 'unsafe-inline' for scripts.
+EXPLORER_SCRIPT = f"""window.ui = SwaggerUIBundle({{
+  url: "{SCHEMA_PATH}",
+  dom_id: "#explorer",
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: "StandaloneLayout",
+  validatorUrl: null,
+  persistAuthorization: false
+}});
 """

@@ -12,6 +12,7 @@ import aiohttp
 
 from gateway.breaker import CircuitBreaker
 from gateway.problems import Problem
+from platform_common.problems import ProblemCode
 
 
 def create_session(
@@ -73,7 +74,7 @@ class SocketSlots:
         if self._open >= self._limit:
             raise Problem(
                 503,
-                "too_many_connections",
+                ProblemCode.TOO_MANY_CONNECTIONS,
                 "The gateway has no WebSocket connection left; retry later.",
                 headers=[(b"retry-after", b"5")],
             )
@@ -81,7 +82,7 @@ class SocketSlots:
         if held >= self._per_client:
             raise Problem(
                 429,
-                "too_many_connections",
+                ProblemCode.TOO_MANY_CONNECTIONS,
                 f"At most {self._per_client} open WebSockets per user.",
             )
         self._by_client[client] = held + 1

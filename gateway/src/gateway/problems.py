@@ -9,7 +9,7 @@ from starlette.types import Send
 
 from gateway.headers import RawHeaders
 from platform_common.problems import PROBLEM_CONTENT_TYPE as PROBLEM_CONTENT_TYPE_TEXT
-from platform_common.problems import problem_body
+from platform_common.problems import ProblemCode, problem_body
 
 PROBLEM_CONTENT_TYPE = PROBLEM_CONTENT_TYPE_TEXT.encode()
 
@@ -20,7 +20,7 @@ class Problem(Exception):
     def __init__(
         self,
         status: int,
-        code: str,
+        code: ProblemCode,
         detail: str,
         *,
         headers: Sequence[tuple[bytes, bytes]] = (),
@@ -54,35 +54,37 @@ async def send_problem(send: Send, problem: Problem, *, instance: str, request_i
 
 
 def not_found(path: str) -> Problem:
-    return Problem(404, "not_found", f"No route for {path}.")
+    return Problem(404, ProblemCode.NOT_FOUND, f"No route for {path}.")
 
 
 def payload_too_large(limit: int) -> Problem:
-    return Problem(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
+    return Problem(413, ProblemCode.PAYLOAD_TOO_LARGE, f"The request body exceeds {limit} bytes.")
 
 
 def upstream_timeout(service: str) -> Problem:
-    return Problem(504, "upstream_timeout", f"The {service} service did not answer in time.")
+    return Problem(
+        504, ProblemCode.UPSTREAM_TIMEOUT, f"The {service} service did not answer in time."
+    )
 
 
 def upstream_unavailable(service: str, retry_after: int) -> Problem:
     return Problem(
         503,
-        "upstream_unavailable",
+        ProblemCode.UPSTREAM_UNAVAILABLE,
         f"The {service} service is unavailable.",
         headers=[(b"retry-after", str(retry_after).encode())],
     )
 
 
 def bad_gateway(service: str) -> Problem:
-    return Problem(502, "bad_gateway", f"The {service} service sent an invalid response.")
+    return Problem(502, ProblemCode.BAD_GATEWAY, f"The {service} service sent an invalid response.")
 
 
 def upstream_busy(service: str) -> Problem:
     """The gateway's own limit on requests in flight to ``service``: not a failure of it."""
     return Problem(
         503,
-        "upstream_busy",
+        ProblemCode.UPSTREAM_BUSY,
         f"Too many requests to the {service} service are in flight; retry shortly.",
         headers=[(b"retry-after", b"1")],
     )
@@ -92,7 +94,7 @@ def request_timeout(what: str) -> Problem:
     """The connection closes after it (RFC 9110 §15.5.9): the rest is never read."""
     return Problem(
         408,
-        "request_timeout",
+        ProblemCode.REQUEST_TIMEOUT,
         f"The request {what} did not arrive in time.",
         headers=[(b"connection", b"close")],
     )
@@ -100,28 +102,31 @@ def request_timeout(what: str) -> Problem:
 
 def method_not_allowed(allowed: bytes) -> Problem:
     return Problem(
-        405, "method_not_allowed", f"Allowed: {allowed.decode()}.", headers=[(b"allow", allowed)]
+        405,
+        ProblemCode.METHOD_NOT_ALLOWED,
+        f"Allowed: {allowed.decode()}.",
+        headers=[(b"allow", allowed)],
     )
 
 
 # Codes for upstream error answers that are not JSON (a server's HTML page), by status.
-UPSTREAM_ERROR_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    408: "request_timeout",
-    409: "conflict",
-    413: "payload_too_large",
-    414: "uri_too_long",
-    415: "unsupported_media_type",
-    429: "rate_limited",
-    431: "request_header_fields_too_large",
-    502: "bad_gateway",
-    503: "service_unavailable",
-    504: "upstream_timeout",
+UPSTREAM_ERROR_CODES: dict[int, ProblemCode] = {
+    400: ProblemCode.BAD_REQUEST,
+    401: ProblemCode.NOT_AUTHENTICATED,
+    403: ProblemCode.PERMISSION_DENIED,
+    404: ProblemCode.NOT_FOUND,
+    405: ProblemCode.METHOD_NOT_ALLOWED,
+    406: ProblemCode.NOT_ACCEPTABLE,
+    408: ProblemCode.REQUEST_TIMEOUT,
+    409: ProblemCode.CONFLICT,
+    413: ProblemCode.PAYLOAD_TOO_LARGE,
+    414: ProblemCode.URI_TOO_LONG,
+    415: ProblemCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ProblemCode.RATE_LIMITED,
+    431: ProblemCode.REQUEST_HEADER_FIELDS_TOO_LARGE,
+    502: ProblemCode.BAD_GATEWAY,
+    503: ProblemCode.SERVICE_UNAVAILABLE,
+    504: ProblemCode.UPSTREAM_TIMEOUT,
 }
 # Kept from the upstream's answer: they tell the client what to do next.
 UPSTREAM_ERROR_HEADERS = frozenset({b"allow", b"retry-after", b"www-authenticate"})
@@ -131,7 +136,8 @@ def upstream_error_page(
     status: int, service: str, upstream_headers: Sequence[tuple[bytes, bytes]]
 ) -> Problem:
     """An upstream error answered in something other than JSON, as a problem."""
-    code = UPSTREAM_ERROR_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    fallback = ProblemCode.BAD_REQUEST if status < 500 else ProblemCode.INTERNAL_ERROR
+    code = UPSTREAM_ERROR_CODES.get(status, fallback)
     return Problem(
         status,
         code,

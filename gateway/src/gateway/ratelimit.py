@@ -3,6 +3,10 @@
 The limiter fails open: a rate limit protects the upstreams, it must not take the
 platform down with Redis. After a Redis error it stops asking Redis for a short while,
 so requests never queue behind socket timeouts.
+
+Answers carry the rate limit fields of draft-ietf-httpapi-ratelimit-headers-06
+(``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset``, ``RateLimit-Policy``),
+computed from the counts the one script call returns: no second round trip.
 """
 
 from __future__ import annotations
@@ -16,16 +20,52 @@ from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from gateway.headers import RawHeaders
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """One counted limit: ``limit`` requests per window, ``remaining`` of them left."""
+
+    limit: int
+    remaining: int
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     allowed: bool
-    retry_after: int
+    quotas: tuple[Quota, ...]
+    # Seconds until the current window ends (the counters then start again).
+    reset: int
+    window: int
 
+    def merged(self, other: Decision | None) -> Decision:
+        """Both decisions' quotas (one request counted under two identities)."""
+        if other is None:
+            return self
+        return Decision(
+            allowed=self.allowed and other.allowed,
+            quotas=self.quotas + other.quotas,
+            reset=max(self.reset, other.reset),
+            window=self.window,
+        )
 
-ALLOW = Decision(allowed=True, retry_after=0)
+    def headers(self) -> RawHeaders:
+        """The fields for the quota closest to exhaustion, and every quota's policy."""
+        tightest = min(self.quotas, key=lambda quota: (quota.remaining, quota.limit))
+        policy = ", ".join(f"{quota.limit};w={self.window}" for quota in self.quotas)
+        headers = [
+            (b"ratelimit-limit", str(tightest.limit).encode()),
+            (b"ratelimit-remaining", str(tightest.remaining).encode()),
+            (b"ratelimit-reset", str(self.reset).encode()),
+            (b"ratelimit-policy", policy.encode()),
+        ]
+        if not self.allowed:
+            headers.append((b"retry-after", str(self.reset).encode()))
+        return headers
+
 
 # INCR and EXPIRE of every counter in one atomic round trip: measured faster than a
 # cluster pipeline in redis-py, and a counter can never be left without its expiry.
@@ -64,12 +104,13 @@ class RateLimiter:
         self._pause_after_error = pause_after_error_seconds
         self._paused_until = 0.0
 
-    async def hit(self, identity: str, limits: Mapping[str, int]) -> Decision:
+    async def hit(self, identity: str, limits: Mapping[str, int]) -> Decision | None:
         """Count one request of ``identity`` (``user:<sub>`` or ``ip:<addr>``) against each
-        named limit (requests per window); refused when any of them is exceeded."""
+        named limit (requests per window); refused when any of them is exceeded. None while
+        Redis is unavailable: the request passes, uncounted."""
         now = time.time()
         if now < self._paused_until:
-            return ALLOW
+            return None
         window = int(now // self._window)
         # The hash tag puts every counter of one identity in one slot, so one script call
         # on one node counts them all.
@@ -80,10 +121,19 @@ class RateLimiter:
             # Not only RedisError: redis-py also raises RuntimeError from a connection
             # closed under it (seen under load). No Redis failure may fail a request.
             self._pause(error)
-            return ALLOW
-        if all(int(count) <= limit for count, limit in zip(counts, limits.values(), strict=True)):
-            return ALLOW
-        return Decision(allowed=False, retry_after=max(1, (window + 1) * self._window - int(now)))
+            return None
+        quotas = tuple(
+            Quota(limit=limit, remaining=max(0, limit - int(count)))
+            for count, limit in zip(counts, limits.values(), strict=True)
+        )
+        return Decision(
+            allowed=all(
+                int(count) <= limit for count, limit in zip(counts, limits.values(), strict=True)
+            ),
+            quotas=quotas,
+            reset=max(1, (window + 1) * self._window - int(now)),
+            window=self._window,
+        )
 
     def _pause(self, error: Exception) -> None:
         now = time.time()

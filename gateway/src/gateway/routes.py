@@ -18,11 +18,20 @@ WEBSOCKET_PATH = "/ws/notifications/"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 SCHEMA_PATH = f"{API_PREFIX}schema/"
+# The API explorer: its page, its script and the Swagger UI files it loads.
 DOCS_PATH = f"{API_PREFIX}docs/"
+DOCS_SCRIPT_PATH = f"{DOCS_PATH}explorer.js"
+DOCS_ASSETS_PATH = f"{DOCS_PATH}assets"
 
 # Served by the gateway itself, GET and HEAD only: path → rate limited like an anonymous
 # API call (the probes are not: a load balancer polls them).
-OWN_PATHS = {HEALTH_PATH: False, READY_PATH: False, SCHEMA_PATH: True, DOCS_PATH: True}
+OWN_PATHS = {
+    HEALTH_PATH: False,
+    READY_PATH: False,
+    SCHEMA_PATH: True,
+    DOCS_PATH: True,
+    DOCS_SCRIPT_PATH: True,
+}
 OWN_METHODS = frozenset({"GET", "HEAD"})
 # Addresses of the documents before versioning: 308 keeps the method and the query.
 REDIRECTS = {"/api/schema/": SCHEMA_PATH, "/api/docs/": DOCS_PATH}
@@ -70,6 +79,13 @@ def upstream_service(path: str) -> str | None:
     if path == JWKS_PATH:
         return "accounts"
     return None
+
+
+def own_path_limited(path: str) -> bool | None:
+    """Whether the gateway's own ``path`` is rate limited; None when it is not its own."""
+    if path.startswith(DOCS_ASSETS_PATH + "/"):
+        return True
+    return OWN_PATHS.get(path)
 
 
 def is_public(method: str, path: str) -> bool:

@@ -26,6 +26,7 @@ from gateway import problems
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.problems import Problem
+from platform_common.problems import ProblemCode
 
 # gunicorn's own limits (limit_request_line, limit_request_field_size): nothing the edge
 # lets through is refused upstream with an HTML page.
@@ -36,10 +37,10 @@ MAX_HEADER_FIELD_BYTES = 8190
 LINGER_SECONDS = 2.0
 
 HEAD_TOO_LARGE = Problem(
-    431, "request_header_fields_too_large", "The request headers are too large."
+    431, ProblemCode.REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large."
 )
-URI_TOO_LONG = Problem(414, "uri_too_long", "The request target is too long.")
-MALFORMED = Problem(400, "bad_request", "Invalid HTTP request.")
+URI_TOO_LONG = Problem(414, ProblemCode.URI_TOO_LONG, "The request target is too long.")
+MALFORMED = Problem(400, ProblemCode.BAD_REQUEST, "Invalid HTTP request.")
 HEAD_TIMEOUT = problems.request_timeout("headers")
 
 

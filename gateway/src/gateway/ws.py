@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from gateway import problems
 from gateway.headers import WEBSOCKET_DROPPED, RequestHead, upstream_request_headers
 from gateway.problems import Problem
+from platform_common.problems import ProblemCode
 
 # Reserved codes (RFC 6455 §7.4.1) that report a state and must never be sent in a frame.
 NO_STATUS = 1005
@@ -83,7 +84,9 @@ class WebSocketProxy:
             await deny(
                 scope,
                 send,
-                Problem(error.status, "upstream_refused", "The notifications service refused."),
+                Problem(
+                    error.status, ProblemCode.UPSTREAM_REFUSED, "The notifications service refused."
+                ),
                 request_id=request_id,
             )
             return

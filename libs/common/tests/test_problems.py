@@ -14,7 +14,9 @@ def test_every_code_the_gateway_and_library_send_has_a_title() -> None:
         "not_found", "method_not_allowed", "not_acceptable", "unsupported_media_type",
         "payload_too_large", "rate_limited", "conflict", "internal_error",
         "service_unavailable", "bad_gateway", "upstream_timeout", "upstream_unavailable",
-        "upstream_refused",
+        "upstream_refused", "upstream_busy", "request_timeout", "uri_too_long",
+        "request_header_fields_too_large", "too_many_connections", "idempotency_in_progress",
+        "idempotency_key_mismatch", "idempotency_key_invalid",
     }  # fmt: skip
 
     assert {code.value for code in ProblemCode} == sent

@@ -55,6 +55,17 @@ class ProblemCode(TitledCode):
     UPSTREAM_TIMEOUT = "upstream_timeout", "Upstream timeout"
     UPSTREAM_UNAVAILABLE = "upstream_unavailable", "Upstream unavailable"
     UPSTREAM_REFUSED = "upstream_refused", "Upstream refused"
+    UPSTREAM_BUSY = "upstream_busy", "Upstream busy"
+    REQUEST_TIMEOUT = "request_timeout", "Request timeout"
+    URI_TOO_LONG = "uri_too_long", "URI too long"
+    REQUEST_HEADER_FIELDS_TOO_LARGE = (
+        "request_header_fields_too_large",
+        "Request header fields too large",
+    )
+    TOO_MANY_CONNECTIONS = "too_many_connections", "Too many connections"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress", "Idempotent request in progress"
+    IDEMPOTENCY_KEY_MISMATCH = "idempotency_key_mismatch", "Idempotency key reused"
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid", "Invalid idempotency key"
 
 
 def problem_title(code: str) -> str:

@@ -1,0 +1,107 @@
+"""Who passes the edge: rate limits counted in an order that keeps abuse cheap.
+
+- Credential routes (register, token, refresh) count per client IP only, whatever token
+  is attached: a pile of self-registered tokens buys no extra logins.
+- A token the edge has not verified recently costs an RSA check, so it is counted per
+  client IP (``token_checks``) before the check: a flood of forged tokens gets 429, not an
+  unlimited number of 401s. A known token skips this count.
+- Everything else counts per user when the token is valid, else per client IP.
+
+A request costs one Redis round trip (the hot path: a known token, or none), two only for
+a valid token this process has not verified in the last half minute (IP before the RSA
+check, user after it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.auth import EdgeAuthenticator
+from gateway.config import Settings
+from gateway.headers import RawHeaders
+from gateway.problems import Problem
+from gateway.ratelimit import Decision, RateLimiter
+from gateway.routes import is_credential_route
+from platform_common.auth.jwt import Principal
+from platform_common.problems import ProblemCode
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Requests per window."""
+
+    anonymous: int
+    authenticated: int
+    credentials: int
+    token_checks: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            anonymous=settings.rate_limit_anonymous,
+            authenticated=settings.rate_limit_authenticated,
+            credentials=settings.rate_limit_credentials,
+            token_checks=settings.rate_limit_token_checks,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    principal: Principal | None
+    # Whose request this is: ``user:<sub>``, else ``ip:<addr>``.
+    caller: str
+    # RateLimit fields for the answer; none while Redis is unavailable (nothing counted).
+    headers: RawHeaders
+
+
+class Admission:
+    def __init__(
+        self, authenticator: EdgeAuthenticator, limiter: RateLimiter, limits: Limits
+    ) -> None:
+        self._authenticator = authenticator
+        self._limiter = limiter
+        self._limits = limits
+
+    async def admit(
+        self,
+        *,
+        method: str,
+        path: str,
+        client_ip: str,
+        authorization: bytes | None,
+        public: bool,
+    ) -> Admitted:
+        """The caller once counted and authenticated; raises 429 or 401 as a Problem."""
+        limits = self._limits
+        credential_route = is_credential_route(method, path)
+        per_ip: dict[str, int] = {}
+        if credential_route or authorization is None:
+            per_ip["all"] = limits.anonymous
+        if credential_route:
+            per_ip["credentials"] = limits.credentials
+        if authorization is not None and not self._authenticator.is_known(authorization):
+            per_ip["token_checks"] = limits.token_checks
+        decision: Decision | None = None
+        if per_ip:
+            decision = _checked(await self._limiter.hit(f"ip:{client_ip}", per_ip))
+        principal = await self._authenticator.authenticate(authorization, public=public)
+        if principal is not None and not credential_route:
+            per_user = {"all": limits.authenticated}
+            counted = await self._limiter.hit(f"user:{principal.id}", per_user)
+            decision = _checked(counted.merged(decision) if counted else decision)
+        return Admitted(
+            principal=principal,
+            caller=f"user:{principal.id}" if principal is not None else f"ip:{client_ip}",
+            headers=decision.headers() if decision else [],
+        )
+
+
+def _checked(decision: Decision | None) -> Decision | None:
+    if decision is not None and not decision.allowed:
+        raise Problem(
+            429,
+            ProblemCode.RATE_LIMITED,
+            "Too many requests; retry later.",
+            headers=decision.headers(),
+        )
+    return decision
