@@ -74,7 +74,9 @@ async def test_readyz_reports_the_keys_the_verifier_loaded_in_the_background(
         async with gateway as url, httpx.AsyncClient(base_url=url) as client:
             ready = await client.get("/readyz")
             token = sign_token(signing_key, issuer=TEST_ISSUER, audience=TEST_AUDIENCE)
-            me = await client.get("/api/v1/accounts/me/", headers={"authorization": f"Bearer {token}"})
+            me = await client.get(
+                "/api/v1/accounts/me/", headers={"authorization": f"Bearer {token}"}
+            )
     finally:
         jwks.stop()
 

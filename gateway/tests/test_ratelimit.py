@@ -79,7 +79,9 @@ async def test_credential_routes_are_limited_per_ip_whatever_token_is_attached(
     gateway = start_gateway(rate_limit_credentials=2, rate_limit_authenticated=100)
     async with gateway as url, httpx.AsyncClient(base_url=url) as client:
         # A fresh self-registered token per attempt must not buy a fresh login budget.
-        logins = await statuses(client, "POST", "/api/v1/accounts/token/", tokens=make_token, count=3)
+        logins = await statuses(
+            client, "POST", "/api/v1/accounts/token/", tokens=make_token, count=3
+        )
 
     assert logins == [200, 200, 429]
 

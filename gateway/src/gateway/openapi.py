@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 
 from gateway.routes import DOCS_ASSETS_PATH, DOCS_SCRIPT_PATH, SCHEMA_PATH
+from platform_common.problems import ProblemCode, problem_body
 
 logger = logging.getLogger(__name__)
 
@@ -286,15 +287,13 @@ def _problem_schema() -> Document:
             "code": {"type": "string", "description": "Stable, machine-readable error code."},
             "request_id": {"type": "string"},
         },
-        "example": {
-            "type": "about:blank",
-            "title": "Too Many Requests",
-            "status": 429,
-            "detail": "Too many requests; retry later.",
-            "instance": "/api/v1/accounts/token/",
-            "code": "rate_limited",
-            "request_id": "0f8b6c1e2d3a4b5c",
-        },
+        "example": problem_body(
+            status=429,
+            code=ProblemCode.RATE_LIMITED,
+            detail="Too many requests; retry later.",
+            instance="/api/v1/accounts/token/",
+            request_id="0f8b6c1e2d3a4b5c",
+        ),
     }
 
 
