@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -157,3 +158,22 @@ async def statuses(
     """The statuses of ``count`` requests, each with a new token from ``tokens``."""
     headers = ({"authorization": f"Bearer {tokens()}"} for _ in range(count))
     return [(await client.request(method, path, headers=each)).status_code for each in headers]
+
+
+async def test_a_clients_window_starts_with_its_first_request_not_on_the_clock(
+    start_gateway: StartGateway,
+) -> None:
+    window = 2
+    gateway = start_gateway(rate_limit_anonymous=2, rate_limit_window_seconds=window)
+    async with gateway as url, httpx.AsyncClient(base_url=url) as client:
+        await client.get("/healthz")  # connected, so the requests below are quick
+        # Just before a multiple of the window on the clock: a window aligned to the clock
+        # would end right after the first request and forget it.
+        await asyncio.sleep((window - time.time() % window - 0.05) % window)
+        first = await client.get("/api/v1/content/articles/")
+        await asyncio.sleep(0.1)
+        rest = [await client.get("/api/v1/content/articles/") for _ in range(2)]
+
+    assert [first.status_code] + [answer.status_code for answer in rest] == [200, 200, 429]
+    assert rest[-1].headers["retry-after"] == rest[-1].headers["ratelimit-reset"]
+    assert 1 <= int(rest[-1].headers["retry-after"]) <= window

@@ -1,12 +1,17 @@
 """Fixed-window rate limits with counters in the Redis Cluster.
 
+A client's window starts with its first counted request and lasts ``window_seconds`` (the
+counter's expiry), rather than at multiples of the window on the clock: a client's
+requests in quick succession are always counted in one window, and clients' windows do
+not all end in the same second.
+
 The limiter fails open: a rate limit protects the upstreams, it must not take the
 platform down with Redis. After a Redis error it stops asking Redis for a short while,
 so requests never queue behind socket timeouts.
 
 Answers carry the rate limit fields of draft-ietf-httpapi-ratelimit-headers-06
 (``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset``, ``RateLimit-Policy``),
-computed from the counts the one script call returns: no second round trip.
+computed from the counts and expiries the one script call returns: no second round trip.
 """
 
 from __future__ import annotations
@@ -27,30 +32,36 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Quota:
-    """One counted limit: ``limit`` requests per window, ``remaining`` of them left."""
+    """One counted limit: ``limit`` requests per window, ``used`` so far, this one included,
+    and ``reset`` seconds until its window ends."""
 
     limit: int
-    remaining: int
+    used: int
+    reset: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.used > self.limit
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    allowed: bool
     quotas: tuple[Quota, ...]
-    # Seconds until the current window ends (the counters then start again).
-    reset: int
     window: int
+
+    @property
+    def allowed(self) -> bool:
+        return not any(quota.exceeded for quota in self.quotas)
 
     def merged(self, other: Decision | None) -> Decision:
         """Both decisions' quotas (one request counted under two identities)."""
         if other is None:
             return self
-        return Decision(
-            allowed=self.allowed and other.allowed,
-            quotas=self.quotas + other.quotas,
-            reset=max(self.reset, other.reset),
-            window=self.window,
-        )
+        return Decision(quotas=self.quotas + other.quotas, window=self.window)
 
     def headers(self) -> RawHeaders:
         """The fields for the quota closest to exhaustion, and every quota's policy."""
@@ -59,23 +70,32 @@ class Decision:
         headers = [
             (b"ratelimit-limit", str(tightest.limit).encode()),
             (b"ratelimit-remaining", str(tightest.remaining).encode()),
-            (b"ratelimit-reset", str(self.reset).encode()),
+            (b"ratelimit-reset", str(tightest.reset).encode()),
             (b"ratelimit-policy", policy.encode()),
         ]
         if not self.allowed:
-            headers.append((b"retry-after", str(self.reset).encode()))
+            # Every exceeded quota must have started again.
+            retry_after = max(quota.reset for quota in self.quotas if quota.exceeded)
+            headers.append((b"retry-after", str(retry_after).encode()))
         return headers
 
 
-# INCR and EXPIRE of every counter in one atomic round trip: measured faster than a
-# cluster pipeline in redis-py, and a counter can never be left without its expiry.
+# INCR of every counter, the expiry of a new one, and each one's seconds left, in one
+# atomic round trip: measured faster than a cluster pipeline in redis-py, and a counter
+# can never be left without its expiry.
 COUNT_IN_WINDOW = """
-local counts = {}
+local counted = {}
 for i, key in ipairs(KEYS) do
-    counts[i] = redis.call('INCR', key)
-    if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+    local count = redis.call('INCR', key)
+    local ttl = redis.call('TTL', key)
+    if ttl < 0 then
+        redis.call('EXPIRE', key, ARGV[1])
+        ttl = tonumber(ARGV[1])
+    end
+    counted[2 * i - 1] = count
+    counted[2 * i] = ttl
 end
-return counts
+return counted
 """
 
 
@@ -108,32 +128,23 @@ class RateLimiter:
         """Count one request of ``identity`` (``user:<sub>`` or ``ip:<addr>``) against each
         named limit (requests per window); refused when any of them is exceeded. None while
         Redis is unavailable: the request passes, uncounted."""
-        now = time.time()
-        if now < self._paused_until:
+        if time.time() < self._paused_until:
             return None
-        window = int(now // self._window)
         # The hash tag puts every counter of one identity in one slot, so one script call
         # on one node counts them all.
-        keys = [f"{self._key_prefix}:{{{identity}}}:{name}:{window}" for name in limits]
+        keys = [f"{self._key_prefix}:{{{identity}}}:{name}" for name in limits]
         try:
-            counts = await self._redis.eval(COUNT_IN_WINDOW, len(keys), *keys, self._window)
+            counted = await self._redis.eval(COUNT_IN_WINDOW, len(keys), *keys, self._window)
         except Exception as error:
             # Not only RedisError: redis-py also raises RuntimeError from a connection
             # closed under it (seen under load). No Redis failure may fail a request.
             self._pause(error)
             return None
         quotas = tuple(
-            Quota(limit=limit, remaining=max(0, limit - int(count)))
-            for count, limit in zip(counts, limits.values(), strict=True)
+            Quota(limit=limit, used=int(counted[2 * i]), reset=max(1, int(counted[2 * i + 1])))
+            for i, limit in enumerate(limits.values())
         )
-        return Decision(
-            allowed=all(
-                int(count) <= limit for count, limit in zip(counts, limits.values(), strict=True)
-            ),
-            quotas=quotas,
-            reset=max(1, (window + 1) * self._window - int(now)),
-            window=self._window,
-        )
+        return Decision(quotas=quotas, window=self._window)
 
     def _pause(self, error: Exception) -> None:
         now = time.time()
