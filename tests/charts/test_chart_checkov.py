@@ -18,8 +18,15 @@ SKIPS = Path(__file__).with_name("checkov-skips.yaml")
 # it requires packaging<24 and ships a fork that takes over the `hcl2` module, so inside the
 # workspace it would downgrade everyone's packaging and break python-hcl2 for the bake tests.
 CHECKOV_VERSION = "3.3.30"
-CHECKOV = [str(Path(sys.executable).with_name("uv")), "tool", "run", "--quiet",
-           "--from", f"checkov=={CHECKOV_VERSION}", "checkov"]
+CHECKOV = [
+    str(Path(sys.executable).with_name("uv")),
+    "tool",
+    "run",
+    "--quiet",
+    "--from",
+    f"checkov=={CHECKOV_VERSION}",
+    "checkov",
+]
 
 
 def documented_skips() -> list[dict[str, str]]:

@@ -178,6 +178,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="a load balancer in front whose X-Forwarded-For names the client",
     )
+    parser.add_argument(
+        "--timeout-graceful-shutdown",
+        type=float,
+        default=None,
+        help="seconds open connections (WebSockets) get to end after SIGTERM",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_environ()
     config = EdgeServerConfig(
@@ -187,5 +193,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=args.port,
         proxy_headers=args.forwarded_allow_ips is not None,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
     )
     uvicorn.Server(config).run()
