@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-import httpx
+import asyncio
+from typing import cast
 
+import httpx
+from redis.asyncio.cluster import RedisCluster
+
+from gateway.readiness import Readiness
+from platform_common.auth.jwt import AsyncJWKSClient
 from platform_common.testing.jwt import (
     TEST_AUDIENCE,
     TEST_ISSUER,
@@ -84,3 +90,42 @@ async def test_readyz_reports_the_keys_the_verifier_loaded_in_the_background(
     assert me.status_code == 200
     # The keys readiness saw are the verifier's: the first token needed no fetch of its own.
     assert jwks.request_count == 1
+
+
+class FlakyCluster:
+    """A Redis Cluster client whose first PING fails the way redis-py sometimes does (a
+    RuntimeError from a connection closed under it), then answers."""
+
+    def __init__(self) -> None:
+        self.pings = 0
+
+    async def ping(self) -> bool:
+        self.pings += 1
+        if self.pings == 1:
+            raise RuntimeError("connection closed under the command")
+        return True
+
+
+async def test_readiness_keeps_checking_after_an_unexpected_redis_error(
+    signing_key: SigningKey,
+) -> None:
+    jwks = JWKSServer([signing_key]).start()
+    cluster = FlakyCluster()
+    readiness = Readiness(
+        cast(RedisCluster, cluster),
+        AsyncJWKSClient(jwks.url),
+        {},
+        interval_seconds=0.05,
+    )
+    readiness.start()
+    try:
+        async with asyncio.timeout(5):
+            while cluster.pings < 2:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)  # the second round's result is in
+        answer = await readiness.answer("/readyz")
+    finally:
+        await readiness.stop()
+        jwks.stop()
+
+    assert answer.status_code == 200

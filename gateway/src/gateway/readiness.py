@@ -15,7 +15,6 @@ import json
 import logging
 
 from redis.asyncio.cluster import RedisCluster
-from redis.exceptions import RedisClusterException, RedisError
 from starlette.responses import JSONResponse, Response
 
 from gateway.breaker import CircuitBreaker
@@ -93,7 +92,9 @@ class Readiness:
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
                 return bool(await self._redis.ping())
-        except (RedisError, RedisClusterException, OSError, TimeoutError) as error:
+        except Exception as error:
+            # Not only RedisError: redis-py also raises RuntimeError from a connection
+            # closed under it; the check must outlive any of them, or readiness is stuck.
             logger.warning("readiness: Redis Cluster unreachable (%s)", type(error).__name__)
             return False
 
