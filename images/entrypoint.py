@@ -55,15 +55,17 @@ def _web(service: str) -> list[str]:
             "/dev/shm",  # noqa: S108
             "--no-control-socket",
         ]
-    # The gateway is the edge, and a service behind it trusts forwarded headers only through
-    # the shared proxy secret: uvicorn must not interpret them on its own.
-    app = (
-        ["gateway.app:create_app", "--factory"]
-        if service == "gateway"
-        else ["notifications.config.asgi:application"]
-    )
+    if service == "gateway":
+        # The gateway's own server (request-head limits and deadlines). Behind an ingress,
+        # FORWARDED_ALLOW_IPS names the proxies whose X-Forwarded-For it may believe.
+        trusted = os.environ.get("FORWARDED_ALLOW_IPS", "")
+        forwarded = ["--forwarded-allow-ips", trusted] if trusted else []
+        return [sys.executable, "-m", "gateway", "--host", host, "--port", port, *forwarded]
+    # A service behind the gateway trusts forwarded headers only through the shared proxy
+    # secret (Django's middleware): uvicorn must not interpret them on its own.
     return [
-        "uvicorn", *app, "--host", host, "--port", port, "--no-access-log", "--no-proxy-headers",
+        "uvicorn", "notifications.config.asgi:application", "--host", host, "--port", port,
+        "--no-access-log", "--no-proxy-headers",
     ]  # fmt: skip
 
 

@@ -16,9 +16,11 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from tests.e2e.gateway_client import register_and_login, reset_rate_limits
 
 GATEWAY_URL = "http://127.0.0.1:8000"
 READY_URLS = {
@@ -207,3 +209,27 @@ def stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield GATEWAY_URL
     finally:
         stop(proc, log_path)
+
+
+@pytest.fixture(scope="module")
+def client(stack: str) -> Iterator[httpx.Client]:
+    # Registering and signing in are rate limited per client address (a few per minute):
+    # start from fresh counters, and sign up only the three users the tests share.
+    reset_rate_limits()
+    with httpx.Client(base_url=stack, timeout=10.0) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def reader(client: httpx.Client) -> tuple[dict[str, Any], dict[str, str]]:
+    return register_and_login(client, "reader")
+
+
+@pytest.fixture(scope="module")
+def author(client: httpx.Client) -> dict[str, str]:
+    return register_and_login(client, "author")[1]
+
+
+@pytest.fixture(scope="module")
+def intruder(client: httpx.Client) -> dict[str, str]:
+    return register_and_login(client, "intruder")[1]

@@ -154,8 +154,8 @@ class JWKSCache:
         logger.warning("JWKS fetch from %s failed: %s", url, type(exc).__name__)
 
 
-class JWKSClient:
-    """Thread-safe ``KeyProvider`` fetching a JWKS over HTTP (a process-wide singleton)."""
+class _JWKSSource:
+    """Where the keys come from and how long they are kept; the clients differ only in I/O."""
 
     def __init__(
         self,
@@ -167,7 +167,15 @@ class JWKSClient:
     ) -> None:
         self.url = url
         self.cache = JWKSCache(ttl_seconds=ttl_seconds, min_refetch_seconds=min_refetch_seconds)
-        self._http = httpx.Client(timeout=timeout_seconds)
+        self.timeout_seconds = timeout_seconds
+
+
+class JWKSClient(_JWKSSource):
+    """Thread-safe ``KeyProvider`` fetching a JWKS over HTTP (a process-wide singleton)."""
+
+    def __init__(self, url: str, **cache_and_timeout: float) -> None:
+        super().__init__(url, **cache_and_timeout)
+        self._http = httpx.Client(timeout=self.timeout_seconds)
         self._lock = threading.Lock()
 
     def get_key(self, kid: str) -> RSAPublicKey | None:
@@ -191,20 +199,11 @@ class JWKSClient:
         self._http.close()
 
 
-class AsyncJWKSClient:
+class AsyncJWKSClient(_JWKSSource):
     """``AsyncKeyProvider`` for the gateway and WebSocket consumers; use it from one event loop."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        ttl_seconds: float = 300.0,
-        min_refetch_seconds: float = 10.0,
-        timeout_seconds: float = 3.0,
-    ) -> None:
-        self.url = url
-        self.cache = JWKSCache(ttl_seconds=ttl_seconds, min_refetch_seconds=min_refetch_seconds)
-        self.timeout_seconds = timeout_seconds
+    def __init__(self, url: str, **cache_and_timeout: float) -> None:
+        super().__init__(url, **cache_and_timeout)
         self._lock = asyncio.Lock()
 
     async def get_key(self, kid: str) -> RSAPublicKey | None:

@@ -1,0 +1,74 @@
+"""Talking to the running stack through the gateway: the API prefix, users, articles and
+problem checks that the end-to-end tests share."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from redis.cluster import RedisCluster
+
+# Where the services' REST endpoints live behind the gateway (the API version's prefix).
+API = "/api/v1"
+PASSWORD = "Correct-Horse-Battery-9"
+PROBLEM_JSON = "application/problem+json"
+REDIS_CLUSTER_URL = "redis://127.0.0.1:7000/0"
+RATE_LIMIT_KEYS = "ratelimit:*"  # the gateway's default RATE_LIMIT_KEY_PREFIX
+
+
+def reset_rate_limits() -> None:
+    cluster = RedisCluster.from_url(REDIS_CLUSTER_URL)
+    try:
+        for key in cluster.scan_iter(match=RATE_LIMIT_KEYS):
+            cluster.delete(key)
+    finally:
+        cluster.close()
+
+
+def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A fresh user; returns their public record and Authorization headers."""
+    email = f"{name}-{uuid.uuid4().hex[:12]}@example.com"
+    registered = client.post(
+        f"{API}/accounts/register/",
+        json={"email": email, "password": PASSWORD, "display_name": name.title()},
+    )
+    assert registered.status_code == 201, registered.text
+    user: dict[str, Any] = registered.json()
+    assert user["email"] == email
+    tokens = client.post(f"{API}/accounts/token/", json={"email": email, "password": PASSWORD})
+    assert tokens.status_code == 200, tokens.text
+    body = tokens.json()
+    assert body["access"]
+    assert body["refresh"]
+    return user, {"Authorization": f"Bearer {body['access']}"}
+
+
+def create_article(client: httpx.Client, headers: dict[str, str], status: str) -> dict[str, Any]:
+    response = client.post(
+        f"{API}/content/articles/",
+        json={
+            "title": f"A {status} article {uuid.uuid4().hex[:8]}",
+            "body": "Text.",
+            "status": status,
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    article: dict[str, Any] = response.json()
+    assert article["status"] == status
+    return article
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == PROBLEM_JSON, response.headers
+    problem: dict[str, Any] = response.json()
+    assert problem["code"] == code, problem
+    assert problem["status"] == status, problem
+    return problem
+
+
+def items(page: Any) -> list[dict[str, Any]]:
+    """List bodies come paginated ({"results": [...]}) or bare."""
+    return list(page["results"] if isinstance(page, dict) else page)
