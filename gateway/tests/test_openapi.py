@@ -268,7 +268,11 @@ async def test_post_operations_document_the_idempotency_key(docs_gateway: str) -
     parameter = document["components"]["parameters"]["IdempotencyKey"]
     assert (parameter["name"], parameter["in"]) == ("Idempotency-Key", "header")
     assert parameter["schema"]["maxLength"] == 255
-    assert create["responses"]["422"] == {"$ref": "#/components/responses/IdempotencyKeyMismatch"}
+    token = document["paths"]["/api/v1/accounts/token/"]["post"]
+    conflict = {"$ref": "#/components/responses/IdempotencyConflict"}
+    assert token["responses"]["409"] == conflict
+    assert token["responses"]["400"] == {"$ref": "#/components/responses/IdempotencyKeyInvalid"}
+    assert "422" not in token["responses"]
     # What a service documents itself is kept.
     assert create["responses"]["409"] == {"description": "The service's own conflict."}
 

@@ -9,7 +9,8 @@ tag so both live in one slot and one script sees both:
 - ``…:answer``: status, selected headers and body of the answer, for ``ttl_seconds``;
   a repeat gets it back with ``Idempotent-Replayed: true``.
 
-The same key with another fingerprint is 422 ``idempotency_key_mismatch``. 5xx answers,
+The same key with another fingerprint is 409 ``idempotency_key_mismatch``: a conflict with
+what the key already holds (the request itself is valid, so not 422). 5xx answers,
 gateway errors and answers larger than ``max_response_bytes`` are not stored (the lock is
 released, so a retry runs again). Without Redis the request is refused with a retryable
 503: running it unprotected could run it twice, the very thing the client asked to avoid.
@@ -86,7 +87,7 @@ def in_progress() -> Problem:
 
 def key_mismatch() -> Problem:
     return Problem(
-        422,
+        409,
         ProblemCode.IDEMPOTENCY_KEY_MISMATCH,
         "This Idempotency-Key was used for a different request.",
     )

@@ -9,7 +9,7 @@ the merged document is cached for a short time.
 
 Every operation also documents what the gateway itself may answer: problem+json 408, 413,
 429 (with the RateLimit fields), 502, 503 and 504, and on POST the ``Idempotency-Key``
-header with its 400/409/422 answers. ``/api/v1/docs/`` is Swagger UI over the merged document,
+header with its 400/409 answers. ``/api/v1/docs/`` is Swagger UI over the merged document,
 served from the drf-spectacular-sidecar package (no CDN).
 """
 
@@ -54,8 +54,12 @@ GATEWAY_ANSWERS = (
 )
 IDEMPOTENCY_ANSWERS = (
     ("400", "IdempotencyKeyInvalid", "Idempotency-Key is not 1-255 visible ASCII characters."),
-    ("409", "IdempotencyInProgress", "A request with this Idempotency-Key is still running."),
-    ("422", "IdempotencyKeyMismatch", "This Idempotency-Key was used for another request."),
+    (
+        "409",
+        "IdempotencyConflict",
+        "A request with this Idempotency-Key is still running (`idempotency_in_progress`), "
+        "or the key was used for another request (`idempotency_key_mismatch`).",
+    ),
 )
 RATELIMIT_HEADERS = {
     "RateLimit-Limit": "Requests allowed in the window of the quota closest to exhaustion.",
