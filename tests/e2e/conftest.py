@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.e2e.gateway_client import register_and_login, reset_rate_limits
+from gateway_client import register_and_login, reset_rate_limits
 
 GATEWAY_URL = "http://127.0.0.1:8000"
 READY_URLS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.e2e.gateway_client import API, register_and_login, reset_rate_limits
+from gateway_client import API, register_and_login, reset_rate_limits
 
 from platform_common.testing.contract import run_contract
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.e2e.gateway_client import API, assert_problem, create_article
+from gateway_client import API, assert_problem, create_article
 
 pytestmark = pytest.mark.e2e
 

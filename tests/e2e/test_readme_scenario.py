@@ -13,7 +13,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from tests.e2e.gateway_client import API, PASSWORD, assert_problem, create_article, items
+from gateway_client import API, PASSWORD, assert_problem, create_article, items
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, password_field
 from accounts.tokens.keys import current_key_set
 from accounts.tokens.services import TokenPair, token_pair_obtain, token_pair_refresh
+from platform_common.api.schema import problem_responses
 from platform_common.api.serializers import InputSerializer as BaseInputSerializer
 
 
@@ -42,7 +43,11 @@ class TokenObtainApi(AnonymousApi):
     OutputSerializer = TokenPairOutputSerializer
 
     @extend_schema(
-        operation_id="token_obtain", request=InputSerializer, responses=OutputSerializer, auth=[]
+        operation_id="token_obtain",
+        request=InputSerializer,
+        # 401 invalid_credentials; 429 too_many_attempts is documented for every operation.
+        responses={200: OutputSerializer, **problem_responses(401)},
+        auth=[],
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
@@ -62,7 +67,11 @@ class TokenRefreshApi(AnonymousApi):
     OutputSerializer = TokenPairOutputSerializer
 
     @extend_schema(
-        operation_id="token_refresh", request=InputSerializer, responses=OutputSerializer, auth=[]
+        operation_id="token_refresh",
+        request=InputSerializer,
+        # 401 invalid_token or token_reused; 409 refresh_token_rotated (retry with the new pair).
+        responses={200: OutputSerializer, **problem_responses(401, 409)},
+        auth=[],
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)

@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, password_field
+from accounts.apis import AnonymousApi, email_field, new_password_field
 from accounts.users.models import User
 from accounts.users.selectors import user_get
 from accounts.users.services import email_normalize, user_register
+from platform_common.api.schema import problem_responses
 from platform_common.api.serializers import InputSerializer as BaseInputSerializer
 from platform_common.auth.drf import request_principal
 
@@ -27,8 +28,8 @@ class UserRegisterApi(AnonymousApi):
     class InputSerializer(BaseInputSerializer):
         """A new account: its email (unique in any case), password and display name."""
 
-        email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
-        password = password_field()
+        email = email_field()
+        password = new_password_field()
         display_name = serializers.CharField(max_length=150)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +54,7 @@ class UserRegisterApi(AnonymousApi):
     @extend_schema(
         operation_id="user_register",
         request=InputSerializer,
-        responses={201: OutputSerializer},
+        responses={201: OutputSerializer, **problem_responses(409)},  # 409 email_taken
         auth=[],
     )
     def post(self, request: Request) -> Response:
