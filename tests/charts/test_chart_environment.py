@@ -42,7 +42,7 @@ DELIBERATE = {
     "UPSTREAM_ACCOUNTS": "in-cluster address",
     "UPSTREAM_CONTENT": "in-cluster address",
     "UPSTREAM_NOTIFICATIONS": "in-cluster address",
-    "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges (locally the gateway is the edge)",
+    "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(
