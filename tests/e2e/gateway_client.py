@@ -7,23 +7,11 @@ import uuid
 from typing import Any
 
 import httpx
-from redis.cluster import RedisCluster
 
 # Where the services' REST endpoints live behind the gateway (the API version's prefix).
 API = "/api/v1"
 PASSWORD = "Correct-Horse-Battery-9"
 PROBLEM_JSON = "application/problem+json"
-REDIS_CLUSTER_URL = "redis://127.0.0.1:7000/0"
-RATE_LIMIT_KEYS = "ratelimit:*"  # the gateway's default RATE_LIMIT_KEY_PREFIX
-
-
-def reset_rate_limits() -> None:
-    cluster = RedisCluster.from_url(REDIS_CLUSTER_URL)
-    try:
-        for key in cluster.scan_iter(match=RATE_LIMIT_KEYS):
-            cluster.delete(key)
-    finally:
-        cluster.close()
 
 
 def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any], dict[str, str]]:
