@@ -47,7 +47,9 @@ def task_message(
         "eta": None,
         "expires": None,
         "timelimit": [None, None],
-        "argsrepr": repr(args)[:200],
+        # What Celery logs for the task ("received", "succeeded"): the event, never its data
+        # (which carries emails and, for some events, one-time tokens).
+        "argsrepr": f"(<event {extra_headers.get(EVENT_TYPE_HEADER, '?')} {task_id}>,)",
         "kwargsrepr": "{}",
         "origin": origin,
         "ignore_result": True,
