@@ -1,5 +1,5 @@
 # Developer commands. The logic lives in dev/bin/*; see docs/DEVELOPING.md.
-.PHONY: up down infra test lint audit bench chaos charts images kind-up kind-down
+.PHONY: up down infra test lint audit bench chaos charts images observability kind-up kind-down
 
 up:       ## prepare everything and run the stack in the foreground (Ctrl-C stops it; PgBouncer and the Redis Cluster keep running)
 	dev/bin/up
@@ -19,6 +19,8 @@ chaos:    ## the full chaos test (tests/chaos)
 	dev/bin/chaos
 images:   ## build every deployable's image (docker buildx bake, or podman where no Docker engine runs)
 	dev/bin/images
+observability: ## regenerate the Grafana dashboards and Prometheus rules (dev/observability) into charts/platform/files
+	dev/bin/observability
 charts:   ## offline chart checks: helm lint, render, validate, policy, checkov, shellcheck
 	dev/bin/charts
 kind-up:  ## kind cluster with the operators and the platform chart, then helm test

@@ -22,7 +22,6 @@ from grafana_foundation_sdk.models.common import (
     LegendDisplayMode,
     LegendPlacement,
 )
-
 from rules import AVAILABILITY_OBJECTIVE, LATENCY_OBJECTIVE, SLOS
 
 RATE = "$__rate_interval"
@@ -127,7 +126,9 @@ def red_panels(selector: str, by: str) -> tuple[Panel, ...]:
             title="5xx ratio",
             description="Share of answers that are server errors.",
             unit="percentunit",
-            queries=(q(ratio_or_zero(rate("http_requests_total", by, errors), total), f"{{{{{by}}}}}"),),
+            queries=(
+                q(ratio_or_zero(rate("http_requests_total", by, errors), total), f"{{{{{by}}}}}"),
+            ),
         ),
         latency_panels("http_request_duration_seconds", by, selector, "Latency"),
         Panel(
@@ -143,7 +144,9 @@ def red_panels(selector: str, by: str) -> tuple[Panel, ...]:
 def slo_panels(selector: str) -> tuple[Panel, ...]:
     availability, latency = SLOS
     return (
-        burn_panel("Availability SLO burn rate", availability.record, AVAILABILITY_OBJECTIVE, selector),
+        burn_panel(
+            "Availability SLO burn rate", availability.record, AVAILABILITY_OBJECTIVE, selector
+        ),
         burn_panel("Latency SLO burn rate", latency.record, LATENCY_OBJECTIVE, selector),
     )
 
@@ -258,13 +261,18 @@ EVENTS = Dashboard(
                 Panel(
                     title="Published",
                     description="Events the relays published, per type.",
-                    queries=(q(rate("events_published_total", "service, type"), "{{service}} {{type}}"),),
+                    queries=(
+                        q(rate("events_published_total", "service, type"), "{{service}} {{type}}"),
+                    ),
                 ),
                 Panel(
                     title="Consumed",
                     description="Events the workers took, by outcome.",
                     queries=(
-                        q(rate("events_consumed_total", "service, outcome"), "{{service}} {{outcome}}"),
+                        q(
+                            rate("events_consumed_total", "service, outcome"),
+                            "{{service}} {{outcome}}",
+                        ),
                     ),
                 ),
                 Panel(
@@ -287,7 +295,9 @@ EVENTS = Dashboard(
                         ),
                     ),
                 ),
-                latency_panels("events_handler_duration_seconds", "service", "", "Handler duration"),
+                latency_panels(
+                    "events_handler_duration_seconds", "service", "", "Handler duration"
+                ),
             ),
         ),
         (
@@ -302,12 +312,16 @@ EVENTS = Dashboard(
                     title="Oldest outbox row",
                     description="Age of the oldest unpublished row (the outbox lag).",
                     unit="s",
-                    queries=(q("max by (service) (events_outbox_oldest_age_seconds)", "{{service}}"),),
+                    queries=(
+                        q("max by (service) (events_outbox_oldest_age_seconds)", "{{service}}"),
+                    ),
                 ),
                 Panel(
                     title="Quarantined outbox rows",
                     description="Rows the relay gave up on.",
-                    queries=(q("max by (service) (events_outbox_quarantined_rows)", "{{service}}"),),
+                    queries=(
+                        q("max by (service) (events_outbox_quarantined_rows)", "{{service}}"),
+                    ),
                 ),
                 Panel(
                     title="Consumer lag",
@@ -337,7 +351,9 @@ CELERY = Dashboard(
                 Panel(
                     title="Tasks by state",
                     description="Tasks finished per second, by state.",
-                    queries=(q(rate("celery_tasks_total", "service, state"), "{{service}} {{state}}"),),
+                    queries=(
+                        q(rate("celery_tasks_total", "service, state"), "{{service}} {{state}}"),
+                    ),
                 ),
                 Panel(
                     title="Failure ratio",
@@ -417,13 +433,17 @@ GATEWAY = Dashboard(
                     title="Requests by route group",
                     description="Requests per second per route group.",
                     unit="reqps",
-                    queries=(q(rate("http_requests_total", "route", GATEWAY_SELECTOR), "{{route}}"),),
+                    queries=(
+                        q(rate("http_requests_total", "route", GATEWAY_SELECTOR), "{{route}}"),
+                    ),
                 ),
                 Panel(
                     title="Answers by status",
                     description="Requests per second by HTTP status.",
                     unit="reqps",
-                    queries=(q(rate("http_requests_total", "status", GATEWAY_SELECTOR), "{{status}}"),),
+                    queries=(
+                        q(rate("http_requests_total", "status", GATEWAY_SELECTOR), "{{status}}"),
+                    ),
                 ),
                 Panel(
                     title="Rate-limited",
@@ -434,7 +454,10 @@ GATEWAY = Dashboard(
                     title="In-flight requests",
                     description="Requests the gateway is answering right now.",
                     queries=(
-                        q(f"sum by (service) (http_requests_in_flight{{{GATEWAY_SELECTOR}}})", "{{service}}"),
+                        q(
+                            f"sum by (service) (http_requests_in_flight{{{GATEWAY_SELECTOR}}})",
+                            "{{service}}",
+                        ),
                     ),
                 ),
             ),
@@ -442,7 +465,9 @@ GATEWAY = Dashboard(
         (
             "Upstreams",
             (
-                latency_panels("gateway_upstream_duration_seconds", "upstream", "", "Upstream latency"),
+                latency_panels(
+                    "gateway_upstream_duration_seconds", "upstream", "", "Upstream latency"
+                ),
                 Panel(
                     title="Retries",
                     description="Upstream retries per second (0 where none happened).",
@@ -522,7 +547,10 @@ DATA_PLANE = Dashboard(
                     description="Commits and rollbacks per second.",
                     queries=(
                         q(rate("pg_stat_database_xact_commit", "datname"), "commit {{datname}}"),
-                        q(rate("pg_stat_database_xact_rollback", "datname"), "rollback {{datname}}"),
+                        q(
+                            rate("pg_stat_database_xact_rollback", "datname"),
+                            "rollback {{datname}}",
+                        ),
                     ),
                 ),
                 Panel(
@@ -594,7 +622,9 @@ DATA_PLANE = Dashboard(
                     title="Commands",
                     description="Commands processed per second per node.",
                     unit="ops",
-                    queries=(q(rate("redis_commands_processed_total", "instance"), "{{instance}}"),),
+                    queries=(
+                        q(rate("redis_commands_processed_total", "instance"), "{{instance}}"),
+                    ),
                 ),
             ),
         ),

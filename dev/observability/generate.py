@@ -14,11 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-from grafana_foundation_sdk.cog.encoder import JSONEncoder
-
 import dashboards
 import rules
+import yaml
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "charts" / "platform" / "files"
@@ -48,14 +47,14 @@ def dashboard_json(spec: dashboards.Dashboard) -> str:
 
 
 def rules_yaml() -> str:
-    body: Any = yaml.dump(
-        rules.rule_groups(), Dumper=_LiteralDumper, sort_keys=False, width=100
-    )
+    body: Any = yaml.dump(rules.rule_groups(), Dumper=_LiteralDumper, sort_keys=False, width=100)
     return RULES_HEADER + str(body)
 
 
 def outputs() -> dict[Path, str]:
-    found = {DASHBOARDS_DIR / f"{spec.uid}.json": dashboard_json(spec) for spec in dashboards.DASHBOARDS}
+    found = {
+        DASHBOARDS_DIR / f"{spec.uid}.json": dashboard_json(spec) for spec in dashboards.DASHBOARDS
+    }
     found[RULES_FILE] = rules_yaml()
     return found
 
@@ -63,7 +62,9 @@ def outputs() -> dict[Path, str]:
 def stale() -> list[Path]:
     """Outputs whose committed file differs from the generator's, and leftover dashboards."""
     expected = outputs()
-    differ = [path for path, text in expected.items() if not path.exists() or path.read_text() != text]
+    differ = [
+        path for path, text in expected.items() if not path.exists() or path.read_text() != text
+    ]
     leftover = [path for path in DASHBOARDS_DIR.glob("*.json") if path not in expected]
     return differ + leftover
 
@@ -84,7 +85,9 @@ def main() -> int:
     if parser.parse_args().check:
         out_of_date = stale()
         for path in out_of_date:
-            print(f"out of date: {path.relative_to(ROOT)} (run make observability)", file=sys.stderr)
+            print(
+                f"out of date: {path.relative_to(ROOT)} (run make observability)", file=sys.stderr
+            )
         return 1 if out_of_date else 0
     write()
     return 0

@@ -214,7 +214,9 @@ def kubernetes_alerts() -> list[dict[str, Any]]:
             ),
             for_="10m",
             severity="critical",
-            summary="{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) crash-loops",
+            summary=(
+                "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) crash-loops"
+            ),
             description=(
                 "Container {{ $labels.container }} of {{ $labels.pod }} keeps exiting and "
                 "Kubernetes backs off restarting it."
@@ -268,5 +270,8 @@ def rule_groups() -> dict[str, Any]:
 
 def alert_names() -> list[str]:
     return [
-        rule["alert"] for group in rule_groups()["groups"] for rule in group["rules"] if "alert" in rule
+        rule["alert"]
+        for group in rule_groups()["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
     ]
