@@ -9,6 +9,7 @@ every panel query against a local Prometheus skips those and only those.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -447,8 +448,15 @@ GATEWAY = Dashboard(
                 ),
                 Panel(
                     title="Rate-limited",
-                    description="Requests refused with 429, per limit.",
-                    queries=(q(rate("gateway_rate_limited_total", "limit"), "{{limit}}"),),
+                    description="Requests refused with 429 per second, per limit (0: none).",
+                    queries=(
+                        q(
+                            rate("gateway_rate_limited_total", "limit")
+                            + " or on () 0 * "
+                            + rate("http_requests_total", "service", GATEWAY_SELECTOR),
+                            "{{limit}}",
+                        ),
+                    ),
                 ),
                 Panel(
                     title="In-flight requests",
@@ -509,6 +517,12 @@ DATA_PLANE = Dashboard(
                         q("sum by (database) (pgbouncer_active_clients)", "active {{database}}"),
                         q("sum by (database) (pgbouncer_waiting_clients)", "waiting {{database}}"),
                     ),
+                ),
+                Panel(
+                    title="Transactions",
+                    description="Transactions pooled per second, per database.",
+                    unit="ops",
+                    queries=(q(rate("pgbouncer_requests_total", "database"), "{{database}}"),),
                 ),
                 Panel(
                     title="Pool size",
@@ -721,3 +735,16 @@ def queries() -> Iterator[tuple[Dashboard, Panel, Query]]:
 def cluster_only() -> dict[str, str]:
     """Expression -> why only a cluster has its series."""
     return {query.expr: query.cluster_only for _, _, query in queries() if query.cluster_only}
+
+
+_KEYWORDS = frozenset({"by", "without", "on", "ignoring", "group_left", "group_right", "bool"})
+_KEYWORDS |= {"and", "or", "unless", "offset"}
+
+
+def metric_names(expr: str) -> set[str]:
+    """The series names a PromQL expression reads (metrics and recording rules)."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    text = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", text)
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    names = re.findall(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()", text)
+    return {name for name in names if name not in _KEYWORDS}

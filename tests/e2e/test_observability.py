@@ -11,6 +11,7 @@ queries the generator (dev/observability/dashboards.py) marks cluster-only, with
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 import uuid
@@ -127,9 +128,7 @@ def test_every_local_target_is_scraped(stack: str, traffic: None) -> None:
     assert jobs == processes | {"pgbouncer", "postgres", "rabbitmq", "redis"}
     assert len(targets) == 1 + 3 + 3 + 3 + 1 + 1 + 1 + 7
     down = [
-        (target["scrapeUrl"], target["lastError"])
-        for target in targets
-        if target["health"] != "up"
+        (target["scrapeUrl"], target["lastError"]) for target in targets if target["health"] != "up"
     ]
     assert down == []
 
@@ -162,6 +161,31 @@ def test_every_panel_query_returns_data(stack: str, traffic: None) -> None:
         for uid, title in [next((u, t) for u, t, e in to_check if substitute(e) == expr)]
     )
     assert failures == {}, f"{len(failures)} of {len(to_check)} queries fail:\n{report}"
+
+
+def known_to_prometheus(http: httpx.Client, name: str) -> bool:
+    """A series of that name exists, or a scrape declared it (a counter nothing has
+    incremented yet has no series, only its # HELP/# TYPE lines)."""
+    if query(http, f'count({{__name__="{name}"}})')["data"]["result"]:
+        return True
+    family = re.sub(r"_(bucket|count|sum)$", "", name)
+    metadata = http.get(f"{PROMETHEUS}/api/v1/metadata", params={"metric": family}).json()
+    return bool(metadata["data"])
+
+
+def test_every_series_a_panel_reads_is_known(stack: str, traffic: None) -> None:
+    # The zero-filled queries ("... or 0 * total") return data even for a misspelled name.
+    cluster_only = dashboards.cluster_only()
+    names = {
+        name
+        for _, _, expr in panel_queries()
+        if expr not in cluster_only
+        for name in dashboards.metric_names(expr)
+    }
+    assert len(names) > 40
+    with httpx.Client(timeout=10.0) as http:
+        unknown = sorted(name for name in names if not known_to_prometheus(http, name))
+    assert unknown == []
 
 
 def test_cluster_only_queries_name_kubernetes_series(stack: str) -> None:

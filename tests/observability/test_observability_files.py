@@ -119,6 +119,28 @@ def test_cluster_only_queries_say_why() -> None:
     assert all(("kube_" in expr) or ("container_" in expr) for expr in marked)
 
 
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        (
+            'sum by (service) (rate(http_requests_total{status=~"5.."}[$__rate_interval]))',
+            {"http_requests_total"},
+        ),
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(celery_task_duration_seconds_bucket[1m])))",
+            {"celery_task_duration_seconds_bucket"},
+        ),
+        (
+            "service:http_request_errors:ratio_rate1h / 0.001",
+            {"service:http_request_errors:ratio_rate1h"},
+        ),
+        ("sum(a_total) or on () 0 * sum(b_total)", {"a_total", "b_total"}),
+    ],
+)
+def test_metric_names_of_a_query(expr: str, names: set[str]) -> None:
+    assert dashboards.metric_names(expr) == names
+
+
 def test_promtool_check_rules() -> None:
     result = subprocess.run(
         [promtool(), "check", "rules", str(generate.RULES_FILE)],
