@@ -61,6 +61,7 @@ def test_every_rendered_object_is_valid(objects: list[Manifest]) -> None:
 def test_validation_covers_core_and_custom_kinds(objects: list[Manifest]) -> None:
     kinds = {item.kind for item in objects}
     assert {"Deployment", "Job", "NetworkPolicy", "Cluster", "Pooler", "Queue"} <= kinds
+    assert {"ConfigMap", "PrometheusRule"} <= kinds
 
 
 def test_an_invalid_object_is_reported(objects: list[Manifest]) -> None:
@@ -72,6 +73,10 @@ def test_an_invalid_object_is_reported(objects: list[Manifest]) -> None:
     broken_queue = json.loads(json.dumps(queue.obj))
     broken_queue["spec"]["durable"] = "yes"
     assert validation_errors(Manifest(source="broken", obj=broken_queue)) != []
+    rule = next(item for item in objects if item.kind == "PrometheusRule")
+    broken_rule = json.loads(json.dumps(rule.obj))
+    broken_rule["spec"]["groups"][0]["rules"][0]["expr"] = ["not", "a", "string"]
+    assert validation_errors(Manifest(source="broken", obj=broken_rule)) != []
 
 
 def test_copied_crd_schemas_match_their_checksums() -> None:
