@@ -65,6 +65,16 @@ def q(expr: str, legend: str, *, cluster_only: str = "") -> Query:
     return Query(expr=expr, legend=legend, cluster_only=cluster_only)
 
 
+def panel(
+    title: str,
+    description: str,
+    *queries: Query,
+    unit: str = "short",
+    kind: Literal["timeseries", "stat"] = "timeseries",
+) -> Panel:
+    return Panel(title=title, description=description, queries=queries, unit=unit, kind=kind)
+
+
 def matchers(selector: str) -> str:
     return f"{{{selector}}}" if selector else ""
 
@@ -83,27 +93,25 @@ def quantile(phi: float, histogram: str, by: str, selector: str = "") -> str:
     return f"histogram_quantile({phi}, {inner})"
 
 
-def latency_panels(histogram: str, by: str, selector: str, title: str) -> Panel:
-    return Panel(
-        title=title,
-        description="p50, p95 and p99 from the histogram buckets.",
-        unit="s",
-        queries=tuple(
+def latency_panel(histogram: str, by: str, selector: str, title: str) -> Panel:
+    return panel(
+        title,
+        "p50, p95 and p99 from the histogram buckets.",
+        *(
             q(quantile(phi, histogram, by, selector), f"p{round(phi * 100)} {{{{{by}}}}}")
             for phi in (0.5, 0.95, 0.99)
         ),
+        unit="s",
     )
 
 
 def burn_panel(title: str, record: str, objective: float, selector: str) -> Panel:
     budget = round(1 - objective, 6)
-    return Panel(
-        title=title,
-        description=(
-            f"Error-budget burn rate of the {objective * 100:g}% SLO (1 = spending exactly the "
-            "budget; the fast-burn alert pages at 14.4 over 1h and 6 over 6h)."
-        ),
-        queries=tuple(
+    return panel(
+        title,
+        f"Error-budget burn rate of the {objective * 100:g}% SLO (1 = spending exactly the "
+        "budget; the fast-burn alert pages at 14.4 over 1h and 6 over 6h).",
+        *(
             q(
                 f"service:{record}:ratio_rate{window}{matchers(selector)} / {budget}",
                 f"{{{{service}}}} {window}",
@@ -116,28 +124,25 @@ def burn_panel(title: str, record: str, objective: float, selector: str) -> Pane
 def red_panels(selector: str, by: str) -> tuple[Panel, ...]:
     errors = selector + (", " if selector else "") + 'status=~"5.."'
     total = rate("http_requests_total", by, selector)
+    legend = f"{{{{{by}}}}}"
     return (
-        Panel(
-            title="Requests per second",
-            description="HTTP requests answered (route templates, never raw paths).",
+        panel(
+            "Requests per second",
+            "HTTP requests answered (route templates, never raw paths).",
+            q(total, legend),
             unit="reqps",
-            queries=(q(total, f"{{{{{by}}}}}"),),
         ),
-        Panel(
-            title="5xx ratio",
-            description="Share of answers that are server errors.",
+        panel(
+            "5xx ratio",
+            "Share of answers that are server errors.",
+            q(ratio_or_zero(rate("http_requests_total", by, errors), total), legend),
             unit="percentunit",
-            queries=(
-                q(ratio_or_zero(rate("http_requests_total", by, errors), total), f"{{{{{by}}}}}"),
-            ),
         ),
-        latency_panels("http_request_duration_seconds", by, selector, "Latency"),
-        Panel(
-            title="In-flight requests",
-            description="Requests being answered right now.",
-            queries=(
-                q(f"sum by (service) (http_requests_in_flight{matchers(selector)})", "{{service}}"),
-            ),
+        latency_panel("http_request_duration_seconds", by, selector, "Latency"),
+        panel(
+            "In-flight requests",
+            "Requests being answered right now.",
+            q(f"sum by (service) (http_requests_in_flight{matchers(selector)})", "{{service}}"),
         ),
     )
 
@@ -153,6 +158,8 @@ def slo_panels(selector: str) -> tuple[Panel, ...]:
 
 
 SERVICE = 'service=~"$service"'
+GATEWAY_SELECTOR = 'service="gateway"'
+PER_SERVICE = "{{service}}"
 
 OVERVIEW = Dashboard(
     uid="platform-overview",
@@ -164,16 +171,22 @@ OVERVIEW = Dashboard(
         (
             "Targets",
             (
-                Panel(
-                    title="Scrape targets up",
-                    description="Targets answering Prometheus, per job.",
-                    queries=(q("sum by (job) (up)", "{{job}}"),),
+                panel(
+                    "Scrape targets up",
+                    "Targets answering, per job.",
+                    q("sum by (job) (up)", "{{job}}"),
                 ),
             ),
         ),
     ),
 )
 
+
+def pod_query(expr: str, reason: str) -> Query:
+    return q(f"sum by (pod) ({expr})", "{{pod}}", cluster_only=reason)
+
+
+PODS = 'pod=~".*$service.*", container!=""'
 SERVICE_DETAIL = Dashboard(
     uid="platform-service",
     title="Service detail",
@@ -184,11 +197,11 @@ SERVICE_DETAIL = Dashboard(
         (
             "Status codes and SLOs",
             (
-                Panel(
-                    title="Answers by status",
-                    description="Requests per second by HTTP status.",
+                panel(
+                    "Answers by status",
+                    "Requests per second by HTTP status.",
+                    q(rate("http_requests_total", "status", SERVICE), "{{status}}"),
                     unit="reqps",
-                    queries=(q(rate("http_requests_total", "status", SERVICE), "{{status}}"),),
                 ),
                 *slo_panels(SERVICE),
             ),
@@ -196,60 +209,48 @@ SERVICE_DETAIL = Dashboard(
         (
             "Cache and pods",
             (
-                Panel(
-                    title="Cache hit ratio",
-                    description="Hits over lookups, per cache.",
+                panel(
+                    "Cache hit ratio",
+                    "Hits over lookups, per cache.",
+                    q(
+                        rate("cache_requests_total", "cache", f'{SERVICE}, result="hit"')
+                        + "\n/\n"
+                        + rate("cache_requests_total", "cache", SERVICE),
+                        "{{cache}}",
+                    ),
                     unit="percentunit",
-                    queries=(
-                        q(
-                            rate("cache_requests_total", "cache", f'{SERVICE}, result="hit"')
-                            + "\n/\n"
-                            + rate("cache_requests_total", "cache", SERVICE),
-                            "{{cache}}",
-                        ),
+                ),
+                panel(
+                    "Container restarts (1h)",
+                    "Restarts of the service's containers.",
+                    pod_query(
+                        f"increase(kube_pod_container_status_restarts_total{{{PODS}}}[1h])",
+                        KUBE_STATE_METRICS,
                     ),
                 ),
-                Panel(
-                    title="Container restarts (1h)",
-                    description="Restarts of the service's containers.",
-                    queries=(
-                        q(
-                            "sum by (pod) (increase(kube_pod_container_status_restarts_total"
-                            '{pod=~".*$service.*"}[1h]))',
-                            "{{pod}}",
-                            cluster_only=KUBE_STATE_METRICS,
-                        ),
+                panel(
+                    "CPU",
+                    "CPU used by the service's pods.",
+                    pod_query(
+                        f"rate(container_cpu_usage_seconds_total{{{PODS}}}[{RATE}])", CADVISOR
                     ),
                 ),
-                Panel(
-                    title="CPU",
-                    description="CPU used by the service's pods.",
-                    queries=(
-                        q(
-                            "sum by (pod) (rate(container_cpu_usage_seconds_total"
-                            f'{{pod=~".*$service.*", container!=""}}[{RATE}]))',
-                            "{{pod}}",
-                            cluster_only=CADVISOR,
-                        ),
-                    ),
-                ),
-                Panel(
-                    title="Memory",
-                    description="Working set of the service's pods.",
+                panel(
+                    "Memory",
+                    "Working set of the service's pods.",
+                    pod_query(f"container_memory_working_set_bytes{{{PODS}}}", CADVISOR),
                     unit="bytes",
-                    queries=(
-                        q(
-                            'sum by (pod) (container_memory_working_set_bytes{pod=~".*$service.*",'
-                            ' container!=""})',
-                            "{{pod}}",
-                            cluster_only=CADVISOR,
-                        ),
-                    ),
                 ),
             ),
         ),
     ),
 )
+
+
+def per_service(title: str, description: str, gauge: str, *, unit: str = "short") -> Panel:
+    """The largest value of a gauge per service."""
+    return panel(title, description, q(f"max by (service) ({gauge})", PER_SERVICE), unit=unit)
+
 
 EVENTS = Dashboard(
     uid="platform-events",
@@ -259,88 +260,68 @@ EVENTS = Dashboard(
         (
             "Flow",
             (
-                Panel(
-                    title="Published",
-                    description="Events the relays published, per type.",
-                    queries=(
-                        q(rate("events_published_total", "service, type"), "{{service}} {{type}}"),
+                panel(
+                    "Published",
+                    "Events the relays published, per type.",
+                    q(rate("events_published_total", "service, type"), "{{service}} {{type}}"),
+                ),
+                panel(
+                    "Consumed",
+                    "Events the workers took, by outcome.",
+                    q(rate("events_consumed_total", "service, outcome"), "{{service}} {{outcome}}"),
+                ),
+                panel(
+                    "Failed",
+                    "Handler failures, retried or not.",
+                    q(
+                        rate("events_failed_total", "service, will_retry"),
+                        "{{service}} retry={{will_retry}}",
                     ),
                 ),
-                Panel(
-                    title="Consumed",
-                    description="Events the workers took, by outcome.",
-                    queries=(
-                        q(
-                            rate("events_consumed_total", "service, outcome"),
-                            "{{service}} {{outcome}}",
-                        ),
+                panel(
+                    "Dead-lettered (1h)",
+                    "Events sent to the dead-letter queue.",
+                    q(
+                        "sum by (service, type) (increase(events_dead_lettered_total[1h]))",
+                        "{{service}} {{type}}",
                     ),
                 ),
-                Panel(
-                    title="Failed",
-                    description="Handler failures, retried or not.",
-                    queries=(
-                        q(
-                            rate("events_failed_total", "service, will_retry"),
-                            "{{service}} retry={{will_retry}}",
-                        ),
-                    ),
-                ),
-                Panel(
-                    title="Dead-lettered (1h)",
-                    description="Events sent to the dead-letter queue.",
-                    queries=(
-                        q(
-                            "sum by (service, type) (increase(events_dead_lettered_total[1h]))",
-                            "{{service}} {{type}}",
-                        ),
-                    ),
-                ),
-                latency_panels(
-                    "events_handler_duration_seconds", "service", "", "Handler duration"
-                ),
+                latency_panel("events_handler_duration_seconds", "service", "", "Handler duration"),
             ),
         ),
         (
             "Backlogs",
             (
-                Panel(
-                    title="Outbox pending",
-                    description="Outbox rows waiting for the relay.",
-                    queries=(q("max by (service) (events_outbox_pending)", "{{service}}"),),
+                per_service(
+                    "Outbox pending", "Rows waiting for the relay.", "events_outbox_pending"
                 ),
-                Panel(
-                    title="Oldest outbox row",
-                    description="Age of the oldest unpublished row (the outbox lag).",
+                per_service(
+                    "Oldest outbox row",
+                    "Age of the oldest unpublished row (the outbox lag).",
+                    "events_outbox_oldest_age_seconds",
                     unit="s",
-                    queries=(
-                        q("max by (service) (events_outbox_oldest_age_seconds)", "{{service}}"),
-                    ),
                 ),
-                Panel(
-                    title="Quarantined outbox rows",
-                    description="Rows the relay gave up on.",
-                    queries=(
-                        q("max by (service) (events_outbox_quarantined_rows)", "{{service}}"),
-                    ),
+                per_service(
+                    "Quarantined outbox rows",
+                    "Rows the relay gave up on.",
+                    "events_outbox_quarantined_rows",
                 ),
-                Panel(
-                    title="Consumer lag",
-                    description="Ready and unacknowledged messages in each service's queue.",
-                    queries=(
-                        q("max by (service, queue) (events_consumer_lag_messages)", "{{queue}}"),
-                    ),
+                panel(
+                    "Consumer lag",
+                    "Ready and unacknowledged messages in each service's queue.",
+                    q("max by (service, queue) (events_consumer_lag_messages)", "{{queue}}"),
                 ),
-                Panel(
-                    title="Dead letters parked",
-                    description="Dead letters waiting for a replay or a drop.",
-                    queries=(q("max by (service) (events_dead_letter_parked)", "{{service}}"),),
+                per_service(
+                    "Dead letters parked",
+                    "Dead letters waiting for a replay or a drop.",
+                    "events_dead_letter_parked",
                 ),
             ),
         ),
     ),
 )
 
+PER_TASK = "{{service}} {{task}}"
 CELERY = Dashboard(
     uid="platform-celery",
     title="Celery",
@@ -349,42 +330,38 @@ CELERY = Dashboard(
         (
             "Tasks",
             (
-                Panel(
-                    title="Tasks by state",
-                    description="Tasks finished per second, by state.",
-                    queries=(
-                        q(rate("celery_tasks_total", "service, state"), "{{service}} {{state}}"),
-                    ),
+                panel(
+                    "Tasks by state",
+                    "Tasks finished per second, by state.",
+                    q(rate("celery_tasks_total", "service, state"), "{{service}} {{state}}"),
                 ),
-                Panel(
-                    title="Failure ratio",
-                    description="Failed tasks over finished tasks, per task.",
+                panel(
+                    "Failure ratio",
+                    "Failed tasks over finished tasks, per task.",
+                    q(
+                        ratio_or_zero(
+                            rate("celery_tasks_total", "service, task", 'state="failed"'),
+                            rate("celery_tasks_total", "service, task"),
+                        ),
+                        PER_TASK,
+                    ),
                     unit="percentunit",
-                    queries=(
-                        q(
-                            ratio_or_zero(
-                                rate("celery_tasks_total", "service, task", 'state="failed"'),
-                                rate("celery_tasks_total", "service, task"),
-                            ),
-                            "{{service}} {{task}}",
-                        ),
-                    ),
                 ),
-                latency_panels("celery_task_duration_seconds", "task", "", "Task duration"),
-                Panel(
-                    title="Tasks (1h)",
-                    description="Tasks finished in the last hour, per task.",
-                    queries=(
-                        q(
-                            "sum by (service, task) (increase(celery_tasks_total[1h]))",
-                            "{{service}} {{task}}",
-                        ),
-                    ),
+                latency_panel("celery_task_duration_seconds", "task", "", "Task duration"),
+                panel(
+                    "Tasks (1h)",
+                    "Tasks finished in the last hour, per task.",
+                    q("sum by (service, task) (increase(celery_tasks_total[1h]))", PER_TASK),
                 ),
             ),
         ),
     ),
 )
+
+
+def gauge_sum(title: str, description: str, gauge: str) -> Panel:
+    return panel(title, description, q(f"sum by (service) ({gauge})", PER_SERVICE))
+
 
 REALTIME = Dashboard(
     uid="platform-realtime",
@@ -394,26 +371,22 @@ REALTIME = Dashboard(
         (
             "WebSockets",
             (
-                Panel(
-                    title="Open WebSockets (notifications)",
-                    description="Authenticated WebSocket connections open in notifications.",
-                    queries=(
-                        q("sum by (service) (notifications_websocket_connections)", "{{service}}"),
-                    ),
+                gauge_sum(
+                    "Open WebSockets (notifications)",
+                    "Authenticated WebSocket connections open in notifications.",
+                    "notifications_websocket_connections",
                 ),
-                Panel(
-                    title="Open WebSockets (gateway)",
-                    description="WebSockets the gateway relays right now.",
-                    queries=(q("sum by (service) (gateway_websockets_open)", "{{service}}"),),
+                gauge_sum(
+                    "Open WebSockets (gateway)",
+                    "WebSockets the gateway relays right now.",
+                    "gateway_websockets_open",
                 ),
-                Panel(
-                    title="Messages",
-                    description="WebSocket messages per second, by direction.",
-                    queries=(
-                        q(
-                            rate("notifications_websocket_messages_total", "service, direction"),
-                            "{{direction}}",
-                        ),
+                panel(
+                    "Messages",
+                    "WebSocket messages per second, by direction.",
+                    q(
+                        rate("notifications_websocket_messages_total", "service, direction"),
+                        "{{direction}}",
                     ),
                 ),
             ),
@@ -421,7 +394,6 @@ REALTIME = Dashboard(
     ),
 )
 
-GATEWAY_SELECTOR = 'service="gateway"'
 GATEWAY = Dashboard(
     uid="platform-gateway",
     title="Gateway",
@@ -430,75 +402,65 @@ GATEWAY = Dashboard(
         (
             "Edge",
             (
-                Panel(
-                    title="Requests by route group",
-                    description="Requests per second per route group.",
+                panel(
+                    "Requests by route group",
+                    "Requests per second per route group.",
+                    q(rate("http_requests_total", "route", GATEWAY_SELECTOR), "{{route}}"),
                     unit="reqps",
-                    queries=(
-                        q(rate("http_requests_total", "route", GATEWAY_SELECTOR), "{{route}}"),
-                    ),
                 ),
-                Panel(
-                    title="Answers by status",
-                    description="Requests per second by HTTP status.",
+                panel(
+                    "Answers by status",
+                    "Requests per second by HTTP status.",
+                    q(rate("http_requests_total", "status", GATEWAY_SELECTOR), "{{status}}"),
                     unit="reqps",
-                    queries=(
-                        q(rate("http_requests_total", "status", GATEWAY_SELECTOR), "{{status}}"),
+                ),
+                panel(
+                    "Rate-limited",
+                    "Requests refused with 429 per second, per limit (0: none).",
+                    q(
+                        rate("gateway_rate_limited_total", "limit")
+                        + " or on () 0 * "
+                        + rate("http_requests_total", "service", GATEWAY_SELECTOR),
+                        "{{limit}}",
                     ),
                 ),
-                Panel(
-                    title="Rate-limited",
-                    description="Requests refused with 429 per second, per limit (0: none).",
-                    queries=(
-                        q(
-                            rate("gateway_rate_limited_total", "limit")
-                            + " or on () 0 * "
-                            + rate("http_requests_total", "service", GATEWAY_SELECTOR),
-                            "{{limit}}",
-                        ),
-                    ),
-                ),
-                Panel(
-                    title="In-flight requests",
-                    description="Requests the gateway is answering right now.",
-                    queries=(
-                        q(
-                            f"sum by (service) (http_requests_in_flight{{{GATEWAY_SELECTOR}}})",
-                            "{{service}}",
-                        ),
-                    ),
+                gauge_sum(
+                    "In-flight requests",
+                    "Requests the gateway is answering right now.",
+                    f"http_requests_in_flight{{{GATEWAY_SELECTOR}}}",
                 ),
             ),
         ),
         (
             "Upstreams",
             (
-                latency_panels(
+                latency_panel(
                     "gateway_upstream_duration_seconds", "upstream", "", "Upstream latency"
                 ),
-                Panel(
-                    title="Retries",
-                    description="Upstream retries per second (0 where none happened).",
-                    queries=(
-                        q(
-                            rate("gateway_upstream_retries_total", "upstream")
-                            + " or 0 * "
-                            + rate("gateway_upstream_duration_seconds_count", "upstream"),
-                            "{{upstream}}",
-                        ),
+                panel(
+                    "Retries",
+                    "Upstream retries per second (0 where none happened).",
+                    q(
+                        rate("gateway_upstream_retries_total", "upstream")
+                        + " or 0 * "
+                        + rate("gateway_upstream_duration_seconds_count", "upstream"),
+                        "{{upstream}}",
                     ),
                 ),
-                Panel(
-                    title="Circuit breakers",
-                    description="0 closed, 1 half-open, 2 open.",
+                panel(
+                    "Circuit breakers",
+                    "0 closed, 1 half-open, 2 open.",
+                    q("max by (upstream) (gateway_breaker_state)", "{{upstream}}"),
                     kind="stat",
-                    queries=(q("max by (upstream) (gateway_breaker_state)", "{{upstream}}"),),
                 ),
             ),
         ),
     ),
 )
 
+PER_DATABASE = "{{database}}"
+PER_DATNAME = "{{datname}}"
+PER_INSTANCE = "{{instance}}"
 DATA_PLANE = Dashboard(
     uid="platform-data-plane",
     title="Data plane",
@@ -510,135 +472,111 @@ DATA_PLANE = Dashboard(
         (
             "PgBouncer",
             (
-                Panel(
-                    title="Clients active and waiting",
-                    description="Clients waiting for a server connection mean a saturated pool.",
-                    queries=(
-                        q("sum by (database) (pgbouncer_active_clients)", "active {{database}}"),
-                        q("sum by (database) (pgbouncer_waiting_clients)", "waiting {{database}}"),
-                    ),
+                panel(
+                    "Clients active and waiting",
+                    "Clients waiting for a server connection mean a saturated pool.",
+                    q("sum by (database) (pgbouncer_active_clients)", "active {{database}}"),
+                    q("sum by (database) (pgbouncer_waiting_clients)", "waiting {{database}}"),
                 ),
-                Panel(
-                    title="Transactions",
-                    description="Transactions pooled per second, per database.",
+                panel(
+                    "Transactions",
+                    "Transactions pooled per second, per database.",
+                    q(rate("pgbouncer_requests_total", "database"), PER_DATABASE),
                     unit="ops",
-                    queries=(q(rate("pgbouncer_requests_total", "database"), "{{database}}"),),
                 ),
-                Panel(
-                    title="Pool size",
-                    description="Server connections each database's pool may open.",
-                    queries=(q("max by (database) (pgbouncer_pool_size)", "{{database}}"),),
+                panel(
+                    "Pool size",
+                    "Server connections each database's pool may open.",
+                    q("max by (database) (pgbouncer_pool_size)", PER_DATABASE),
                 ),
-                Panel(
-                    title="Server connections",
-                    description="Server connections in use and idle.",
-                    queries=(
-                        q("sum(pgbouncer_used_servers)", "used"),
-                        q("sum(pgbouncer_free_servers)", "free"),
-                    ),
+                panel(
+                    "Server connections",
+                    "Server connections in use and idle.",
+                    q("sum(pgbouncer_used_servers)", "used"),
+                    q("sum(pgbouncer_free_servers)", "free"),
                 ),
             ),
         ),
         (
             "Postgres",
             (
-                Panel(
-                    title="Up",
-                    description="The exporter reaches Postgres.",
-                    kind="stat",
-                    queries=(q("min(pg_up)", "up"),),
+                panel("Up", "The exporter reaches Postgres.", q("min(pg_up)", "up"), kind="stat"),
+                panel(
+                    "Connections",
+                    "Backends per database against max_connections.",
+                    q("sum by (datname) (pg_stat_database_numbackends)", PER_DATNAME),
+                    q("max(pg_settings_max_connections)", "max_connections"),
                 ),
-                Panel(
-                    title="Connections",
-                    description="Backends per database against max_connections.",
-                    queries=(
-                        q("sum by (datname) (pg_stat_database_numbackends)", "{{datname}}"),
-                        q("max(pg_settings_max_connections)", "max_connections"),
-                    ),
+                panel(
+                    "Transactions",
+                    "Commits and rollbacks per second.",
+                    q(rate("pg_stat_database_xact_commit", "datname"), "commit {{datname}}"),
+                    q(rate("pg_stat_database_xact_rollback", "datname"), "rollback {{datname}}"),
                 ),
-                Panel(
-                    title="Transactions",
-                    description="Commits and rollbacks per second.",
-                    queries=(
-                        q(rate("pg_stat_database_xact_commit", "datname"), "commit {{datname}}"),
-                        q(
-                            rate("pg_stat_database_xact_rollback", "datname"),
-                            "rollback {{datname}}",
-                        ),
-                    ),
-                ),
-                Panel(
-                    title="Database size",
-                    description="Size on disk per database.",
+                panel(
+                    "Database size",
+                    "Size on disk per database.",
+                    q("max by (datname) (pg_database_size_bytes)", PER_DATNAME),
                     unit="bytes",
-                    queries=(q("max by (datname) (pg_database_size_bytes)", "{{datname}}"),),
                 ),
             ),
         ),
         (
             "RabbitMQ",
             (
-                Panel(
-                    title="Queue depth",
-                    description="Ready and unacknowledged messages per queue.",
-                    queries=(
-                        q("sum by (queue) (rabbitmq_queue_messages_ready)", "ready {{queue}}"),
-                        q("sum by (queue) (rabbitmq_queue_messages_unacked)", "unacked {{queue}}"),
+                panel(
+                    "Queue depth",
+                    "Ready and unacknowledged messages per queue.",
+                    q("sum by (queue) (rabbitmq_queue_messages_ready)", "ready {{queue}}"),
+                    q("sum by (queue) (rabbitmq_queue_messages_unacked)", "unacked {{queue}}"),
+                ),
+                panel(
+                    "Consumers",
+                    "Consumers per queue (0 on an events queue: EventsConsumerDown).",
+                    q("sum by (queue) (rabbitmq_queue_consumers)", "{{queue}}"),
+                ),
+                panel(
+                    "Connections and channels",
+                    "Open AMQP connections and channels.",
+                    q("sum(rabbitmq_connections)", "connections"),
+                    q("sum(rabbitmq_channels)", "channels"),
+                ),
+                panel(
+                    "Memory against the watermark",
+                    "Resident memory over the memory high watermark.",
+                    q(
+                        "sum(rabbitmq_process_resident_memory_bytes)"
+                        " / sum(rabbitmq_resident_memory_limit_bytes)",
+                        "used",
                     ),
-                ),
-                Panel(
-                    title="Consumers",
-                    description="Consumers per queue (0 on an events queue: EventsConsumerDown).",
-                    queries=(q("sum by (queue) (rabbitmq_queue_consumers)", "{{queue}}"),),
-                ),
-                Panel(
-                    title="Connections and channels",
-                    description="Open AMQP connections and channels.",
-                    queries=(
-                        q("sum(rabbitmq_connections)", "connections"),
-                        q("sum(rabbitmq_channels)", "channels"),
-                    ),
-                ),
-                Panel(
-                    title="Memory against the watermark",
-                    description="Resident memory over the memory high watermark.",
                     unit="percentunit",
-                    queries=(
-                        q(
-                            "sum(rabbitmq_process_resident_memory_bytes)"
-                            " / sum(rabbitmq_resident_memory_limit_bytes)",
-                            "used",
-                        ),
-                    ),
                 ),
             ),
         ),
         (
             "Redis",
             (
-                Panel(
-                    title="Up",
-                    description="Redis nodes the exporter reaches.",
-                    queries=(q("max by (instance) (redis_up)", "{{instance}}"),),
+                panel(
+                    "Up",
+                    "Redis nodes the exporter reaches.",
+                    q("max by (instance) (redis_up)", PER_INSTANCE),
                 ),
-                Panel(
-                    title="Clients",
-                    description="Connected clients per node.",
-                    queries=(q("max by (instance) (redis_connected_clients)", "{{instance}}"),),
+                panel(
+                    "Clients",
+                    "Connected clients per node.",
+                    q("max by (instance) (redis_connected_clients)", PER_INSTANCE),
                 ),
-                Panel(
-                    title="Memory",
-                    description="Memory used per node.",
+                panel(
+                    "Memory",
+                    "Memory used per node.",
+                    q("max by (instance) (redis_memory_used_bytes)", PER_INSTANCE),
                     unit="bytes",
-                    queries=(q("max by (instance) (redis_memory_used_bytes)", "{{instance}}"),),
                 ),
-                Panel(
-                    title="Commands",
-                    description="Commands processed per second per node.",
+                panel(
+                    "Commands",
+                    "Commands processed per second per node.",
+                    q(rate("redis_commands_processed_total", "instance"), PER_INSTANCE),
                     unit="ops",
-                    queries=(
-                        q(rate("redis_commands_processed_total", "instance"), "{{instance}}"),
-                    ),
                 ),
             ),
         ),
