@@ -168,9 +168,12 @@ def known_to_prometheus(http: httpx.Client, name: str) -> bool:
     incremented yet has no series, only its # HELP/# TYPE lines)."""
     if query(http, f'count({{__name__="{name}"}})')["data"]["result"]:
         return True
-    family = re.sub(r"_(bucket|count|sum)$", "", name)
-    metadata = http.get(f"{PROMETHEUS}/api/v1/metadata", params={"metric": family}).json()
-    return bool(metadata["data"])
+    # Metadata is kept per family: OpenMetrics names a counter without its _total suffix.
+    families = {name, re.sub(r"_(bucket|count|sum|total)$", "", name)}
+    return any(
+        http.get(f"{PROMETHEUS}/api/v1/metadata", params={"metric": family}).json()["data"]
+        for family in families
+    )
 
 
 def test_every_series_a_panel_reads_is_known(stack: str, traffic: None) -> None:
