@@ -18,6 +18,8 @@ from chart_rendering import (
     pod_specs,
 )
 
+from platform_common.events import heartbeats
+
 UID = 10001
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
 
@@ -99,6 +101,37 @@ def probes_and_resources(objects: list[Manifest]) -> list[str]:
                 for probe in ("livenessProbe", "readinessProbe"):
                     if probe not in container:
                         found.append(f"{item} container {container['name']}: no {probe}")
+    return found
+
+
+# Processes without an HTTP port beat into /tmp (platform_common.heartbeat); the probe's
+# limit must leave room for the longest quiet stretch of each (see its values.yaml).
+HEARTBEAT_COMPONENTS = {
+    "worker": heartbeats.WORKER_HEARTBEAT_SECONDS * 3,
+    "beat": heartbeats.BEAT_MAX_LOOP_SECONDS * 3,
+    # A pass waits up to 35 s for confirms; a reconnect backs off up to 30 s.
+    "relay": 65.0,
+}
+
+
+def stale_process_probes(objects: list[Manifest]) -> list[str]:
+    """Worker, relay and beat pods probe their own heartbeat with a limit they can keep."""
+    found = []
+    for item, metadata, spec in pod_specs(objects):
+        labels = metadata["labels"]
+        component = labels.get("app.kubernetes.io/component")
+        if item.kind not in LONG_RUNNING or component not in HEARTBEAT_COMPONENTS:
+            continue
+        (container,) = spec["containers"]
+        name = f"{labels['app.kubernetes.io/name']}-{component}"
+        for probe in ("livenessProbe", "readinessProbe"):
+            command = container.get(probe, {}).get("exec", {}).get("command", [])
+            if command[:4] != ["python", "-m", "platform_common.heartbeat", name]:
+                found.append(f"{item} {probe}: not the heartbeat of {name}: {command}")
+            elif float(command[4]) < HEARTBEAT_COMPONENTS[component]:
+                found.append(f"{item} {probe}: heartbeat limit {command[4]} s is too short")
+        if "/tmp" not in {mount["mountPath"] for mount in container.get("volumeMounts", [])}:
+            found.append(f"{item}: no writable /tmp for the heartbeat")
     return found
 
 

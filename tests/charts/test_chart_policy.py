@@ -15,6 +15,7 @@ CHECKS: dict[str, Check] = {
     "restricted pod security": policy.restricted_security,
     "writable paths are emptyDirs": policy.writable_paths_are_emptydirs,
     "probes and resources": policy.probes_and_resources,
+    "worker, relay and beat probe their heartbeat": policy.stale_process_probes,
     "no floating image tag": policy.floating_tags,
     "a NetworkPolicy selects every pod": policy.pods_without_network_policy,
     "a PDB for every multi-replica workload": policy.multi_replica_workloads_without_pdb,
@@ -80,6 +81,20 @@ def test_checks_catch_broken_objects(platform_manifests: dict[str, list[Manifest
             policy.probes_and_resources,
             worker,
             lambda o: pod_spec(o)["containers"][0]["resources"].pop("limits"),
+        ),
+        (
+            policy.stale_process_probes,
+            worker,
+            lambda o: pod_spec(o)["containers"][0]["livenessProbe"].update(
+                exec={"command": ["python", "-c", "import sys; sys.exit(0)"]}
+            ),
+        ),
+        (
+            policy.stale_process_probes,
+            worker,
+            lambda o: pod_spec(o)["containers"][0]["readinessProbe"]["exec"]["command"].__setitem__(
+                4, "5"
+            ),
         ),
         (
             policy.floating_tags,
