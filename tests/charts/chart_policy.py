@@ -70,6 +70,48 @@ def restricted_security(objects: list[Manifest]) -> list[str]:
     return found
 
 
+def data_plane_pod_settings(item: Manifest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(pod securityContext, container securityContexts) a Redis or RabbitMQ resource sets."""
+    spec = item.obj["spec"]
+    if item.kind == "RabbitmqCluster":
+        pod = spec["override"]["statefulSet"]["spec"]["template"]["spec"]
+        return pod.get("securityContext", {}), [
+            container.get("securityContext", {})
+            for container in [*pod.get("initContainers", []), *pod.get("containers", [])]
+        ]
+    if item.kind == "RedisCluster":
+        roles = [spec.get("redisLeader", {}), spec.get("redisFollower", {})]
+        return spec.get("podSecurityContext", {}), [r.get("securityContext", {}) for r in roles]
+    return spec.get("podSecurityContext", {}), [spec.get("securityContext", {})]
+
+
+# The operators' Redis and RabbitMQ images write their configuration at start, so their
+# root filesystem stays writable; everything else of the restricted profile applies.
+DATA_PLANE_KINDS = ("RabbitmqCluster", "RedisCluster", "RedisReplication", "RedisSentinel")
+
+
+def data_plane_security(objects: list[Manifest]) -> list[str]:
+    found = []
+    for item in objects:
+        if item.kind not in DATA_PLANE_KINDS:
+            continue
+        pod, contexts = data_plane_pod_settings(item)
+        if pod.get("runAsNonRoot") is not True:
+            found.append(f"{item}: pod not non-root")
+        if pod.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+            found.append(f"{item}: pod seccomp is not RuntimeDefault")
+        if item.kind == "RabbitmqCluster" and len(contexts) != 2:
+            found.append(f"{item}: the setup and rabbitmq containers are not both restricted")
+        for context in contexts:
+            if context.get("allowPrivilegeEscalation") is not False:
+                found.append(f"{item}: allowPrivilegeEscalation is not false")
+            if context.get("capabilities", {}).get("drop") != ["ALL"]:
+                found.append(f"{item}: does not drop ALL capabilities")
+            if context.get("privileged") is not False:
+                found.append(f"{item}: may be privileged")
+    return found
+
+
 def writable_paths_are_emptydirs(objects: list[Manifest]) -> list[str]:
     """Writable mounts are emptyDirs, and /tmp is one of them (read-only root filesystem)."""
     found = []
