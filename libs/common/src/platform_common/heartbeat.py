@@ -11,10 +11,13 @@ writable ``/tmp`` emptyDir), never in the read-only root filesystem.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 def heartbeat_path(name: str) -> Path:
@@ -22,8 +25,15 @@ def heartbeat_path(name: str) -> Path:
 
 
 def touch(name: str) -> None:
-    """Record that the process named ``name`` is making progress now."""
-    heartbeat_path(name).touch()
+    """Record that the process named ``name`` is making progress now.
+
+    A heartbeat that cannot be written must not stop the work: the probe then fails and
+    says why, and this logs it.
+    """
+    try:
+        heartbeat_path(name).touch()
+    except OSError as error:
+        logger.warning("heartbeat %s not written: %s", name, error)
 
 
 def age_seconds(name: str) -> float | None:

@@ -8,11 +8,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from processes import fresh_topology, relay_command, running, wait_until, worker_command
+
+from platform_common import heartbeat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,3 +98,13 @@ def test_beat_beats_at_every_tick(tmp_path: Path) -> None:
     with running(command, env={"TMPDIR": str(tmp_path)}) as beat:
         assert_probe_follows_the_process(beat, tmp_path, "evtest-beat", beats_every=10)
     fresh_topology()  # beat sent the purge task: leave the queue empty for other tests
+
+
+def test_an_unwritable_heartbeat_is_logged_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+
+    heartbeat.touch("svc-relay")
+
+    assert "heartbeat svc-relay not written" in caplog.text
