@@ -18,6 +18,7 @@ def one(objects: list[Manifest], kind: str) -> Manifest:
 
 
 def config_of(objects: list[Manifest], service: str) -> dict[str, Any]:
+    config: dict[str, Any]
     (config,) = [
         item.obj["data"]
         for item in objects

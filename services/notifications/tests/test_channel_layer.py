@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
@@ -29,6 +29,12 @@ from notifications.config.redis_connection import CancellationSafeSentinelConnec
 START_TIMEOUT_SECONDS = 10
 FAILOVER_TIMEOUT_SECONDS = 20
 MASTER = "channels-under-test"
+
+
+def _configured_host() -> dict[str, Any]:
+    layers: dict[str, Any] = settings.CHANNEL_LAYERS
+    (host,) = layers["default"]["CONFIG"]["hosts"]
+    return dict(host)
 
 
 def _layer(host: dict[str, Any]) -> RedisChannelLayer:
@@ -62,7 +68,7 @@ def test_without_sentinels_the_layer_uses_the_plain_url() -> None:
 
 
 def test_the_configured_layer_sends_a_group_message_through_sentinel() -> None:
-    (host,) = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    host = _configured_host()
     assert host["sentinels"] == [("127.0.0.1", 26379)]
     layer = _layer(host)
 
@@ -75,8 +81,7 @@ def test_the_configured_layer_sends_a_group_message_through_sentinel() -> None:
 
 
 def test_a_master_the_sentinel_does_not_know_is_an_error() -> None:
-    (host,) = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
-    layer = _layer({**host, "master_name": "no-such-master"})
+    layer = _layer({**_configured_host(), "master_name": "no-such-master"})
 
     with pytest.raises(MasterNotFoundError):
         asyncio.run(_group_round_trip(layer, "lost"))
@@ -113,7 +118,8 @@ class Replication:
         return redis.Redis(port=port, socket_timeout=2, decode_responses=True)
 
     def master_address(self) -> tuple[str, int]:
-        host, port = self.client(self.sentinel_port).sentinel_get_master_addr_by_name(MASTER)
+        address: Any = self.client(self.sentinel_port).sentinel_get_master_addr_by_name(MASTER)
+        host, port = address
         return str(host), int(port)
 
 
@@ -147,7 +153,7 @@ def replication(tmp_path: Path) -> Iterator[Replication]:
         )
         sentinel = setup.client(setup.sentinel_port)
         _wait(
-            lambda: int(sentinel.sentinel_master(MASTER)["num-slaves"]) == 1,
+            lambda: int(cast(Any, sentinel.sentinel_master(MASTER))["num-slaves"]) == 1,
             START_TIMEOUT_SECONDS,
             "Sentinel sees the replica",
         )
@@ -181,9 +187,7 @@ def test_the_layer_follows_a_failover_to_the_promoted_replica(replication: Repli
 
     def fail_over() -> None:
         assert replication.master_address() == ("127.0.0.1", replication.master_port)
-        replication.client(replication.sentinel_port).execute_command(
-            "SENTINEL", "FAILOVER", MASTER
-        )
+        replication.client(replication.sentinel_port).sentinel_failover(MASTER)
         _wait(
             lambda: replication.master_address() == ("127.0.0.1", replication.replica_port),
             FAILOVER_TIMEOUT_SECONDS,

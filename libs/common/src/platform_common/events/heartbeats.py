@@ -38,7 +38,9 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
     def start(self, parent: WorkController) -> None:
         name = heartbeat_name("worker")
         heartbeat.touch(name)
-        self._timer_entry = parent.timer.call_repeatedly(
+        # Created by the Timer step (required above); the stubs lack call_repeatedly.
+        timer: Any = parent.timer
+        self._timer_entry = timer.call_repeatedly(
             WORKER_HEARTBEAT_SECONDS, heartbeat.touch, (name,), priority=10
         )
 
@@ -48,7 +50,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             self._timer_entry = None
 
 
-class HeartbeatScheduler(PersistentScheduler):  # type: ignore[misc]
+class HeartbeatScheduler(PersistentScheduler):
     """Celery beat's file-backed scheduler, touching ``<service>-beat`` at every tick."""
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
