@@ -19,12 +19,14 @@ from typing import Any, cast
 
 import pytest
 import redis
-from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from redis.asyncio.sentinel import MasterNotFoundError, SentinelConnectionPool
 
-from notifications.config.channel_layer import channel_layer_host, parse_sentinels
-from notifications.config.redis_connection import CancellationSafeSentinelConnection
+from notifications.config.channel_layer import ChannelLayer, channel_layer_host, parse_sentinels
+from notifications.config.redis_connection import (
+    CancellationSafeConnection,
+    CancellationSafeSentinelConnection,
+)
 
 START_TIMEOUT_SECONDS = 10
 FAILOVER_TIMEOUT_SECONDS = 20
@@ -37,11 +39,11 @@ def _configured_host() -> dict[str, Any]:
     return dict(host)
 
 
-def _layer(host: dict[str, Any]) -> RedisChannelLayer:
-    return RedisChannelLayer(hosts=[host], prefix="channel-layer-test")
+def _layer(host: dict[str, Any]) -> ChannelLayer:
+    return ChannelLayer(hosts=[host], prefix="channel-layer-test")
 
 
-async def _group_round_trip(layer: RedisChannelLayer, text: str) -> dict[str, Any]:
+async def _group_round_trip(layer: ChannelLayer, text: str) -> dict[str, Any]:
     """Send ``text`` to a group with one member channel and receive it there."""
     channel = await layer.new_channel()
     await layer.group_add("sentinel-test", channel)
@@ -78,6 +80,10 @@ def test_the_configured_layer_sends_a_group_message_through_sentinel() -> None:
     pool = layer.create_pool(0)
     assert isinstance(pool, SentinelConnectionPool)
     assert pool.connection_class is CancellationSafeSentinelConnection
+    # The questions to the Sentinels are sends too.
+    assert {
+        sentinel.connection_pool.connection_class for sentinel in pool.sentinel_manager.sentinels
+    } == {CancellationSafeConnection}
 
 
 def test_a_master_the_sentinel_does_not_know_is_an_error() -> None:

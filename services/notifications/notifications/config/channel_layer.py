@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels_redis.core import RedisChannelLayer
+from redis.asyncio.connection import ConnectionPool
+from redis.asyncio.sentinel import SentinelConnectionPool
+
 from notifications.config.redis_connection import (
     CancellationSafeConnection,
     CancellationSafeSentinelConnection,
@@ -58,3 +62,20 @@ def channel_layer_host(*, url: str, sentinels: str, master: str) -> dict[str, An
         }
     # Only redis:// URLs keep the class (rediss:// and unix:// replace it).
     return {"address": url, "connection_class": CancellationSafeConnection, **connection}
+
+
+class ChannelLayer(RedisChannelLayer):  # type: ignore[misc]
+    """channels-redis's layer whose Sentinel clients keep their cancellations too.
+
+    channels-redis builds one Redis client per Sentinel with redis-py's plain connection
+    class; the layer asks them for the primary at every new connection, so a consumer's
+    receive cancelled during that question could lose its cancellation like any other
+    send (see redis_connection.py).
+    """
+
+    def create_pool(self, index: int) -> ConnectionPool:
+        pool: ConnectionPool = super().create_pool(index)
+        if isinstance(pool, SentinelConnectionPool):
+            for sentinel in pool.sentinel_manager.sentinels:
+                sentinel.connection_pool.connection_class = CancellationSafeConnection
+        return pool

@@ -26,7 +26,7 @@ JWKS_URL: str
 _env = environ.Env()
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "notifications.config.channel_layer.ChannelLayer",
         "CONFIG": {
             "hosts": [
                 channel_layer_host(
