@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 need kind
-container_engine >/dev/null
+pick_container_engine
 if kind get clusters | grep -qx "$cluster"; then
     kind delete cluster --name "$cluster"
 else

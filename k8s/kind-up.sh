@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 need kind kubectl helm openssl
-engine=$(container_engine)
+pick_container_engine
 registry=${REGISTRY:-localhost:5001/platform}
 tag=${TAG:-dev}
 images=(accounts content notifications gateway)

@@ -22,13 +22,15 @@ need() {
     done
 }
 
-# kind drives Docker, or podman when Docker is missing.
-container_engine() {
+# pick_container_engine: sets engine=docker, or engine=podman when no Docker engine
+# answers (and tells kind to drive podman). Called in the script's own shell, not in a
+# $(...) subshell, so that the export reaches kind.
+pick_container_engine() {
     if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-        echo docker
+        engine=docker
     elif command -v podman >/dev/null; then
+        engine=podman
         export KIND_EXPERIMENTAL_PROVIDER=podman
-        echo podman
     else
         die "neither a Docker engine nor podman is available"
     fi

@@ -18,6 +18,8 @@ from chart_rendering import (
     pod_specs,
 )
 
+from platform_common.events import heartbeats
+
 UID = 10001
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
 
@@ -68,6 +70,48 @@ def restricted_security(objects: list[Manifest]) -> list[str]:
     return found
 
 
+def data_plane_pod_settings(item: Manifest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(pod securityContext, container securityContexts) a Redis or RabbitMQ resource sets."""
+    spec = item.obj["spec"]
+    if item.kind == "RabbitmqCluster":
+        pod = spec["override"]["statefulSet"]["spec"]["template"]["spec"]
+        return pod.get("securityContext", {}), [
+            container.get("securityContext", {})
+            for container in [*pod.get("initContainers", []), *pod.get("containers", [])]
+        ]
+    if item.kind == "RedisCluster":
+        roles = [spec.get("redisLeader", {}), spec.get("redisFollower", {})]
+        return spec.get("podSecurityContext", {}), [r.get("securityContext", {}) for r in roles]
+    return spec.get("podSecurityContext", {}), [spec.get("securityContext", {})]
+
+
+# The operators' Redis and RabbitMQ images write their configuration at start, so their
+# root filesystem stays writable; everything else of the restricted profile applies.
+DATA_PLANE_KINDS = ("RabbitmqCluster", "RedisCluster", "RedisReplication", "RedisSentinel")
+
+
+def data_plane_security(objects: list[Manifest]) -> list[str]:
+    found = []
+    for item in objects:
+        if item.kind not in DATA_PLANE_KINDS:
+            continue
+        pod, contexts = data_plane_pod_settings(item)
+        if pod.get("runAsNonRoot") is not True:
+            found.append(f"{item}: pod not non-root")
+        if pod.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+            found.append(f"{item}: pod seccomp is not RuntimeDefault")
+        if item.kind == "RabbitmqCluster" and len(contexts) != 2:
+            found.append(f"{item}: the setup and rabbitmq containers are not both restricted")
+        for context in contexts:
+            if context.get("allowPrivilegeEscalation") is not False:
+                found.append(f"{item}: allowPrivilegeEscalation is not false")
+            if context.get("capabilities", {}).get("drop") != ["ALL"]:
+                found.append(f"{item}: does not drop ALL capabilities")
+            if context.get("privileged") is not False:
+                found.append(f"{item}: may be privileged")
+    return found
+
+
 def writable_paths_are_emptydirs(objects: list[Manifest]) -> list[str]:
     """Writable mounts are emptyDirs, and /tmp is one of them (read-only root filesystem)."""
     found = []
@@ -99,6 +143,37 @@ def probes_and_resources(objects: list[Manifest]) -> list[str]:
                 for probe in ("livenessProbe", "readinessProbe"):
                     if probe not in container:
                         found.append(f"{item} container {container['name']}: no {probe}")
+    return found
+
+
+# Processes without an HTTP port beat into /tmp (platform_common.heartbeat); the probe's
+# limit must leave room for the longest quiet stretch of each (see its values.yaml).
+HEARTBEAT_COMPONENTS = {
+    "worker": heartbeats.WORKER_HEARTBEAT_SECONDS * 3,
+    "beat": heartbeats.BEAT_MAX_LOOP_SECONDS * 3,
+    # A pass waits up to 35 s for confirms; a reconnect backs off up to 30 s.
+    "relay": 65.0,
+}
+
+
+def stale_process_probes(objects: list[Manifest]) -> list[str]:
+    """Worker, relay and beat pods probe their own heartbeat with a limit they can keep."""
+    found = []
+    for item, metadata, spec in pod_specs(objects):
+        labels = metadata["labels"]
+        component = labels.get("app.kubernetes.io/component")
+        if item.kind not in LONG_RUNNING or component not in HEARTBEAT_COMPONENTS:
+            continue
+        (container,) = spec["containers"]
+        name = f"{labels['app.kubernetes.io/name']}-{component}"
+        for probe in ("livenessProbe", "readinessProbe"):
+            command = container.get(probe, {}).get("exec", {}).get("command", [])
+            if command[:4] != ["python", "-m", "platform_common.heartbeat", name]:
+                found.append(f"{item} {probe}: not the heartbeat of {name}: {command}")
+            elif float(command[4]) < HEARTBEAT_COMPONENTS[component]:
+                found.append(f"{item} {probe}: heartbeat limit {command[4]} s is too short")
+        if "/tmp" not in {mount["mountPath"] for mount in container.get("volumeMounts", [])}:
+            found.append(f"{item}: no writable /tmp for the heartbeat")
     return found
 
 

@@ -38,6 +38,7 @@ DELIBERATE = {
     "JWT_SIGNING_KEYS_DIR": "the mounted Secret of signing keys",
     "JWKS_URL": "in-cluster address",
     "REDIS_URL": "in-cluster address",
+    "CHANNEL_LAYER_SENTINELS": "in-cluster address",
     "REDIS_CLUSTER_URL": "in-cluster address",
     "UPSTREAM_ACCOUNTS": "in-cluster address",
     "UPSTREAM_CONTENT": "in-cluster address",

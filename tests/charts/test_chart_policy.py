@@ -13,8 +13,10 @@ from chart_rendering import DJANGO_SERVICES, RELEASE, Manifest, containers, pod_
 Check = Callable[[list[Manifest]], list[str]]
 CHECKS: dict[str, Check] = {
     "restricted pod security": policy.restricted_security,
+    "data-plane pods restricted": policy.data_plane_security,
     "writable paths are emptyDirs": policy.writable_paths_are_emptydirs,
     "probes and resources": policy.probes_and_resources,
+    "worker, relay and beat probe their heartbeat": policy.stale_process_probes,
     "no floating image tag": policy.floating_tags,
     "a NetworkPolicy selects every pod": policy.pods_without_network_policy,
     "a PDB for every multi-replica workload": policy.multi_replica_workloads_without_pdb,
@@ -80,6 +82,32 @@ def test_checks_catch_broken_objects(platform_manifests: dict[str, list[Manifest
             policy.probes_and_resources,
             worker,
             lambda o: pod_spec(o)["containers"][0]["resources"].pop("limits"),
+        ),
+        (
+            policy.stale_process_probes,
+            worker,
+            lambda o: pod_spec(o)["containers"][0]["livenessProbe"].update(
+                exec={"command": ["python", "-c", "import sys; sys.exit(0)"]}
+            ),
+        ),
+        (
+            policy.stale_process_probes,
+            worker,
+            lambda o: pod_spec(o)["containers"][0]["readinessProbe"]["exec"]["command"].__setitem__(
+                4, "5"
+            ),
+        ),
+        (
+            policy.data_plane_security,
+            first(objects, "RedisSentinel"),
+            lambda o: o["spec"]["securityContext"]["capabilities"].update(drop=["NET_RAW"]),
+        ),
+        (
+            policy.data_plane_security,
+            first(objects, "RabbitmqCluster"),
+            lambda o: o["spec"]["override"]["statefulSet"]["spec"]["template"]["spec"].pop(
+                "initContainers"
+            ),
         ),
         (
             policy.floating_tags,

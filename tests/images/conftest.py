@@ -212,6 +212,8 @@ def production_env(ports: Ports, proxy_secret: str) -> dict[str, dict[str, str]]
             "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672//",
         }
     environments["accounts"]["JWT_SIGNING_KEYS_DIR"] = "/keys"
+    # The channel layer finds its Redis through the Sentinel `make infra` runs.
+    environments["notifications"]["CHANNEL_LAYER_SENTINELS"] = "127.0.0.1:26379"
     environments["gateway"] = {
         **shared,
         "PORT": str(ports.gateway),

@@ -1,6 +1,6 @@
 {{/*
 common.configmap: the ConfigMap of the service's non-secret settings (every container
-reads it with envFrom). The in-cluster addresses (Redis, JWKS, upstreams) are derived from
+reads it with envFrom). The in-cluster addresses (Redis and its Sentinels, JWKS, upstreams) are derived from
 the release name; .Values.config adds or overrides the rest (LOG_LEVEL, EVENTS_*, ...).
 */}}
 {{- define "common.configmap" -}}
@@ -11,6 +11,11 @@ the release name; .Values.config adds or overrides the rest (LOG_LEVEL, EVENTS_*
 -}}
 {{- if eq .Values.service.kind "django" -}}
 {{- $_ := set $computed "REDIS_URL" (printf "redis://%s:6379/0" (include "common.redisChannelsHost" .)) -}}
+{{- if .Values.channelLayer -}}
+{{- /* The Channels layer asks the Sentinels for the current primary (failover-safe). */ -}}
+{{- $_ := set $computed "CHANNEL_LAYER_SENTINELS" (include "common.redisSentinels" .) -}}
+{{- $_ := set $computed "CHANNEL_LAYER_SENTINEL_MASTER" (required "global.redis.sentinelMaster is required" .Values.global.redis.sentinelMaster) -}}
+{{- end -}}
 {{- /* Services fetch the public keys through the gateway, the only way into accounts. */ -}}
 {{- $_ := set $computed "JWKS_URL" (printf "http://%s:%v/.well-known/jwks.json" (include "common.gatewayHost" .) .Values.global.gatewayPort) -}}
 {{- else -}}

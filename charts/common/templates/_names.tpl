@@ -69,9 +69,14 @@ service chart finds its database, broker and caches by name without extra values
 {{- .Values.global.redis.clusterHost | default (printf "%s-redis-cluster-leader" .Release.Name) -}}
 {{- end -}}
 
-{{/* common.redisChannelsHost: the master Service of the RedisReplication (channel layer, relay nudges). */}}
+{{/* common.redisChannelsHost: the master Service of the RedisReplication (relay nudges; best effort, the relay also polls). */}}
 {{- define "common.redisChannelsHost" -}}
 {{- .Values.global.redis.channelsHost | default (printf "%s-redis-channels-master" .Release.Name) -}}
+{{- end -}}
+
+{{/* common.redisSentinels: "host:port,..." of the Sentinels watching the RedisReplication (the OT operator's "<name>-sentinel" Service). */}}
+{{- define "common.redisSentinels" -}}
+{{- .Values.global.redis.sentinels | default (printf "%s-redis-sentinel:26379" .Release.Name) -}}
 {{- end -}}
 
 {{/* common.gatewayHost: the gateway's Service. */}}

@@ -88,16 +88,21 @@ containers:
         sleep:
           seconds: 5
     {{- else }}
+    {{- /* No HTTP port: the process touches /tmp/<service>-<component>.heartbeat from its
+    main loop and the probe fails once it is older than heartbeatMaxAgeSeconds, so a
+    wedged process is restarted (platform_common.heartbeat). */}}
+    {{- $maxAge := required (printf "components.%s.heartbeatMaxAgeSeconds is required" .component) $spec.heartbeatMaxAgeSeconds }}
+    {{- $heartbeat := list "python" "-m" "platform_common.heartbeat" (printf "%s-%s" (include "common.service" $root) .component) (toString $maxAge) }}
     livenessProbe:
       exec:
-        command: {{ toJson $spec.probeCommand }}
+        command: {{ toJson $heartbeat }}
       initialDelaySeconds: {{ $spec.probeInitialDelaySeconds | default 30 }}
       periodSeconds: {{ $spec.probePeriodSeconds | default 60 }}
       timeoutSeconds: {{ $spec.probeTimeoutSeconds | default 20 }}
       failureThreshold: 3
     readinessProbe:
       exec:
-        command: {{ toJson $spec.probeCommand }}
+        command: {{ toJson $heartbeat }}
       initialDelaySeconds: {{ $spec.probeInitialDelaySeconds | default 30 }}
       periodSeconds: {{ $spec.probePeriodSeconds | default 60 }}
       timeoutSeconds: {{ $spec.probeTimeoutSeconds | default 20 }}

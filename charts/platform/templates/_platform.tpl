@@ -36,3 +36,28 @@ The service charts call the same templates, so both sides agree on every name.
 {{- define "platform.topologyName" -}}
 {{- printf "%s-%s" .root.Release.Name (.name | replace "." "-" | replace "_" "-") | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+
+{{/*
+platform.containerSecurity: the securityContext of every data-plane container the chart
+can reach (Redis, RabbitMQ; CloudNativePG's pods are restricted by the operator itself):
+the restricted profile except a read-only root filesystem, since the operators' Redis and
+RabbitMQ images write their configuration at start.
+*/}}
+{{- define "platform.containerSecurity" -}}
+runAsNonRoot: true
+allowPrivilegeEscalation: false
+privileged: false
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* platform.redisPodSecurity: the pod securityContext of the OT operator's Redis pods (the image's uid). */}}
+{{- define "platform.redisPodSecurity" -}}
+runAsUser: 1000
+runAsNonRoot: true
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}

@@ -1,4 +1,4 @@
-"""A redis-py connection that does not lose a task's cancellation while sending.
+"""redis-py connections that do not lose a task's cancellation while sending.
 
 On Python 3.11, ``asyncio.wait_for`` swallows a cancellation that arrives after the
 awaited task has finished but before ``wait_for`` resumes (CPython gh-86296, fixed in
@@ -12,15 +12,19 @@ its channel layer ``receive()`` when the socket closes and waits for it to end; 
 that lost its cancellation in that window stays in channels_redis's
 ``RedisChannelLayer.receive_single`` loop (a 5 s ``BZPOPMIN`` after another) for good,
 holding the layer's receive lock and a Redis connection, and the server never shuts down.
+
+The fix is needed by both kinds of connection the channel layer uses: a plain one (a
+``redis://`` URL) and one whose address Sentinel gives (replication with failover).
 """
 
 import asyncio
 from collections.abc import Iterable
 
-from redis.asyncio.connection import Connection
+from redis.asyncio.connection import AbstractConnection, Connection
+from redis.asyncio.sentinel import SentinelManagedConnection
 
 
-class CancellationSafeConnection(Connection):
+class _CancellationSafeSend(AbstractConnection):
     """Re-raises a cancellation that ``asyncio.wait_for`` swallowed during a send."""
 
     async def send_packed_command(
@@ -34,3 +38,11 @@ class CancellationSafeConnection(Connection):
             # cannot be reused, as redis-py does when a send is interrupted.
             await self.disconnect(nowait=True)
             raise asyncio.CancelledError
+
+
+class CancellationSafeConnection(_CancellationSafeSend, Connection):
+    """A plain TCP connection (``redis://`` URLs) with the fix."""
+
+
+class CancellationSafeSentinelConnection(_CancellationSafeSend, SentinelManagedConnection):
+    """A connection to the master Sentinel names, with the fix."""

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from notifications.config.redis_connection import CancellationSafeConnection
+import environ
+
+from notifications.config.channel_layer import channel_layer_host
 from platform_common.settings import build_settings
 
 _shared = build_settings(
@@ -19,28 +21,19 @@ JWT_ISSUER: str
 JWT_AUDIENCE: str
 JWKS_URL: str
 
-# channels-redis cannot talk to the Redis Cluster, so the layer uses the plain Redis.
-# channels-redis waits for messages with a blocking BZPOPMIN of this many seconds
-# (RedisChannelLayer.brpop_timeout, not configurable through CONFIG).
-_CHANNEL_LAYER_BLOCKING_READ_SECONDS = 5
+# channels-redis cannot talk to the Redis Cluster: the layer has a Redis of its own,
+# found through Sentinel in a cluster (see channel_layer.py).
+_env = environ.Env()
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "notifications.config.channel_layer.ChannelLayer",
         "CONFIG": {
             "hosts": [
-                {
-                    "address": _shared["REDIS_URL"],
-                    # A best-effort push must not hang on an unreachable Redis.
-                    "socket_connect_timeout": 2,
-                    # redis-py 8 defaults to a 5 s read timeout, which fires during the
-                    # layer's own blocking read and kills every idle socket's consumer.
-                    "socket_timeout": _CHANNEL_LAYER_BLOCKING_READ_SECONDS * 2,
-                    # With a socket timeout, redis-py sends through asyncio.wait_for, which
-                    # on Python 3.11 can swallow a cancellation: a consumer's receive would
-                    # then outlive its closed socket. Only redis:// URLs (rediss:// and
-                    # unix:// replace the class).
-                    "connection_class": CancellationSafeConnection,
-                }
+                channel_layer_host(
+                    url=_shared["REDIS_URL"],
+                    sentinels=_env.str("CHANNEL_LAYER_SENTINELS", default=""),
+                    master=_env.str("CHANNEL_LAYER_SENTINEL_MASTER", default="mymaster"),
+                )
             ],
             "prefix": "notifications",
         },

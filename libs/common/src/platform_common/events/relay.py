@@ -34,6 +34,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from platform_common import heartbeat
 from platform_common.events import conf
 from platform_common.events.envelope import Envelope, InvalidEnvelope
 from platform_common.events.maintenance import outbox_status
@@ -145,6 +146,7 @@ class OutboxRelay:
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._backoff = INITIAL_BACKOFF_SECONDS
         self._status_reported_at = 0.0
+        self._heartbeat = f"{relay_settings.service}-relay"
 
     def stop(self) -> None:
         self._stopping.set()
@@ -158,6 +160,8 @@ class OutboxRelay:
         listener = asyncio.create_task(self._listen_for_nudges())
         try:
             while not self._stopping.is_set():
+                # Liveness (the pod's probe reads it): touched on every pass and retry.
+                heartbeat.touch(self._heartbeat)
                 try:
                     await self._relay_on_one_connection()
                 except Exception:
@@ -181,6 +185,7 @@ class OutboxRelay:
             logger.info("outbox relay of %s connected", self.settings.service)
             while not self._stopping.is_set():
                 published = await self._in_db_thread(self._drain_pass)
+                heartbeat.touch(self._heartbeat)
                 self._backoff = INITIAL_BACKOFF_SECONDS
                 if published < self.settings.batch_size:
                     await self._wait_for_work()

@@ -12,7 +12,7 @@ from celery import Celery, bootsteps
 from celery.worker.consumer import Consumer
 from kombu import Message
 
-from platform_common.events import conf
+from platform_common.events import conf, heartbeats
 from platform_common.events.registry import subscribed_types
 from platform_common.events.topology import (
     EVENTS_EXCHANGE,
@@ -88,12 +88,16 @@ def create_celery_app(service: str) -> Celery:
         beat_schedule={
             "events-purge-expired": {"task": PURGE_TASK, "schedule": PURGE_EVERY_SECONDS}
         },
+        # Liveness: beat and the worker touch heartbeat files the pods' probes read.
+        beat_scheduler="platform_common.events.heartbeats:HeartbeatScheduler",
+        beat_max_loop_interval=heartbeats.BEAT_MAX_LOOP_SECONDS,
     )
     # Celery's Django fixup closes the DB connection around every task unless this is set
     # (a new connection per event caps a worker near 100 events/s); the consume task
     # applies CONN_MAX_AGE and health checks itself, as Django does per request.
     app.conf["CELERY_DB_REUSE_MAX"] = DB_REUSE_MAX
     app.steps["consumer"].add(DeclareTopology)
+    app.steps["worker"].add(heartbeats.WorkerHeartbeat)
     # Imported after setup: the tasks use the events models.
     from platform_common.events import tasks
 
