@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time
@@ -81,18 +82,26 @@ class Decision:
     def headers(self) -> RawHeaders:
         """The fields for the quota closest to exhaustion, and every quota's policy."""
         tightest = min(self.quotas, key=lambda quota: (quota.remaining, quota.limit))
-        policy = ", ".join(f"{quota.limit};w={self.window}" for quota in self.quotas)
         headers = [
             (b"ratelimit-limit", str(tightest.limit).encode()),
             (b"ratelimit-remaining", str(tightest.remaining).encode()),
             (b"ratelimit-reset", str(tightest.reset).encode()),
-            (b"ratelimit-policy", policy.encode()),
+            (
+                b"ratelimit-policy",
+                _policy(tuple(quota.limit for quota in self.quotas), self.window),
+            ),
         ]
         if not self.allowed:
             # Every exceeded quota must have started again.
             retry_after = max(quota.reset for quota in self.quotas if quota.exceeded)
             headers.append((b"retry-after", str(retry_after).encode()))
         return headers
+
+
+@functools.lru_cache(maxsize=64)
+def _policy(limits: tuple[int, ...], window: int) -> bytes:
+    """``RateLimit-Policy``: the same few combinations of limits on every answer."""
+    return ", ".join(f"{limit};w={window}" for limit in limits).encode()
 
 
 # INCRBY of every counter, the expiry of a new one, and each one's milliseconds left, in
