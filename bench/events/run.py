@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 from kombu import Connection, Exchange, Message, Queue
 
+from platform_common.testing.bench import Goal, Row, record
 from platform_common.testing.sandbox import worker_command
 
 HERE = Path(__file__).parent
@@ -198,6 +199,32 @@ def report(rows: list[tuple[str, Callable[[Figures], float], Figures, Figures]])
         print(f"{label:34}{pick(ours):16.1f}{pick(peer):12.1f}{pick(ours) / pick(peer):8.2f}")
 
 
+def record_rows(steady: Figures, burst: Figures, peer_steady: Figures, peer_burst: Figures) -> None:
+    def row(measure: str, ours: float, peer: float, *goals: Goal) -> Row:
+        return Row("events", measure, ours, peer, "raw kombu", goals)
+
+    at = f"at {RATE}/s"
+    record(row(f"throughput {at}, events/s", steady.throughput, peer_steady.throughput))
+    record(row(f"p50 commit -> handled {at}, ms", steady.p50_ms, peer_steady.p50_ms))
+    record(
+        row(
+            f"p99 commit -> handled {at}, ms",
+            steady.p99_ms,
+            peer_steady.p99_ms,
+            Goal("ours", "<=", 250),
+        )
+    )
+    record(
+        row(
+            f"burst of {BURST:,}, events/s",
+            burst.throughput,
+            peer_burst.throughput,
+            Goal("ours", ">=", 1000),
+            Goal("ratio", ">=", 0.8),
+        )
+    )
+
+
 def main() -> None:
     started = time.monotonic()
     with environment():
@@ -211,6 +238,7 @@ def main() -> None:
             (f"burst of {BURST} (events/s)", lambda f: f.throughput, burst, peer_burst),
         ]
     )
+    record_rows(steady, burst, peer_steady, peer_burst)
     print("\nplatform: commit -> handler committed (outbox, relay, RabbitMQ, Celery, inbox);")
     print("kombu: publish with a confirm per message -> consume and ack, quorum queue, one process")
     print(f"total {time.monotonic() - started:.0f}s")

@@ -1,11 +1,12 @@
-"""Gateway throughput next to nginx proxying the same upstream (run by ``make bench``).
+"""Gateway throughput next to nginx and a bare Python proxy on the same upstream.
 
 Starts a fast upstream (nginx ``return 200`` with small JSON, so it is never the
-bottleneck, plus the JWKS as a static file), the gateway in one uvicorn worker and nginx
-in one worker as a keep-alive reverse proxy, then loads each with the same wrk run and
-prints req/s and p50/p99 side by side. Gateway requests carry a valid JWT on an
-authenticated route, so edge verification and the Redis Cluster rate limit are on the
-measured path; a public-route figure is printed too.
+bottleneck, plus the JWKS as a static file), nginx in one worker as a keep-alive reverse
+proxy, a bare raw-ASGI proxy on aiohttp (``bare_proxy.py``: the Python limit) and the
+gateway, each in one process, then loads each with the same wrk run (32 connections,
+then 1 for the added latency). Gateway requests carry a valid JWT on an authenticated
+route, so edge verification and the rate limit are on the measured path; a public-route
+figure is printed too. Rows go to ``make bench``'s table (``platform_common.testing.bench``).
 """
 
 from __future__ import annotations
@@ -27,10 +28,15 @@ from pathlib import Path
 
 import httpx
 
+from platform_common.testing.bench import Goal, Row, record
 from platform_common.testing.jwt import SigningKey, sign_token
 
 ISSUER = "http://accounts.bench"
 AUDIENCE = "platform"
+CONNECTIONS = 32
+HERE = Path(__file__).resolve().parent
+JWT_PATH = "/api/v1/accounts/me/"
+PUBLIC_PATH = "/api/v1/content/articles/"
 ARTICLE_JSON = '{"id":"3f1c2b7e","title":"Hello","published":true,"tags":["news"]}'
 
 NGINX_CONF = """
@@ -138,11 +144,21 @@ def nginx(binary: str, tmp: Path, name: str, body: str) -> list[str]:
     return [binary, "-e", str(tmp / f"{name}-error.log"), "-p", str(tmp), "-c", str(conf)]
 
 
-def wrk(binary: str, name: str, url: str, *, seconds: int, headers: dict[str, str]) -> Result:
+def wrk(
+    binary: str,
+    name: str,
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str],
+    connections: int = CONNECTIONS,
+) -> Result:
     header_args = [arg for key, value in headers.items() for arg in ("-H", f"{key}: {value}")]
-    command = [binary, "-t2", "-c32", f"-d{seconds}s", "--latency", *header_args, url]
+    threads = min(2, connections)
+    options = [f"-t{threads}", f"-c{connections}", "--latency", *header_args, url]
     # Warm the pools and the JWKS cache so the figure is steady state.
-    subprocess.run([*command[:3], "-d2s", *command[4:]], capture_output=True, timeout=30)
+    subprocess.run([binary, "-d2s", *options], capture_output=True, timeout=30)
+    command = [binary, f"-d{seconds}s", *options]
     out = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 30, check=True
     ).stdout
@@ -187,7 +203,7 @@ def main() -> None:
         key = SigningKey.generate()
         (tmp / "jwks.json").write_text(json.dumps({"keys": [key.public_jwk()]}))
         token = sign_token(key, issuer=ISSUER, audience=AUDIENCE, exp_delta=3600)
-        upstream_port, proxy_port, gateway_port = free_port(), free_port(), free_port()
+        upstream_port, proxy_port, bare_port, gateway_port = (free_port() for _ in range(4))
         upstream = f"http://127.0.0.1:{upstream_port}"
         gateway_env = {
             **os.environ,
@@ -215,53 +231,99 @@ def main() -> None:
             "--port",
             str(gateway_port),
         ]
+        bare_command = [sys.executable, str(HERE / "bare_proxy.py"), upstream, str(bare_port)]
         upstream_body = UPSTREAM_BODY.format(port=upstream_port, tmp=tmp, json=ARTICLE_JSON)
         proxy_body = PROXY_BODY.format(port=proxy_port, upstream_port=upstream_port)
         with (
             running(nginx(nginx_bin, tmp, "upstream", upstream_body)),
             running(nginx(nginx_bin, tmp, "proxy", proxy_body)),
+            running(bare_command),
             running(gateway_command, env=gateway_env),
         ):
-            wait_until_serving(f"{upstream}/api/v1/content/articles/")
-            wait_until_serving(f"http://127.0.0.1:{proxy_port}/api/v1/content/articles/")
-            wait_until_serving(f"http://127.0.0.1:{gateway_port}/healthz")
+            nginx_url = f"http://127.0.0.1:{proxy_port}"
+            bare_url = f"http://127.0.0.1:{bare_port}"
+            gateway_url = f"http://127.0.0.1:{gateway_port}"
+            wait_until_serving(f"{upstream}{PUBLIC_PATH}")
+            wait_until_serving(f"{nginx_url}{PUBLIC_PATH}")
+            wait_until_serving(f"{bare_url}{PUBLIC_PATH}")
+            wait_until_serving(f"{gateway_url}/healthz")
             auth = {"Authorization": f"Bearer {token}"}
-            results = [
-                wrk(
+
+            def load(name: str, url: str, connections: int = CONNECTIONS) -> Result:
+                return wrk(
                     wrk_bin,
-                    "nginx proxy",
-                    f"http://127.0.0.1:{proxy_port}/api/v1/accounts/me/",
+                    name,
+                    url,
                     seconds=args.seconds,
-                    headers=auth,
-                ),
-                wrk(
-                    wrk_bin,
-                    "gateway, JWT route",
-                    f"http://127.0.0.1:{gateway_port}/api/v1/accounts/me/",
-                    seconds=args.seconds,
-                    headers=auth,
-                ),
-                wrk(
-                    wrk_bin,
-                    "gateway, public route",
-                    f"http://127.0.0.1:{gateway_port}/api/v1/content/articles/",
-                    seconds=args.seconds,
-                    headers={},
-                ),
-            ]
+                    headers={} if url.endswith(PUBLIC_PATH) else auth,
+                    connections=connections,
+                )
+
+            results = Results(
+                nginx=load("nginx proxy", nginx_url + JWT_PATH),
+                bare=load("bare Python proxy", bare_url + JWT_PATH),
+                gateway=load("gateway, JWT route", gateway_url + JWT_PATH),
+                public=load("gateway, public route", gateway_url + PUBLIC_PATH),
+                nginx_single=load("nginx proxy, 1 connection", nginx_url + JWT_PATH, 1),
+                gateway_single=load("gateway, JWT route, 1 conn.", gateway_url + JWT_PATH, 1),
+            )
     report(results)
+    record_rows(results)
 
 
-def report(results: list[Result]) -> None:
-    baseline = results[0].requests_per_second
-    print(f"\nwrk -t2 -c32, one worker each, small JSON upstream, {os.cpu_count()} CPUs")
-    print(f"{'':24} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs nginx':>9}")
-    for result in results:
+@dataclass(frozen=True)
+class Results:
+    nginx: Result
+    bare: Result
+    gateway: Result
+    public: Result
+    nginx_single: Result
+    gateway_single: Result
+
+
+def report(results: Results) -> None:
+    baseline = results.nginx.requests_per_second
+    print(f"\nwrk, one process each, small JSON upstream, {os.cpu_count()} CPUs")
+    print(f"{'':28} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs nginx':>9}")
+    for result in (
+        results.nginx,
+        results.bare,
+        results.gateway,
+        results.public,
+        results.nginx_single,
+        results.gateway_single,
+    ):
         ratio = result.requests_per_second / baseline
         print(
-            f"{result.name:24} {result.requests_per_second:>10,.0f} {result.p50_ms:>8.2f} "
+            f"{result.name:28} {result.requests_per_second:>10,.0f} {result.p50_ms:>8.2f} "
             f"{result.p99_ms:>8.2f} {result.errors:>7} {ratio:>9.2f}"
         )
+
+
+def record_rows(results: Results) -> None:
+    def row(measure: str, ours: float, peer: Result, *goals: Goal) -> Row:
+        return Row("gateway", measure, ours, peer.requests_per_second, peer.name, goals)
+
+    gateway_rps = results.gateway.requests_per_second
+    record(
+        row("JWT route + rate limit, req/s", gateway_rps, results.bare, Goal("ratio", ">=", 0.85))
+    )
+    record(row("JWT route + rate limit, req/s", gateway_rps, results.nginx))
+    record(row("public route, req/s", results.public.requests_per_second, results.nginx))
+    record(row("bare Python proxy, req/s", results.bare.requests_per_second, results.nginx))
+    record(
+        Row(
+            "gateway",
+            "JWT route p50 at 1 connection, ms",
+            results.gateway_single.p50_ms,
+            results.nginx_single.p50_ms,
+            results.nginx_single.name,
+            (Goal("difference", "<=", 0.3),),
+        )
+    )
+    errors = sum(result.errors for result in (results.gateway, results.public))
+    if errors:
+        sys.exit(f"the gateway answered {errors} requests with an error or not at all")
 
 
 if __name__ == "__main__":

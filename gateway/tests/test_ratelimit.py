@@ -5,9 +5,11 @@ import time
 from collections.abc import Callable
 
 import httpx
+from redis.asyncio.cluster import RedisCluster
 
+from gateway.config import Settings
 from platform_common.testing.jwt import TEST_AUDIENCE, TEST_ISSUER, SigningKey, sign_token
-from tests.conftest import MakeToken, StartGateway
+from tests.conftest import REDIS_CLUSTER_URL, MakeToken, StartGateway
 from tests.servers import closed_port
 
 
@@ -177,3 +179,73 @@ async def test_a_clients_window_starts_with_its_first_request_not_on_the_clock(
     assert [first.status_code] + [answer.status_code for answer in rest] == [200, 200, 429]
     assert rest[-1].headers["retry-after"] == rest[-1].headers["ratelimit-reset"]
     assert 1 <= int(rest[-1].headers["retry-after"]) <= window
+
+
+async def test_one_gateway_counts_a_concurrent_burst_exactly(
+    start_gateway: StartGateway,
+) -> None:
+    async with (
+        start_gateway(rate_limit_anonymous=10) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        await ready(client)
+        answers = await asyncio.gather(
+            *(client.get("/api/v1/content/articles/") for _ in range(30))
+        )
+        # Counted locally now (the window's count is known): still exact.
+        later = [(await client.get("/api/v1/content/articles/")).status_code for _ in range(3)]
+
+    assert sorted(answer.status_code for answer in answers) == [200] * 10 + [429] * 20
+    assert later == [429] * 3
+
+
+async def test_two_gateways_share_a_limit_within_the_stated_tolerance(
+    start_gateway: StartGateway, settings: Settings
+) -> None:
+    """Each gateway counts locally and reconciles every 0.1 s: together they admit the
+    limit, plus at most what a client sent to the other one in the last 0.3 s."""
+    limit, per_second, seconds = 30, 50, 1.0
+    sent = int(per_second * seconds)
+
+    async def stream(client: httpx.AsyncClient, url: str) -> list[int]:
+        loop = asyncio.get_running_loop()
+        started, answers = loop.time(), []
+        for index in range(sent):
+            await asyncio.sleep(max(0.0, started + index / per_second - loop.time()))
+            answers.append((await client.get(f"{url}/api/v1/content/articles/")).status_code)
+        return answers
+
+    async with (
+        start_gateway(rate_limit_anonymous=limit) as first,
+        start_gateway(rate_limit_anonymous=limit) as second,
+        httpx.AsyncClient() as client,
+    ):
+        await asyncio.gather(ready(client, first), ready(client, second))
+        answers = await asyncio.gather(stream(client, first), stream(client, second))
+        await asyncio.sleep(0.3)  # both have reconciled
+        after = [
+            (await client.get(f"{url}/api/v1/content/articles/")).status_code
+            for url in (first, second)
+        ]
+    admitted = sum(status == 200 for statuses in answers for status in statuses)
+    tolerance = int(per_second * 0.3)
+
+    assert limit <= admitted <= limit + tolerance
+    assert after == [429, 429]
+    # Every request either gateway counted reached the cluster.
+    cluster = RedisCluster.from_url(REDIS_CLUSTER_URL)
+    try:
+        counted = await cluster.get(f"{settings.rate_limit_key_prefix}:{{ip:127.0.0.1}}:all")
+    finally:
+        await cluster.aclose()
+    assert counted is not None
+    assert int(counted) == 2 * sent + 2
+
+
+async def ready(client: httpx.AsyncClient, url: str = "") -> None:
+    """Until the gateway's cluster client is connected (its first commands must not race)."""
+    for _ in range(50):
+        if (await client.get(f"{url}/readyz")).status_code == 200:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the gateway never became ready")

@@ -7,8 +7,9 @@
   unlimited number of 401s. A known token skips this count.
 - Everything else counts per user when the token is valid, else per client IP.
 
-A request costs one Redis round trip (the hot path: a known token, or none), two only for
-a valid token this process has not verified in the last half minute (IP before the RSA
+The limiter counts in the process and reconciles with Redis in the background
+(``ratelimit``): a client's steady traffic costs no Redis round trip per request; its first
+request, or one after a pause, asks Redis once per counted identity (IP before the RSA
 check, user after it).
 """
 
@@ -94,6 +95,10 @@ class Admission:
             caller=f"user:{principal.id}" if principal is not None else f"ip:{client_ip}",
             headers=decision.headers() if decision else [],
         )
+
+    async def close(self) -> None:
+        """Hand the cluster the counts this process still holds (at shutdown)."""
+        await self._limiter.close()
 
 
 def _checked(decision: Decision | None) -> Decision | None:

@@ -141,6 +141,7 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         yield {"edge": edge, "readiness": readiness}
     finally:
         await readiness.stop()
+        await edge.admission.close()
         for session in (*sessions.values(), websocket_session):
             await session.close()
         await redis.aclose()

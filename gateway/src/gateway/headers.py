@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -152,14 +152,20 @@ def request_id_from(incoming: bytes | None) -> bytes:
     """Keep a sane incoming ``X-Request-ID`` so a trace spans the caller; else make one."""
     if incoming is not None and _REQUEST_ID.fullmatch(incoming):
         return incoming
-    return uuid.uuid4().hex.encode()
+    # 32 random hex digits, as uuid4().hex without building a UUID per request.
+    return os.urandom(16).hex().encode()
+
+
+RESPONSE_DROPPED = HOP_BY_HOP | EDGE_RESPONSE_HEADER_NAMES
 
 
 def response_headers(upstream: Iterable[tuple[bytes, bytes]]) -> RawHeaders:
     """Upstream response headers minus hop-by-hop ones and those the edge sets itself."""
-    upstream = list(upstream)
-    dropped = HOP_BY_HOP | connection_listed(upstream) | EDGE_RESPONSE_HEADER_NAMES
-    return [(name.lower(), value) for name, value in upstream if name.lower() not in dropped]
+    lowered = [(name.lower(), value) for name, value in upstream]
+    # Per answer, the set is built anew only when the upstream lists names in Connection.
+    listed = connection_listed(lowered)
+    dropped = RESPONSE_DROPPED | listed if listed else RESPONSE_DROPPED
+    return [(name, value) for name, value in lowered if name not in dropped]
 
 
 def with_edge_headers(headers: RawHeaders, request_id: bytes, extra: RawHeaders) -> RawHeaders:

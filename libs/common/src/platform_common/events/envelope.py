@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -39,10 +40,19 @@ class Envelope:
             raise InvalidEnvelope("version must be >= 1")
 
     def to_dict(self) -> dict[str, Any]:
-        payload = asdict(self)
-        payload["id"] = str(self.id)
-        payload["occurred_at"] = self.occurred_at.isoformat()
-        return payload
+        # By hand: dataclasses.asdict deep-copies field by field, a tenth of a publish.
+        return {
+            "type": self.type,
+            "data": copy.deepcopy(self.data),
+            "aggregate_id": self.aggregate_id,
+            "aggregate_version": self.aggregate_version,
+            "producer": self.producer,
+            "version": self.version,
+            "id": str(self.id),
+            "occurred_at": self.occurred_at.isoformat(),
+            "traceparent": self.traceparent,
+            "request_id": self.request_id,
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,19 +40,34 @@ logger = logging.getLogger(__name__)
 
 # Entry of Celery's native delayed delivery (declared by the worker at start-up).
 DELAYED_EXCHANGE = Exchange(f"celery_delayed_{MAX_LEVEL}", type="topic", durable=True)
+# The database connection's age and health (a round trip) are checked at most this often,
+# and before the next event after any failure: a check per event was a quarter of the
+# worker's time. A connection that broke in between fails that event, which is retried.
+CONNECTION_CHECK_SECONDS = 1.0
+
+
+class _ConnectionCheck(threading.local):
+    """When this thread's connections are next checked (connections are per thread)."""
+
+    due_at = 0.0
+
+
+_connection_check = _ConnectionCheck()
 
 
 def consume(task: Task[Any, Any], envelope: object) -> None:
     """Apply one event; retry transient failures, dead-letter poison and exhausted ones."""
     event_type = _event_type(envelope)
-    close_old_connections()
+    _check_connections()
     try:
         process(envelope)
     except PoisonMessage as error:
+        _connection_check.due_at = 0.0
         _report_failure(event_type, will_retry=False)
         logger.error("event %s is poison, dead-lettered: %s", event_type, error)
         _dead_letter(task, envelope, error)
     except Exception as error:
+        _connection_check.due_at = 0.0
         retries = int(task.request.retries)
         will_retry = retries < conf.integer("EVENTS_MAX_RETRIES")
         _report_failure(event_type, will_retry=will_retry)
@@ -60,6 +77,14 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
         else:
             logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
             _dead_letter(task, envelope, error)
+
+
+def _check_connections() -> None:
+    """Django's per-request connection care (``close_old_connections``), throttled."""
+    now = time.monotonic()
+    if now >= _connection_check.due_at:
+        close_old_connections()
+        _connection_check.due_at = now + CONNECTION_CHECK_SECONDS
 
 
 def retry_delay(retries: int) -> int:
