@@ -32,9 +32,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Quota:
-    """One counted limit: ``limit`` requests per window, ``used`` so far, this one included,
-    and ``reset`` seconds until its window ends."""
+    """One counted limit, by ``name``: ``limit`` requests per window, ``used`` so far, this
+    one included, and ``reset`` seconds until its window ends."""
 
+    name: str
     limit: int
     used: int
     reset: int
@@ -141,8 +142,13 @@ class RateLimiter:
             self._pause(error)
             return None
         quotas = tuple(
-            Quota(limit=limit, used=int(counted[2 * i]), reset=max(1, int(counted[2 * i + 1])))
-            for i, limit in enumerate(limits.values())
+            Quota(
+                name=name,
+                limit=limit,
+                used=int(counted[2 * i]),
+                reset=max(1, int(counted[2 * i + 1])),
+            )
+            for i, (name, limit) in enumerate(limits.items())
         )
         return Decision(quotas=quotas, window=self._window)
 

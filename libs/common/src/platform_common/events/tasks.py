@@ -33,6 +33,7 @@ from platform_common.events.wire import (
     task_message,
 )
 from platform_common.observability import event_metrics
+from platform_common.observability.celery_metrics import TaskState
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,12 @@ logger = logging.getLogger(__name__)
 DELAYED_EXCHANGE = Exchange(f"celery_delayed_{MAX_LEVEL}", type="topic", durable=True)
 
 
-def consume(task: Task[Any, Any], envelope: object) -> None:
-    """Apply one event; retry transient failures, dead-letter poison and exhausted ones."""
+def consume(task: Task[Any, Any], envelope: object) -> TaskState:
+    """Apply one event; retry transient failures, dead-letter poison and exhausted ones.
+
+    Returns what became of the delivery for the task metrics: a retry and a dead letter
+    are copies this task publishes, so Celery alone would count both as successes.
+    """
     event_type = _event_type(envelope)
     close_old_connections()
     try:
@@ -50,6 +55,7 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
         _report_failure(event_type, will_retry=False)
         logger.error("event %s is poison, dead-lettered: %s", event_type, error)
         _dead_letter(task, envelope, error)
+        return TaskState.REJECTED
     except Exception as error:
         retries = int(task.request.retries)
         will_retry = retries < conf.integer("EVENTS_MAX_RETRIES")
@@ -57,9 +63,11 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
         if will_retry:
             logger.warning("event %s failed, retry %d: %s", event_type, retries + 1, error)
             _retry_later(task, envelope, countdown=retry_delay(retries))
-        else:
-            logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
-            _dead_letter(task, envelope, error)
+            return TaskState.RETRIED
+        logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
+        _dead_letter(task, envelope, error)
+        return TaskState.REJECTED
+    return TaskState.SUCCEEDED
 
 
 def retry_delay(retries: int) -> int:
