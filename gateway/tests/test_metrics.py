@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+from starlette.types import ASGIApp
 
 from platform_common.testing.metrics import Scrape, scrape
 from tests.conftest import MakeToken, StartGateway, bearer, ws_url
@@ -40,6 +41,18 @@ async def served(start_gateway: StartGateway, **changes: Any) -> AsyncIterator[S
         httpx.AsyncClient(base_url=url, timeout=10) as client,
     ):
         yield Served(client, url, f"http://127.0.0.1:{port}/metrics")
+
+
+@contextlib.asynccontextmanager
+async def served_with_content(
+    start_gateway: StartGateway, settings_upstreams: dict[str, str], content: ASGIApp
+) -> AsyncIterator[Served]:
+    """A gateway whose content upstream is the app ``content``."""
+    async with (
+        serve(content) as url,
+        served(start_gateway, upstreams={**settings_upstreams, "content": url}) as gateway,
+    ):
+        yield gateway
 
 
 def requests(metrics: Scrape, **labels: str) -> float:
@@ -92,20 +105,18 @@ async def test_requests_in_flight_are_counted_while_they_wait(
     start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
 ) -> None:
     hold = Hold()
-    async with serve(hold_app(hold)) as slow:
-        upstreams = {**settings_upstreams, "content": slow}
-        async with served(start_gateway, upstreams=upstreams) as gateway:
-            held = [
-                asyncio.create_task(
-                    gateway.client.get("/api/v1/content/held/", headers=bearer(make_token()))
-                )
-                for _ in range(3)
-            ]
-            await hold.until_waiting(3)
-            waiting = await gateway.scrape()
-            hold.release.set()
-            await asyncio.gather(*held)
-            done = await gateway.scrape()
+    async with served_with_content(start_gateway, settings_upstreams, hold_app(hold)) as gateway:
+        held = [
+            asyncio.create_task(
+                gateway.client.get("/api/v1/content/held/", headers=bearer(make_token()))
+            )
+            for _ in range(3)
+        ]
+        await hold.until_waiting(3)
+        waiting = await gateway.scrape()
+        hold.release.set()
+        await asyncio.gather(*held)
+        done = await gateway.scrape()
 
     assert waiting.value("http_requests_in_flight", **GATEWAY) == 3
     assert done.value("http_requests_in_flight", **GATEWAY) == 0
@@ -114,14 +125,13 @@ async def test_requests_in_flight_are_counted_while_they_wait(
 async def test_retries_are_counted_per_upstream(
     start_gateway: StartGateway, settings_upstreams: dict[str, str], make_token: MakeToken
 ) -> None:
-    async with serve(flaky_app(Hits())) as flaky:
-        upstreams = {**settings_upstreams, "content": flaky}
-        async with served(start_gateway, upstreams=upstreams) as gateway:
-            before = await gateway.scrape()
-            response = await gateway.client.get(
-                "/api/v1/content/x/?fail=2", headers=bearer(make_token())
-            )
-            after = await gateway.scrape()
+    flaky = flaky_app(Hits())
+    async with served_with_content(start_gateway, settings_upstreams, flaky) as gateway:
+        before = await gateway.scrape()
+        response = await gateway.client.get(
+            "/api/v1/content/x/?fail=2", headers=bearer(make_token())
+        )
+        after = await gateway.scrape()
 
     assert response.status_code == 200
     retries = "gateway_upstream_retries_total"
