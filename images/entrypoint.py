@@ -97,8 +97,9 @@ ROLES: Mapping[str, Callable[[str], list[str]]] = {
 
 
 def _prepare_metrics_dir() -> None:
-    """Give gunicorn's workers an empty multiprocess metrics directory (a fresh one per
-    start: files left by an earlier server would be merged into this one's figures)."""
+    """Give gunicorn's workers (or a Celery worker's pool) an empty multiprocess metrics
+    directory (a fresh one per start: files left by an earlier server would be merged into
+    this one's figures)."""
     directory = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/prometheus")  # noqa: S108
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
@@ -127,7 +128,7 @@ def main(argv: list[str]) -> None:
         migrated = subprocess.run(_manage("migrate", "--noinput"), check=False)  # noqa: S603
         if migrated.returncode:
             sys.exit(migrated.returncode)
-    if role == "web" and service in GUNICORN_SERVICES:
+    if (role == "web" and service in GUNICORN_SERVICES) or role == "worker":
         _prepare_metrics_dir()
     os.execvp(command[0], command)  # noqa: S606
 

@@ -51,7 +51,9 @@ helm upgrade --install keda kedacore/keda --version "$KEDA_CHART_VERSION" \
 helm upgrade --install monitoring prometheus-community/kube-prometheus-stack \
     --version "$KUBE_PROMETHEUS_STACK_CHART_VERSION" --namespace monitoring --create-namespace \
     --set grafana.enabled=false --set alertmanager.enabled=false \
-    --set prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false
+    --set prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false \
+    --set prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false \
+    --set prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false
 
 say "waiting for the operators' CRDs"
 for crd in clusters.postgresql.cnpg.io poolers.postgresql.cnpg.io \
@@ -59,7 +61,8 @@ for crd in clusters.postgresql.cnpg.io poolers.postgresql.cnpg.io \
     bindings.rabbitmq.com policies.rabbitmq.com users.rabbitmq.com permissions.rabbitmq.com \
     redisclusters.redis.redis.opstreelabs.in redisreplications.redis.redis.opstreelabs.in \
     redissentinels.redis.redis.opstreelabs.in scaledobjects.keda.sh \
-    triggerauthentications.keda.sh servicemonitors.monitoring.coreos.com; do
+    triggerauthentications.keda.sh servicemonitors.monitoring.coreos.com \
+    podmonitors.monitoring.coreos.com prometheusrules.monitoring.coreos.com; do
     kubectl wait --for condition=established --timeout=5m "crd/$crd"
 done
 for operator_namespace in cnpg-system rabbitmq-system ot-operators keda ingress-nginx; do

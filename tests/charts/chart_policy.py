@@ -12,7 +12,6 @@ from typing import Any
 from chart_rendering import (
     DJANGO_SERVICES,
     RELEASE,
-    SERVICE_CHARTS,
     Manifest,
     containers,
     pod_specs,
@@ -260,10 +259,11 @@ def multi_replica_workloads_without_pdb(objects: list[Manifest]) -> list[str]:
 
 
 def services_without_service_monitor(objects: list[Manifest]) -> list[str]:
+    """Every Django service's web pods are scraped through their Service."""
     services = [item for item in objects if item.kind == "Service"]
     monitors = [item for item in objects if item.kind == "ServiceMonitor"]
     found = []
-    for name in SERVICE_CHARTS:
+    for name in DJANGO_SERVICES:
         web = {
             "app.kubernetes.io/name": name,
             "app.kubernetes.io/instance": RELEASE,
@@ -279,6 +279,35 @@ def services_without_service_monitor(objects: list[Manifest]) -> list[str]:
         ]
         if not scraped:
             found.append(f"{name}: no ServiceMonitor scrapes /metrics of its web pods")
+    return found
+
+
+def metrics_ports_without_pod_monitor(objects: list[Manifest]) -> list[str]:
+    """Every pod with a ``metrics`` port (gateway, workers, relays) is scraped there, and every
+    chart has such pods: the gateway's web and each Django service's worker and relay."""
+    monitors = [item for item in objects if item.kind == "PodMonitor"]
+    found, with_port = [], set()
+    for item, metadata, spec in pod_specs(objects):
+        ports = {port["name"] for c in containers(spec) for port in c.get("ports", [])}
+        if "metrics" not in ports:
+            continue
+        labels = metadata["labels"]
+        with_port.add(
+            (labels.get("app.kubernetes.io/name"), labels.get("app.kubernetes.io/component"))
+        )
+        if not any(
+            selector_matches(monitor.obj["spec"]["selector"], labels)
+            and any(
+                e.get("port") == "metrics" and e.get("path") == "/metrics"
+                for e in monitor.obj["spec"]["podMetricsEndpoints"]
+            )
+            for monitor in monitors
+        ):
+            found.append(f"{item}: no PodMonitor scrapes its metrics port")
+    expected = {("gateway", "web")} | {
+        (name, component) for name in DJANGO_SERVICES for component in ("worker", "relay")
+    }
+    found += [f"{name} {component}: no metrics port" for name, component in expected - with_port]
     return found
 
 

@@ -21,7 +21,7 @@ NOT_FOR_PODS = {
     "ENV_FILE": "names a local dotenv file; in a pod the environment is the only source",
     "DJANGO_SETTINGS_MODULE": "wsgi.py, asgi.py, celery.py and manage.py set it themselves",
     "DEMO_USER_PASSWORD": "only `manage.py seed_demo` reads it, in local development",
-    "PROMETHEUS_MULTIPROC_DIR": "per process: see test_multiprocess_metrics_dir_only_for_gunicorn",
+    "PROMETHEUS_MULTIPROC_DIR": "per process: see test_multiprocess_metrics_dir_only_where_needed",
     "ROOT": "local tooling (dev/Procfile)",
     "CHAOS_EVENTS": "local tooling (tests/chaos)",
 }
@@ -44,6 +44,7 @@ DELIBERATE = {
     "UPSTREAM_CONTENT": "in-cluster address",
     "UPSTREAM_NOTIFICATIONS": "in-cluster address",
     "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges",
+    "METRICS_PORT": "the container port `metrics` (locally each process has a port of its own)",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(
@@ -161,7 +162,9 @@ def test_a_variable_without_a_chart_value_is_reported(objects: list[Manifest]) -
 
 
 @pytest.mark.parametrize("service", DJANGO_SERVICES)
-def test_multiprocess_metrics_dir_only_for_gunicorn(objects: list[Manifest], service: str) -> None:
+def test_multiprocess_metrics_dir_only_where_needed(objects: list[Manifest], service: str) -> None:
+    """gunicorn's workers and a prefork Celery worker's pool are several processes; the
+    relay, beat and uvicorn are one."""
     for item, metadata, spec in pod_specs(objects):
         if metadata["labels"].get("app.kubernetes.io/name") != service:
             continue
@@ -169,9 +172,10 @@ def test_multiprocess_metrics_dir_only_for_gunicorn(objects: list[Manifest], ser
             names = {
                 variable["name"]: variable.get("value") for variable in container.get("env", [])
             }
-            gunicorn = container["command"][0] == "gunicorn"
-            assert ("PROMETHEUS_MULTIPROC_DIR" in names) == gunicorn, item
-            if gunicorn:
+            command = container["command"]
+            several = command[0] == "gunicorn" or command[:1] + command[3:4] == ["celery", "worker"]
+            assert ("PROMETHEUS_MULTIPROC_DIR" in names) == several, item
+            if several:
                 mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
                 volumes = {v["name"]: v for v in spec["volumes"]}
                 assert "emptyDir" in volumes[mounts[names["PROMETHEUS_MULTIPROC_DIR"]]]

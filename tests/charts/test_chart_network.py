@@ -39,6 +39,7 @@ INGRESS = Pod({"app.kubernetes.io/name": "ingress-nginx"}, namespace="ingress-ng
 PROMETHEUS = Pod({"app.kubernetes.io/name": "prometheus"}, namespace="monitoring")
 STRANGER = Pod({"app": "something-else"}, namespace="other")
 COMPONENTS = ("web", "worker", "relay", "beat")
+METRICS_PORT = 9100
 
 
 def needed_flows() -> list[tuple[str, Pod, Pod, int]]:
@@ -47,11 +48,14 @@ def needed_flows() -> list[tuple[str, Pod, Pod, int]]:
         ("helm test -> gateway", TEST_POD, GATEWAY, 8000),
         ("gateway -> redis cluster", GATEWAY, REDIS_CLUSTER, 6379),
         ("prometheus -> gateway", PROMETHEUS, GATEWAY, 8000),
+        ("prometheus -> gateway metrics", PROMETHEUS, GATEWAY, METRICS_PORT),
     ]
     for service in DJANGO_SERVICES:
         flows += [
             (f"gateway -> {service}", GATEWAY, app(service, "web"), 8000),
             (f"prometheus -> {service}", PROMETHEUS, app(service, "web"), 8000),
+            (f"prometheus -> {service} worker", PROMETHEUS, app(service, "worker"), METRICS_PORT),
+            (f"prometheus -> {service} relay", PROMETHEUS, app(service, "relay"), METRICS_PORT),
             (
                 f"{service} migrate -> its database",
                 app(service, "migrate"),
@@ -78,12 +82,22 @@ def needed_flows() -> list[tuple[str, Pod, Pod, int]]:
 def forbidden_flows() -> list[tuple[str, Pod, Pod, int]]:
     flows = [
         ("stranger -> gateway", STRANGER, GATEWAY, 8000),
+        # The public edge never serves /metrics: only Prometheus reaches its port.
+        ("ingress controller -> gateway metrics", INGRESS, GATEWAY, METRICS_PORT),
+        ("stranger -> gateway metrics", STRANGER, GATEWAY, METRICS_PORT),
         ("gateway -> rabbitmq", GATEWAY, RABBITMQ, 5672),
     ]
     for service in DJANGO_SERVICES:
         flows += [
             (f"ingress controller -> {service}", INGRESS, app(service, "web"), 8000),
             (f"helm test -> {service}", TEST_POD, app(service, "web"), 8000),
+            (
+                f"stranger -> {service} worker metrics",
+                STRANGER,
+                app(service, "worker"),
+                METRICS_PORT,
+            ),
+            (f"gateway -> {service} relay metrics", GATEWAY, app(service, "relay"), METRICS_PORT),
             (f"stranger -> {service} database", STRANGER, database(service), 5432),
             (f"gateway -> {service} database", GATEWAY, database(service), 5432),
             (

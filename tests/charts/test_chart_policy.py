@@ -21,6 +21,7 @@ CHECKS: dict[str, Check] = {
     "a NetworkPolicy selects every pod": policy.pods_without_network_policy,
     "a PDB for every multi-replica workload": policy.multi_replica_workloads_without_pdb,
     "a ServiceMonitor per service": policy.services_without_service_monitor,
+    "a PodMonitor for every metrics port": policy.metrics_ports_without_pod_monitor,
     "secrets referenced by their own service only": policy.foreign_secret_mounts,
     "migration hooks on the read-write service": policy.migration_hooks_not_on_rw,
     "runtime traffic through the transaction pooler": policy.runtime_not_through_pooler,
@@ -158,6 +159,8 @@ def test_checks_catch_broken_objects(platform_manifests: dict[str, list[Manifest
         assert check(mutated(objects, target, change)) != [], check.__name__
     without_monitor = [item for item in objects if item.kind != "ServiceMonitor"]
     assert policy.services_without_service_monitor(without_monitor) != []
+    without_pod_monitor = [item for item in objects if item.kind != "PodMonitor"]
+    assert policy.metrics_ports_without_pod_monitor(without_pod_monitor) != []
 
 
 def test_services_are_reachable_only_from_the_gateway(objects: list[Manifest]) -> None:

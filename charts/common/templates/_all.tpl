@@ -29,6 +29,8 @@ common.all: every object of a service chart, in one call; a thin chart's only te
 {{- end }}
 ---
 {{ include "common.servicemonitor" . }}
+---
+{{ include "common.podmonitor" . }}
 {{- if eq .Values.service.kind "django" }}
 ---
 {{ include "common.migrateJob" . }}

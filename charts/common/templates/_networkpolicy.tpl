@@ -5,7 +5,8 @@ so everything not listed here is refused:
 - web of a service: ingress only from the gateway's web pods (the accounts lockout trusts
   the client address the gateway sends) and from Prometheus (monitoring namespace); the
   gateway's web from the ingress controller's namespace, the release's helm test pods and
-  the services' pods (they fetch the JWKS through it), and Prometheus.
+  the services' pods (they fetch the JWKS through it), and Prometheus; a component serving
+  /metrics on its own port (gateway, worker, relay) admits Prometheus there too.
 - egress: DNS; Django components their own database (pooler and read-write instances, by
   the CloudNativePG cluster label), RabbitMQ, Redis (cluster and replication/Sentinel) and
   the gateway (JWKS); the gateway the services' web pods and the Redis Cluster.
@@ -25,8 +26,9 @@ spec:
     matchLabels:
       {{- include "common.selectorLabels" . | nindent 6 }}
   policyTypes: [Ingress, Egress]
-  {{- if $spec.http }}
+  {{- if or $spec.http $spec.metrics }}
   ingress:
+    {{- if $spec.http }}
     - ports:
         - {port: {{ $port }}, protocol: TCP}
       from:
@@ -53,6 +55,15 @@ spec:
         - namespaceSelector:
             matchLabels:
               {{- toYaml $root.Values.global.networkPolicy.monitoringNamespaceLabels | nindent 14 }}
+    {{- end }}
+    {{- if $spec.metrics }}
+    - ports:
+        - {port: {{ $root.Values.config.METRICS_PORT }}, protocol: TCP}
+      from:
+        - namespaceSelector:
+            matchLabels:
+              {{- toYaml $root.Values.global.networkPolicy.monitoringNamespaceLabels | nindent 14 }}
+    {{- end }}
   {{- else }}
   ingress: []
   {{- end }}

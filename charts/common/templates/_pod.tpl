@@ -2,8 +2,9 @@
 common.podSpec: the pod of one component (web, worker, relay, beat); takes
 (dict "root" $ "component" "web" "spec" .Values.components.web). Every container gets the
 restricted securityContext, probes, resources, the service's environment, a writable /tmp
-(emptyDir; the root filesystem is read-only) and, for multi-process gunicorn web pods, an
-emptyDir for Prometheus multiprocess metrics. Web and relay pods first wait for what they
+(emptyDir; the root filesystem is read-only) and, for multi-process pods (gunicorn web, a
+prefork Celery worker), an emptyDir for Prometheus multiprocess metrics. A component with
+`metrics: true` serves /metrics on the container port "metrics" (METRICS_PORT). Web and relay pods first wait for what they
 need: web until the migrations are applied, relay until the event topology is declared.
 */}}
 {{- define "common.podSpec" -}}
@@ -62,11 +63,20 @@ containers:
       - name: PROMETHEUS_MULTIPROC_DIR
         value: /var/run/prometheus
       {{- end }}
-    {{- if $http }}
+    {{- if or $http $spec.metrics }}
     ports:
+      {{- if $http }}
       - name: http
         containerPort: {{ $root.Values.service.port }}
         protocol: TCP
+      {{- end }}
+      {{- if $spec.metrics }}
+      - name: metrics
+        containerPort: {{ $root.Values.config.METRICS_PORT }}
+        protocol: TCP
+      {{- end }}
+    {{- end }}
+    {{- if $http }}
     startupProbe:
       httpGet: {path: /healthz, port: http}
       periodSeconds: 2

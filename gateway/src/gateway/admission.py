@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from gateway.auth import EdgeAuthenticator
 from gateway.config import Settings
 from gateway.headers import RawHeaders
+from gateway.metrics import rate_limited
 from gateway.problems import Problem
 from gateway.ratelimit import Decision, RateLimiter
 from gateway.routes import is_credential_route
@@ -76,8 +77,9 @@ class Admission:
         limits = self._limits
         credential_route = is_credential_route(method, path)
         per_ip: dict[str, int] = {}
+        # The names label the 429s in the metrics (and end the counters' keys).
         if credential_route or authorization is None:
-            per_ip["all"] = limits.anonymous
+            per_ip["anonymous"] = limits.anonymous
         if credential_route:
             per_ip["credentials"] = limits.credentials
         if authorization is not None and not self._authenticator.is_known(authorization):
@@ -87,7 +89,7 @@ class Admission:
             decision = _checked(await self._limiter.hit(f"ip:{client_ip}", per_ip))
         principal = await self._authenticator.authenticate(authorization, public=public)
         if principal is not None and not credential_route:
-            per_user = {"all": limits.authenticated}
+            per_user = {"authenticated": limits.authenticated}
             counted = await self._limiter.hit(f"user:{principal.id}", per_user)
             decision = _checked(counted.merged(decision) if counted else decision)
         return Admitted(
@@ -103,6 +105,9 @@ class Admission:
 
 def _checked(decision: Decision | None) -> Decision | None:
     if decision is not None and not decision.allowed:
+        for quota in decision.quotas:
+            if quota.exceeded:
+                rate_limited(quota.name)
         raise Problem(
             429,
             ProblemCode.RATE_LIMITED,

@@ -20,6 +20,7 @@ from gateway.config import Settings
 from gateway.edge import Edge, EdgeMiddleware
 from gateway.idempotency import Idempotency
 from gateway.logs import configure_gateway_logging
+from gateway.metrics import SERVICE, WEBSOCKETS_OPEN, watch_breakers
 from gateway.openapi import (
     DOCS_CONTENT_SECURITY_POLICY,
     EXPLORER_PAGE,
@@ -41,6 +42,7 @@ from gateway.routes import (
 )
 from gateway.ws import WebSocketProxy
 from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier
+from platform_common.observability.metrics import start_metrics_server
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -81,6 +83,11 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         )
         for service in settings.upstreams
     }
+    watch_breakers(breakers)
+    sockets = SocketSlots(
+        limit=settings.websocket_max_connections, per_client=settings.websocket_max_per_client
+    )
+    WEBSOCKETS_OPEN.labels(SERVICE).set_function(lambda: sockets.open)
     redis = connect_cluster(settings.redis_cluster_url, timeout=settings.redis_timeout)
     keys = AsyncJWKSClient(settings.jwks_url, min_refetch_seconds=settings.jwks_min_refetch_seconds)
     verifier = AsyncTokenVerifier(
@@ -124,10 +131,7 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
             proxy_secret=settings.proxy_secret,
             retry_after_seconds=settings.upstream_retry_after_seconds,
         ),
-        sockets=SocketSlots(
-            limit=settings.websocket_max_connections,
-            per_client=settings.websocket_max_per_client,
-        ),
+        sockets=sockets,
         schema=MergedSchema(
             sessions["accounts"], settings.upstreams, cache_seconds=settings.openapi_cache_seconds
         ),
@@ -137,9 +141,13 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         redis, keys, breakers, interval_seconds=settings.readiness_interval_seconds
     )
     readiness.start()
+    # Its own listener: the public port never answers /metrics.
+    metrics = start_metrics_server(settings.metrics_port) if settings.metrics_port else None
     try:
         yield {"edge": edge, "readiness": readiness}
     finally:
+        if metrics is not None:
+            metrics.stop()
         await readiness.stop()
         await edge.admission.close()
         for session in (*sessions.values(), websocket_session):

@@ -67,6 +67,8 @@ class Settings:
     idempotency_lock_seconds: int = 60
     idempotency_max_response_bytes: int = 256 * 1024
     idempotency_key_prefix: str = "idempotency"
+    # /metrics on a listener of its own (never the public port); 0: not served.
+    metrics_port: int = 0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,6 +133,7 @@ OPTIONAL: dict[str, tuple[str, Callable[[str], Any]]] = {
     "idempotency_lock_seconds": ("IDEMPOTENCY_LOCK_SECONDS", int),
     "idempotency_max_response_bytes": ("IDEMPOTENCY_MAX_RESPONSE_BYTES", int),
     "idempotency_key_prefix": ("IDEMPOTENCY_KEY_PREFIX", str),
+    "metrics_port": ("METRICS_PORT", int),
 }
 assert set(OPTIONAL) <= {field.name for field in dataclasses.fields(Settings)}
 

@@ -21,6 +21,7 @@ from gateway.config import Settings
 from gateway.cors import CorsPolicy
 from gateway.headers import RawHeaders, RequestHead, read_head, with_edge_headers
 from gateway.idempotency import Idempotency
+from gateway.metrics import RequestMetrics
 from gateway.openapi import MergedSchema
 from gateway.pools import SocketSlots
 from gateway.problems import Problem, send_problem
@@ -64,6 +65,7 @@ class EdgeMiddleware:
         self._settings = settings
         self._cors = CorsPolicy(settings.cors_allowed_origins)
         self._access_log = settings.access_log
+        self._metrics = RequestMetrics()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -75,6 +77,8 @@ class EdgeMiddleware:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
+        metrics = self._metrics
+        metrics.in_flight += 1
         head = read_head(scope)
         # CORS fields, then the RateLimit fields once the request is counted.
         extra_headers = self._cors.response_headers(head.origin)
@@ -106,6 +110,8 @@ class EdgeMiddleware:
                 request_id=head.request_id.decode(),
             )
         finally:
+            metrics.in_flight -= 1
+            metrics.observe(scope["method"], scope["path"], status, time.perf_counter() - started)
             if self._access_log and access_logger.isEnabledFor(logging.INFO):
                 _log_access(scope, status, started)
 

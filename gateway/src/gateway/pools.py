@@ -88,6 +88,10 @@ class SocketSlots:
         self._by_client[client] = held + 1
         self._open += 1
 
+    @property
+    def open(self) -> int:
+        return self._open
+
     def give_back(self, client: str) -> None:
         self._open -= 1
         held = self._by_client.pop(client) - 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Mapping
 
 import aiohttp
@@ -12,6 +13,7 @@ from yarl import URL
 
 from gateway import problems
 from gateway.headers import RequestHead, response_headers, upstream_request_headers
+from gateway.metrics import UpstreamMetrics
 from gateway.pools import Upstream
 
 STREAM_CHUNK_BYTES = 64 * 1024
@@ -37,6 +39,7 @@ class HttpProxy:
         self._retry_after = retry_after_seconds
         self._retries = max(0, retries)
         self._backoff = retry_backoff_seconds
+        self._metrics = {name: UpstreamMetrics(name) for name in upstreams}
 
     async def forward(
         self, scope: Scope, send: Send, *, service: str, head: RequestHead, body: bytes | None
@@ -66,11 +69,13 @@ class HttpProxy:
         # The body is in hand, so any idempotent request can be sent again.
         retries_left = self._retries if scope["method"] in IDEMPOTENT_METHODS else 0
         breaker = upstream.breaker
+        metrics = self._metrics[upstream.name]
         attempt = 0
         while True:
             wait = breaker.retry_after()
             if wait is not None:
                 raise problems.upstream_unavailable(upstream.name, wait)
+            started = time.perf_counter()
             try:
                 response = await upstream.session.request(
                     scope["method"],
@@ -80,16 +85,20 @@ class HttpProxy:
                     allow_redirects=False,
                 )
             except (aiohttp.ClientError, TimeoutError) as error:
+                metrics.seconds.observe(time.perf_counter() - started)
                 problem, never_sent = self._failure(error, upstream)
                 if never_sent and attempt < retries_left:
                     attempt += 1
+                    metrics.retries.inc()
                     await self._pause(attempt)
                     continue
                 raise problem from error
+            metrics.seconds.observe(time.perf_counter() - started)
             breaker.record_success()
             if response.status in RETRY_STATUSES and attempt < retries_left:
                 response.release()
                 attempt += 1
+                metrics.retries.inc()
                 await self._pause(attempt)
                 continue
             return response

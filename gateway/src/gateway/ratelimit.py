@@ -48,9 +48,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Quota:
-    """One counted limit: ``limit`` requests per window, ``used`` so far, this one included,
-    and ``reset`` seconds until its window ends."""
+    """One counted limit, by ``name``: ``limit`` requests per window, ``used`` so far, this
+    one included, and ``reset`` seconds until its window ends."""
 
+    name: str
     limit: int
     used: int
     reset: int
@@ -194,8 +195,13 @@ class RateLimiter:
         if self._syncing is None:
             self._syncing = asyncio.create_task(self._sync_forever(), name="ratelimit-sync")
         quotas = tuple(
-            Quota(limit=limit, used=counter.used, reset=max(1, math.ceil(counter.ends_at - now)))
-            for counter, limit in zip(known, limits.values(), strict=True)
+            Quota(
+                name=name,
+                limit=limit,
+                used=counter.used,
+                reset=max(1, math.ceil(counter.ends_at - now)),
+            )
+            for counter, (name, limit) in zip(known, limits.items(), strict=True)
         )
         return Decision(quotas=quotas, window=self._window)
 

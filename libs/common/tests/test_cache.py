@@ -4,8 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 
-from platform_common.cache import RedisClusterCache
+from platform_common.cache import RedisClusterCache, uncounted
+from platform_common.testing.metrics import Scrape, parse
 
 KEYS = [f"key-{n}" for n in range(20)]  # spread over every master's slots
 
@@ -86,3 +88,28 @@ def test_clear_leaves_other_services_keys_alone(cache: RedisClusterCache) -> Non
 
     assert cache.get_many(KEYS) == {}
     assert cache.cluster.getdel(other_key) == b"x"
+
+
+def cache_reads(metrics: Scrape, result: str) -> float:
+    labels = {"service": "platform_common_tests", "cache": "default", "result": result}
+    return metrics.value("cache_requests_total", **labels) or 0.0
+
+
+@pytest.mark.django_db
+def test_reads_are_counted_as_hits_and_misses_on_metrics(
+    cache: RedisClusterCache, client: Client
+) -> None:
+    before = parse(client.get("/metrics").content.decode())
+    cache.set("present", 1)
+    cache.set("other", 2)
+
+    cache.get("present")
+    cache.get("absent")
+    cache.get_many(["present", "other", "gone"])
+    with uncounted():
+        cache.get("present")
+    client.get("/readyz")  # the probe's own read leaves the ratio alone
+
+    after = parse(client.get("/metrics").content.decode())
+    assert cache_reads(after, "hit") - cache_reads(before, "hit") == 3
+    assert cache_reads(after, "miss") - cache_reads(before, "miss") == 2

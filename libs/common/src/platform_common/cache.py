@@ -3,12 +3,17 @@
 ``LOCATION`` is one seed node URL (or several separated by ``,``/``;``); the client discovers
 the rest of the cluster. Multi-key operations are split per slot, so keys that must share a
 slot (for atomic scripts elsewhere) need a ``{hash tag}``.
+
+Reads are counted as hits and misses (``cache_requests_total``, labelled with the cache's
+``KEY_PREFIX``, the service); the readiness probe's own round trip is not (``uncounted``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,9 +22,23 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.client import Redis
 from redis.cluster import ClusterNode, RedisCluster
 
+from platform_common.observability.metrics import CACHE_REQUESTS
+
 CacheKey = str | bytes | memoryview
 # Options Django's client consumes itself; the rest go to RedisCluster.
 _DJANGO_CLIENT_OPTIONS = frozenset({"serializer", "pool_class", "parser_class"})
+_MISSING = object()
+_counted: ContextVar[bool] = ContextVar("cache_reads_counted", default=True)
+
+
+@contextmanager
+def uncounted() -> Iterator[None]:
+    """Cache reads in the block leave the hit ratio alone (probes, not traffic)."""
+    token = _counted.set(False)
+    try:
+        yield
+    finally:
+        _counted.reset(token)
 
 
 class RedisClusterCacheClient(RedisCacheClient):
@@ -100,6 +119,29 @@ class RedisClusterCache(RedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisClusterCacheClient
+        # Bound once: the service (key prefix) and the cache's name in CACHES.
+        service = str(params.get("KEY_PREFIX") or "unknown")
+        name = str(params.get("NAME", "default"))
+        self._hits = CACHE_REQUESTS.labels(service, name, "hit")
+        self._misses = CACHE_REQUESTS.labels(service, name, "miss")
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        value = super().get(key, _MISSING, version)
+        if value is _MISSING:
+            if _counted.get():
+                self._misses.inc()
+            return default
+        if _counted.get():
+            self._hits.inc()
+        return value
+
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+        keys = list(keys)
+        found: dict[Any, Any] = super().get_many(keys, version)
+        if _counted.get():
+            self._hits.inc(len(found))
+            self._misses.inc(len(keys) - len(found))
+        return found
 
     @property
     def cluster(self) -> RedisCluster:

@@ -116,6 +116,8 @@ def build_settings(
         "FILE_UPLOAD_MAX_MEMORY_SIZE": max_body,
         "MAX_REQUEST_BODY_BYTES": max_body,
         **{name: env.float(name, default=default) for name, default in EVENTS_DEFAULTS.items()},
+        # Port of /metrics for a process without a web port (Celery worker, relay); 0: none.
+        "METRICS_PORT": env.int("METRICS_PORT", default=0),
         "REST_FRAMEWORK": {
             "DEFAULT_AUTHENTICATION_CLASSES": ["platform_common.auth.drf.JWTAuthentication"],
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,6 +2,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from evtest_app.events import fail_times
 
 from platform_common.events import publish
 from platform_common.events.envelope import Envelope
@@ -27,3 +28,15 @@ def publish_registered(**data_overrides: Any) -> Envelope:
             aggregate_id=data["user_id"],
             aggregate_version=1,
         )
+
+
+def publish_event(*, failing_attempts: int = 0) -> Envelope:
+    """Publish one event; its first ``failing_attempts`` deliveries to record_effect fail.
+
+    The failures are set up before the commit, so no delivery can come before them.
+    """
+    with transaction.atomic():
+        envelope = publish_registered()
+        if failing_attempts:
+            fail_times(str(envelope.id), failing_attempts)
+    return envelope

@@ -17,7 +17,12 @@ from kombu import Connection, Exchange, Queue
 
 from platform_common.events import conf
 from platform_common.events.registry import subscribed_types
-from platform_common.events.topology import dead_letter_queue, declare_topology, events_queue
+from platform_common.events.topology import (
+    EVENTS_EXCHANGE,
+    dead_letter_queue,
+    declare_topology,
+    events_queue,
+)
 from platform_common.testing import sandbox
 
 HERE = Path(__file__).parent
@@ -124,3 +129,16 @@ def manage(*args: str) -> str:
         timeout=60,
     )
     return result.stdout.decode()
+
+
+def broker_publish(body: bytes, *, headers: dict[str, object] | None = None) -> None:
+    """Publish raw ``body`` as an accounts.user.registered message (confirmed)."""
+    with Connection(conf.broker_url(), transport_options={"confirm_publish": True}) as broker:
+        broker.Producer().publish(
+            body,
+            exchange=EVENTS_EXCHANGE,
+            routing_key="accounts.user.registered",
+            headers=headers or {},
+            content_type="application/json",
+            content_encoding="utf-8",
+        )

@@ -3,12 +3,11 @@
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from evtest_app.events import fail_times
 from evtest_app.models import AppliedEffect
-from factories import publish_registered, user_data
-from kombu import Connection
+from factories import publish_event, user_data
 from processes import (
+    broker_publish,
     fresh_topology,
     relay_command,
     running,
@@ -19,7 +18,6 @@ from processes import (
 from platform_common.events import conf, dlq
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import OutboxMessage
-from platform_common.events.topology import EVENTS_EXCHANGE
 from platform_common.events.wire import CONSUME_TASK, event_message
 from platform_common.testing.events import make_envelope
 
@@ -31,18 +29,6 @@ def pipeline() -> Iterator[None]:
     fresh_topology()
     with running(worker_command()), running(relay_command()):
         yield
-
-
-def publish_event(*, failing_attempts: int = 0) -> Envelope:
-    """Publish one event; its first ``failing_attempts`` deliveries to record_effect fail.
-
-    The failures are set up before the commit, so no delivery can come before them.
-    """
-    with transaction.atomic():
-        envelope = publish_registered()
-        if failing_attempts:
-            fail_times(str(envelope.id), failing_attempts)
-    return envelope
 
 
 def effects_of(envelope: Envelope) -> int:
@@ -64,18 +50,6 @@ def test_transient_failure_is_retried_and_applied_once(pipeline: None) -> None:
     wait_until(lambda: effects_of(envelope) == 1, timeout=30)
 
     assert effects_of(envelope) == 1
-
-
-def broker_publish(body: bytes, *, headers: dict[str, object] | None = None) -> None:
-    with Connection(conf.broker_url(), transport_options={"confirm_publish": True}) as broker:
-        broker.Producer().publish(
-            body,
-            exchange=EVENTS_EXCHANGE,
-            routing_key="accounts.user.registered",
-            headers=headers or {},
-            content_type="application/json",
-            content_encoding="utf-8",
-        )
 
 
 def dead_letters() -> list[dlq.DeadLetter]:

@@ -1,9 +1,15 @@
 """RED metrics recorded by the middleware and served on /metrics."""
 
+import uuid
+from typing import Any
+
+import httpx
 import pytest
 from django.test import AsyncClient
 from prometheus_client import REGISTRY
 from rest_framework.test import APIClient
+
+from platform_common.testing.metrics import scrape
 
 SERVICE = "platform_common_tests"
 
@@ -63,3 +69,36 @@ def test_metrics_endpoint_serves_the_exposition_format(api_client: APIClient) ->
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert b'http_requests_total{method="GET",route="/healthz"' in response.content
+
+
+@pytest.fixture
+def metrics_url(live_server: Any) -> str:
+    return f"{live_server.url}/metrics"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_ids_make_one_route_label_over_http(live_server: Any, metrics_url: str) -> None:
+    route = "/api/notes/<uuid:note_id>/"
+    before = scrape(metrics_url)
+
+    for _ in range(20):
+        httpx.get(f"{live_server.url}/api/notes/{uuid.uuid4()}/")
+
+    after = scrape(metrics_url)
+    routes = after.label_values("http_requests_total", "route", service=SERVICE)
+    assert not any("-" in route for route in routes)  # no raw uuid anywhere
+    assert after.total("http_requests_total", service=SERVICE, route=route) == (
+        before.total("http_requests_total", service=SERVICE, route=route) + 20
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_in_flight_count_the_scrape_itself_and_nothing_left_over(
+    metrics_url: str,
+) -> None:
+    for _ in range(3):
+        httpx.get(metrics_url.replace("/metrics", "/healthz"))
+
+    # The scrape is the one request being handled while it renders.
+    assert scrape(metrics_url).value("http_requests_in_flight", service=SERVICE) == 1
+    assert REGISTRY.get_sample_value("http_requests_in_flight", {"service": SERVICE}) == 0

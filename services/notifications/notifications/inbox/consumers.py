@@ -6,7 +6,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from notifications.inbox.metrics import open_websockets
+from notifications.inbox.metrics import messages_received, messages_sent, open_websockets
 from notifications.inbox.realtime import NOTIFICATION_CREATED, user_group_name
 from notifications.inbox.socket_auth import CLOSE_UNAUTHENTICATED
 from platform_common.auth.jwt import Principal
@@ -40,6 +40,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  #
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
+        messages_received.inc()
         # The stream is server to client only; nothing a client sends has a meaning yet.
         await self.send_json(
             {
@@ -48,6 +49,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  #
                 "detail": "This endpoint only pushes notifications; it accepts no messages.",
             }
         )
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        await super().send_json(content, close)
+        messages_sent.inc()
 
     async def notification_created(self, message: dict[str, Any]) -> None:
         await self.send_json(

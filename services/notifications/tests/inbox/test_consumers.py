@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from prometheus_client import REGISTRY
 from pytest_django import Settings
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -24,6 +23,7 @@ from platform_common.testing.jwt import (
     SigningKey,
     sign_token,
 )
+from platform_common.testing.metrics import Scrape, scrape
 from tests.inbox.conftest import UserRegistered, websocket_url
 
 RECEIVE_TIMEOUT_SECONDS = 5
@@ -173,22 +173,32 @@ def test_unreachable_verification_keys_close_with_try_again_later(
     assert closed == (CLOSE_TRY_AGAIN_LATER, "service_unavailable")
 
 
-def test_open_sockets_are_counted_until_they_close(asgi_server: str, make_token: MakeToken) -> None:
-    before = _open_websockets()
+def test_open_sockets_and_messages_are_served_on_metrics(
+    asgi_server: str, make_token: MakeToken
+) -> None:
+    metrics_url = asgi_server.replace("ws://", "http://").replace("/ws/notifications/", "/metrics")
+    before = scrape(metrics_url)
 
     with _open(asgi_server, make_token()) as socket:
         socket.send("hello")
+        socket.send("again")
         _receive_json(socket)  # the handshake and the consumer's connect() are done
-        while_open = _open_websockets()
-    _wait_for(lambda: _open_websockets() == before)
+        _receive_json(socket)
+        while_open = scrape(metrics_url)
+    _wait_for(lambda: _open_websockets(scrape(metrics_url)) == _open_websockets(before))
 
-    assert while_open == before + 1
+    assert _open_websockets(while_open) == _open_websockets(before) + 1
+    for direction in ("sent", "received"):
+        assert _messages(while_open, direction) == _messages(before, direction) + 2
 
 
-def _open_websockets() -> float:
-    value = REGISTRY.get_sample_value("websocket_connections")
-    assert value is not None
-    return value
+def _open_websockets(metrics: Scrape) -> float:
+    return metrics.value("notifications_websocket_connections", service="notifications") or 0.0
+
+
+def _messages(metrics: Scrape, direction: str) -> float:
+    name = "notifications_websocket_messages_total"
+    return metrics.value(name, service="notifications", direction=direction) or 0.0
 
 
 def _wait_for(condition: Callable[[], bool]) -> None:

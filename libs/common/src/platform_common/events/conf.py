@@ -16,8 +16,6 @@ DEFAULTS: dict[str, float] = {
     # Relay: rows per batch (one transaction, one confirm wait), idle poll interval.
     "EVENTS_RELAY_BATCH_SIZE": 500,
     "EVENTS_RELAY_POLL_SECONDS": 1.0,
-    # Relay: port of its Prometheus /metrics endpoint (0 = none).
-    "EVENTS_RELAY_METRICS_PORT": 0,
     # Relay: a row the broker refuses is tried again after 1 s doubling to 300 s, and
     # quarantined after 12 attempts (about 18 minutes).
     "EVENTS_OUTBOX_MAX_ATTEMPTS": 12,
@@ -42,6 +40,11 @@ def redis_url() -> str:
 def broker_url() -> str:
     url: str = settings.CELERY_BROKER_URL
     return url
+
+
+def metrics_port() -> int:
+    """Where a worker or relay serves /metrics (0: nowhere)."""
+    return int(getattr(settings, "METRICS_PORT", 0))
 
 
 def number(name: str) -> float:

@@ -35,6 +35,7 @@ from platform_common.events.wire import (
     task_message,
 )
 from platform_common.observability import event_metrics
+from platform_common.observability.celery_metrics import TaskState
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,12 @@ class _ConnectionCheck(threading.local):
 _connection_check = _ConnectionCheck()
 
 
-def consume(task: Task[Any, Any], envelope: object) -> None:
-    """Apply one event; retry transient failures, dead-letter poison and exhausted ones."""
+def consume(task: Task[Any, Any], envelope: object) -> TaskState:
+    """Apply one event; retry transient failures, dead-letter poison and exhausted ones.
+
+    Returns what became of the delivery for the task metrics: a retry and a dead letter
+    are copies this task publishes, so Celery alone would count both as successes.
+    """
     event_type = _event_type(envelope)
     _check_connections()
     try:
@@ -66,6 +71,7 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
         _report_failure(event_type, will_retry=False)
         logger.error("event %s is poison, dead-lettered: %s", event_type, error)
         _dead_letter(task, envelope, error)
+        return TaskState.REJECTED
     except Exception as error:
         _connection_check.due_at = 0.0
         retries = int(task.request.retries)
@@ -74,9 +80,11 @@ def consume(task: Task[Any, Any], envelope: object) -> None:
         if will_retry:
             logger.warning("event %s failed, retry %d: %s", event_type, retries + 1, error)
             _retry_later(task, envelope, countdown=retry_delay(retries))
-        else:
-            logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
-            _dead_letter(task, envelope, error)
+            return TaskState.RETRIED
+        logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
+        _dead_letter(task, envelope, error)
+        return TaskState.REJECTED
+    return TaskState.SUCCEEDED
 
 
 def _check_connections() -> None:

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import django
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
+from celery.worker import state as worker_state
 from celery.worker.consumer import Consumer
 from kombu import Message
 
@@ -22,6 +24,11 @@ from platform_common.events.topology import (
     queue_name,
 )
 from platform_common.events.wire import CONSUME_TASK
+from platform_common.observability import celery_metrics
+from platform_common.observability.metrics import MetricsServer, start_metrics_server
+
+if TYPE_CHECKING:
+    from platform_common.events.monitoring import BacklogMonitor
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +60,7 @@ class EventConsumer(Consumer):
 
     def on_decode_error(self, message: Message, exc: Exception) -> None:
         logger.error("undecodable message dead-lettered: %s", exc)
+        celery_metrics.rejected(service=conf.service_name())
         message.reject(requeue=False)
 
 
@@ -66,6 +74,43 @@ class DeclareTopology(bootsteps.StartStopStep):
             declare_topology(
                 parent.connection, service=conf.service_name(), event_types=subscribed_types()
             )
+
+
+class WorkerMetrics:
+    """/metrics of a worker on ``METRICS_PORT``, and the backlog gauges behind it.
+
+    Started once the pool is up (``worker_ready``), in the main process: prefork children
+    are forked before it, so none inherits the thread. They record the task and event
+    series into ``PROMETHEUS_MULTIPROC_DIR`` (set it for a prefork pool: the chart and
+    dev/Procfile do), which the main process merges at each scrape.
+    """
+
+    def __init__(self) -> None:
+        self._server: MetricsServer | None = None
+        self._monitor: BacklogMonitor | None = None
+
+    def start(self, **_: Any) -> None:
+        port = conf.metrics_port()
+        if not port or self._server is not None:
+            return
+        # Imported here: the models need the app registry, ready by the time a worker runs.
+        from platform_common.events.monitoring import monitor_for_this_service
+
+        self._server = start_metrics_server(port)
+        self._monitor = monitor_for_this_service(held=lambda: len(worker_state.reserved_requests))
+        self._monitor.start()
+        logger.info("worker metrics on port %d", self._server.port)
+
+    def stop(self, **_: Any) -> None:
+        if self._monitor is not None:
+            self._monitor.stop()
+            self._monitor = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+WORKER_METRICS = WorkerMetrics()
 
 
 def create_celery_app(service: str) -> Celery:
@@ -101,6 +146,9 @@ def create_celery_app(service: str) -> Celery:
     app.conf["CELERY_DB_REUSE_MAX"] = DB_REUSE_MAX
     app.steps["consumer"].add(DeclareTopology)
     app.steps["worker"].add(heartbeats.WorkerHeartbeat)
+    celery_metrics.connect(service)
+    signals.worker_ready.connect(WORKER_METRICS.start, weak=False, dispatch_uid="metrics-start")
+    signals.worker_shutdown.connect(WORKER_METRICS.stop, weak=False, dispatch_uid="metrics-stop")
     # Imported after setup: the tasks use the events models.
     from platform_common.events import tasks
 

@@ -1,7 +1,9 @@
 """Prometheus series of the event transport (no Django): what was published, consumed,
 failed, dead-lettered, and how far behind each outbox is.
 
-The relay and the Celery workers record into the default registry of their process.
+The relay and the Celery workers record into the default registry of their process (in
+multiprocess mode under a prefork worker: its pool children record the consume series, the
+main process the broker and dead-letter gauges). Each serves them on ``METRICS_PORT``.
 """
 
 from __future__ import annotations
@@ -40,12 +42,25 @@ EVENTS_HANDLER_SECONDS = Histogram(
     ["service", "type"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-OUTBOX_PENDING = Gauge("events_outbox_pending", "Outbox rows waiting to be published.", ["service"])
-OUTBOX_OLDEST_AGE = Gauge(
-    "events_outbox_oldest_age_seconds", "Age of the oldest pending outbox row.", ["service"]
+
+
+def _gauge(name: str, documentation: str, *labels: str) -> Gauge:
+    # One process measures each of these: the latest value is the answer in any mode.
+    return Gauge(name, documentation, ["service", *labels], multiprocess_mode="mostrecent")
+
+
+OUTBOX_PENDING = _gauge("events_outbox_pending", "Outbox rows waiting to be published.")
+OUTBOX_OLDEST_AGE = _gauge(
+    "events_outbox_oldest_age_seconds", "Age of the oldest pending outbox row."
 )
-OUTBOX_QUARANTINED_ROWS = Gauge(
-    "events_outbox_quarantined_rows", "Outbox rows in quarantine now.", ["service"]
+OUTBOX_QUARANTINED_ROWS = _gauge("events_outbox_quarantined_rows", "Outbox rows in quarantine now.")
+CONSUMER_LAG = _gauge(
+    "events_consumer_lag_messages",
+    "Messages of the service's event queue not yet handled (ready and unacked).",
+    "queue",
+)
+DEAD_LETTERS_PARKED = _gauge(
+    "events_dead_letter_parked", "Dead letters parked in the service's database."
 )
 
 
@@ -77,3 +92,11 @@ def outbox_backlog(
     OUTBOX_PENDING.labels(service).set(pending)
     OUTBOX_OLDEST_AGE.labels(service).set(oldest_age_seconds)
     OUTBOX_QUARANTINED_ROWS.labels(service).set(quarantined)
+
+
+def consumer_lag(*, service: str, queue: str, messages: int) -> None:
+    CONSUMER_LAG.labels(service, queue).set(messages)
+
+
+def dead_letters_parked(*, service: str, rows: int) -> None:
+    DEAD_LETTERS_PARKED.labels(service).set(rows)

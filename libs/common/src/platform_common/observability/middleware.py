@@ -15,10 +15,11 @@ from contextlib import AbstractContextManager, contextmanager
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from prometheus_client import Gauge
 
 from platform_common.middleware import SyncAndAsyncMiddleware
 from platform_common.observability.logging import request_id_var
-from platform_common.observability.metrics import UNMATCHED_ROUTE, observe_request
+from platform_common.observability.metrics import HTTP_IN_FLIGHT, UNMATCHED_ROUTE, observe_request
 from platform_common.observability.tracecontext import child_traceparent, traceparent_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -71,12 +72,29 @@ def record_request(request: HttpRequest, response: HttpResponseBase, started: fl
     )
 
 
+@contextmanager
+def _in_flight(gauge: Gauge) -> Iterator[None]:
+    gauge.inc()
+    try:
+        yield
+    finally:
+        gauge.dec()
+
+
 class MetricsMiddleware(SyncAndAsyncMiddleware):
-    """First in ``MIDDLEWARE``: RED metrics per route template for every response."""
+    """First in ``MIDDLEWARE``: RED metrics per route template for every response, and the
+    requests in flight (under gunicorn the live workers' counts add up)."""
+
+    def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
+        super().__init__(get_response)
+        self._in_flight = HTTP_IN_FLIGHT.labels(settings.SERVICE_NAME)
 
     def before_view(self, request: HttpRequest) -> HttpResponseBase | None:
         request.metrics_started = time.perf_counter()  # type: ignore[attr-defined]
         return None
+
+    def around_view(self, request: HttpRequest) -> AbstractContextManager[object]:
+        return _in_flight(self._in_flight)
 
     def after_view(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         record_request(request, response, request.metrics_started)  # type: ignore[attr-defined]

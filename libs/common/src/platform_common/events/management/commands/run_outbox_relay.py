@@ -2,10 +2,10 @@ import asyncio
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from prometheus_client import start_http_server
 
 from platform_common.events import conf
 from platform_common.events.relay import OutboxRelay, relay_settings
+from platform_common.observability.metrics import start_metrics_server
 
 
 class Command(BaseCommand):
@@ -19,8 +19,11 @@ class Command(BaseCommand):
         settings = relay_settings(
             batch_size=options["batch_size"], poll_seconds=options["poll_seconds"]
         )
-        metrics_port = conf.integer("EVENTS_RELAY_METRICS_PORT")
-        if metrics_port:
-            # The relay's own series (published, backlog, quarantine) for Prometheus.
-            start_http_server(metrics_port)
-        asyncio.run(OutboxRelay(settings).run())
+        metrics_port = conf.metrics_port()
+        # The relay's own series (published, backlog, quarantine) for Prometheus.
+        server = start_metrics_server(metrics_port) if metrics_port else None
+        try:
+            asyncio.run(OutboxRelay(settings).run())
+        finally:
+            if server is not None:
+                server.stop()
