@@ -235,7 +235,7 @@ async def test_two_gateways_share_a_limit_within_the_stated_tolerance(
     # Every request either gateway counted reached the cluster.
     cluster = RedisCluster.from_url(REDIS_CLUSTER_URL)
     try:
-        counted = await cluster.get(f"{settings.rate_limit_key_prefix}:{{ip:127.0.0.1}}:all")
+        counted = await cluster.get(f"{settings.rate_limit_key_prefix}:{{ip:127.0.0.1}}:anonymous")
     finally:
         await cluster.aclose()
     assert counted is not None
