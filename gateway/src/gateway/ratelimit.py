@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from redis.asyncio.cluster import RedisCluster
@@ -52,6 +52,8 @@ class Quota:
 class Decision:
     quotas: tuple[Quota, ...]
     window: int
+    # Which of the keys the caller asked to look at exist (``hit(..., watch=)``).
+    present: frozenset[str] = frozenset()
 
     @property
     def allowed(self) -> bool:
@@ -61,7 +63,11 @@ class Decision:
         """Both decisions' quotas (one request counted under two identities)."""
         if other is None:
             return self
-        return Decision(quotas=self.quotas + other.quotas, window=self.window)
+        return Decision(
+            quotas=self.quotas + other.quotas,
+            window=self.window,
+            present=self.present | other.present,
+        )
 
     def headers(self) -> RawHeaders:
         """The fields for the quota closest to exhaustion, and every quota's policy."""
@@ -80,12 +86,15 @@ class Decision:
         return headers
 
 
-# INCR of every counter, the expiry of a new one, and each one's seconds left, in one
-# atomic round trip: measured faster than a cluster pipeline in redis-py, and a counter
-# can never be left without its expiry.
+# INCR of every counter (the first ARGV[2] keys), the expiry of a new one, and each one's
+# seconds left, then whether each further key exists, in one atomic round trip: measured
+# faster than a cluster pipeline in redis-py, and a counter can never be left without its
+# expiry.
 COUNT_IN_WINDOW = """
 local counted = {}
-for i, key in ipairs(KEYS) do
+local counters = tonumber(ARGV[2])
+for i = 1, counters do
+    local key = KEYS[i]
     local count = redis.call('INCR', key)
     local ttl = redis.call('TTL', key)
     if ttl < 0 then
@@ -94,6 +103,9 @@ for i, key in ipairs(KEYS) do
     end
     counted[2 * i - 1] = count
     counted[2 * i] = ttl
+end
+for i = counters + 1, #KEYS do
+    counted[#counted + 1] = redis.call('EXISTS', KEYS[i])
 end
 return counted
 """
@@ -124,17 +136,25 @@ class RateLimiter:
         self._pause_after_error = pause_after_error_seconds
         self._paused_until = 0.0
 
-    async def hit(self, identity: str, limits: Mapping[str, int]) -> Decision | None:
+    async def hit(
+        self, identity: str, limits: Mapping[str, int], *, watch: Sequence[str] = ()
+    ) -> Decision | None:
         """Count one request of ``identity`` (``user:<sub>`` or ``ip:<addr>``) against each
         named limit (requests per window); refused when any of them is exceeded. None while
-        Redis is unavailable: the request passes, uncounted."""
+        Redis is unavailable: the request passes, uncounted.
+
+        ``watch``: keys in the identity's slot (hash tag ``{<identity>}``) whose existence
+        the same round trip reports in ``Decision.present``."""
         if time.time() < self._paused_until:
             return None
         # The hash tag puts every counter of one identity in one slot, so one script call
         # on one node counts them all.
-        keys = [f"{self._key_prefix}:{{{identity}}}:{name}" for name in limits]
+        counters = [f"{self._key_prefix}:{{{identity}}}:{name}" for name in limits]
+        keys = [*counters, *watch]
         try:
-            counted = await self._redis.eval(COUNT_IN_WINDOW, len(keys), *keys, self._window)
+            counted = await self._redis.eval(
+                COUNT_IN_WINDOW, len(keys), *keys, self._window, len(counters)
+            )
         except Exception as error:
             # Not only RedisError: redis-py also raises RuntimeError from a connection
             # closed under it (seen under load). No Redis failure may fail a request.
@@ -144,7 +164,9 @@ class RateLimiter:
             Quota(limit=limit, used=int(counted[2 * i]), reset=max(1, int(counted[2 * i + 1])))
             for i, limit in enumerate(limits.values())
         )
-        return Decision(quotas=quotas, window=self._window)
+        offset = 2 * len(counters)
+        present = frozenset(key for i, key in enumerate(watch) if int(counted[offset + i]))
+        return Decision(quotas=quotas, window=self._window, present=present)
 
     def _pause(self, error: Exception) -> None:
         now = time.time()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -81,7 +82,7 @@ def test_register_rejects_a_weak_password(api_client: APIClient, weak_password: 
 
 
 def test_me_returns_the_caller(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
 
     response = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -104,7 +105,9 @@ def test_me_requires_a_token(api_client: APIClient) -> None:
 
 
 def test_me_rejects_an_expired_token(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now() - timedelta(hours=1))
+    token = access_token_issue(
+        user=user, now=timezone.now() - timedelta(hours=1), session_id=uuid.uuid4()
+    )
 
     response = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -113,7 +116,7 @@ def test_me_rejects_an_expired_token(api_client: APIClient, user: User) -> None:
 
 
 def test_me_rejects_a_forged_token(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
     header, payload, signature = token.split(".")
     forged = f"{header}.{payload}.{signature[::-1]}"
 
@@ -124,7 +127,7 @@ def test_me_rejects_a_forged_token(api_client: APIClient, user: User) -> None:
 
 
 def test_me_of_a_deleted_user_is_not_found(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
     user.delete()
 
     response = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
