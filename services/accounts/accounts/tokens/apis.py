@@ -132,7 +132,11 @@ class SessionDetailApi(APIView):
 
 
 class LogoutApi(APIView):
-    @extend_schema(operation_id="logout", request=None, responses={204: None})
+    @extend_schema(
+        operation_id="logout",
+        request=None,
+        responses={204: None, **problem_responses(404)},  # 404: the session already ended
+    )
     def post(self, request: Request) -> Response:
         """End the session of this access token."""
         principal = request_principal(request)

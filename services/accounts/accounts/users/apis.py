@@ -137,7 +137,7 @@ class EmailVerifyApi(AnonymousApi):
     @extend_schema(
         operation_id="email_verify",
         request=InputSerializer,
-        responses={204: None},  # 400 account_token_invalid
+        responses={204: None, **problem_responses(404)},  # 404 account_token_invalid
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -193,7 +193,8 @@ class PasswordResetConfirmApi(AnonymousApi):
     @extend_schema(
         operation_id="password_reset_confirm",
         request=InputSerializer,
-        responses={204: None},  # 400 account_token_invalid; every session of the user ends
+        # 404 account_token_invalid; every session of the user ends.
+        responses={204: None, **problem_responses(404)},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -214,7 +215,8 @@ class PasswordChangeApi(APIView):
     @extend_schema(
         operation_id="password_change",
         request=InputSerializer,
-        responses={204: None},  # 400 password_incorrect; the caller's other sessions end
+        # 403 password_incorrect; the caller's other sessions end.
+        responses={204: None, **problem_responses(403)},
     )
     def post(self, request: Request) -> Response:
         principal = request_principal(request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_common.api.errors import ApplicationError, ConflictError, NotFoundError
+from platform_common.api.errors import ConflictError, NotFoundError, PermissionDeniedError
 from platform_common.problems import TitledCode
 
 
@@ -20,8 +20,9 @@ class EmailTaken(ConflictError):
         )
 
 
-class AccountTokenInvalid(ApplicationError):
-    """A verification or reset token that is unknown, expired or already used."""
+class AccountTokenInvalid(NotFoundError):
+    """A verification or reset token that is unknown, expired or already used: the link
+    leads nowhere (any longer)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -30,8 +31,8 @@ class AccountTokenInvalid(ApplicationError):
         )
 
 
-class PasswordIncorrect(ApplicationError):
-    # 400, not 401: the access token is fine, only the typed current password is not.
+class PasswordIncorrect(PermissionDeniedError):
+    # 403, not 401: the access token is fine, only the typed current password is not.
     def __init__(self) -> None:
         super().__init__("The current password is incorrect.", code=UserCode.PASSWORD_INCORRECT)
 

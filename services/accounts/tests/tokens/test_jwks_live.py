@@ -26,4 +26,4 @@ def test_an_issued_access_token_verifies_against_the_served_jwks(
         jwks.close()
 
     assert principal.id == user.id
-    assert principal.roles == frozenset({"user"})
+    assert principal.roles == frozenset({"reader"})

@@ -30,7 +30,7 @@ def test_register_creates_the_user(api_client: APIClient) -> None:
     body = response.json()
     assert set(body) == {"id", "email", "display_name", "date_joined"}
     user = User.objects.get(pk=body["id"])
-    assert (user.email, user.display_name, user.roles) == ("dave@example.com", "Dave", ["user"])
+    assert (user.email, user.display_name, user.roles) == ("dave@example.com", "Dave", ["reader"])
     assert user.check_password(PASSWORD)
 
 
@@ -92,7 +92,7 @@ def test_me_returns_the_caller(api_client: APIClient, user: User) -> None:
         "email": "Carol@example.com",
         "display_name": "Carol",
         "date_joined": response.json()["date_joined"],
-        "roles": ["user"],
+        "roles": ["reader"],
     }
 
 
