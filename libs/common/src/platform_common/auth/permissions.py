@@ -53,5 +53,6 @@ def owner_or_role_filter(
     if principal is None:
         return Q(pk__in=[])
     if principal.has_role(*roles):
-        return Q()
+        # Not Q(): an empty Q vanishes when combined with another (Q(a) | Q() == Q(a)).
+        return Q(pk__isnull=False)
     return Q(**{owner_field: principal.id})
