@@ -38,7 +38,7 @@ def log_in(client: APIClient, email: str, agent: str) -> dict[str, Any]:
 
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    return {"Authorization": f"Bearer {tokens['access']}"}
 
 
 def listed_as_revoked(user: User, session_id: str) -> int | None:
@@ -58,7 +58,7 @@ def test_my_sessions_list_device_address_and_which_is_mine(
     laptop = log_in(api_client, user.email, "Firefox on a laptop")
     log_in(api_client, user.email, "Phone app")
 
-    response = api_client.get(SESSIONS_URL, **bearer(laptop))
+    response = api_client.get(SESSIONS_URL, headers=bearer(laptop))
 
     assert response.status_code == 200
     sessions = response.json()["results"]
@@ -83,7 +83,7 @@ def test_revoking_a_session_ends_its_refresh_and_lists_it_for_the_gateway(
     mine = log_in(api_client, user.email, "laptop")
     phone = log_in(api_client, user.email, "phone")
 
-    response = api_client.delete(f"{SESSIONS_URL}{phone['sid']}/", **bearer(mine))
+    response = api_client.delete(f"{SESSIONS_URL}{phone['sid']}/", headers=bearer(mine))
 
     assert response.status_code == 204
     assert (
@@ -94,9 +94,9 @@ def test_revoking_a_session_ends_its_refresh_and_lists_it_for_the_gateway(
     assert ttl is not None
     assert 890 < ttl <= 900  # one access token lifetime
     assert listed_as_revoked(user, mine["sid"]) is None
-    listed = api_client.get(SESSIONS_URL, **bearer(mine)).json()["results"]
+    listed = api_client.get(SESSIONS_URL, headers=bearer(mine)).json()["results"]
     assert [s["id"] for s in listed] == [mine["sid"]]
-    again = api_client.delete(f"{SESSIONS_URL}{phone['sid']}/", **bearer(mine))
+    again = api_client.delete(f"{SESSIONS_URL}{phone['sid']}/", headers=bearer(mine))
     assert again.status_code == 404
 
 
@@ -105,7 +105,7 @@ def test_nobody_revokes_another_users_session(api_client: APIClient, user: User)
     victim = log_in(api_client, user.email, "laptop")
     attacker = log_in(api_client, other.email, "laptop")
 
-    response = api_client.delete(f"{SESSIONS_URL}{victim['sid']}/", **bearer(attacker))
+    response = api_client.delete(f"{SESSIONS_URL}{victim['sid']}/", headers=bearer(attacker))
 
     assert response.status_code == 404
     assert Session.objects.get(id=victim["sid"]).revoked_at is None
@@ -114,7 +114,7 @@ def test_nobody_revokes_another_users_session(api_client: APIClient, user: User)
 def test_logout_ends_this_session_only(api_client: APIClient, user: User) -> None:
     this, other = log_in(api_client, user.email, "a"), log_in(api_client, user.email, "b")
 
-    assert api_client.post("/api/v1/accounts/logout/", **bearer(this)).status_code == 204
+    assert api_client.post("/api/v1/accounts/logout/", headers=bearer(this)).status_code == 204
 
     assert Session.objects.get(id=this["sid"]).revoked_at is not None
     assert Session.objects.get(id=other["sid"]).revoked_at is None
@@ -124,7 +124,10 @@ def test_logout_ends_this_session_only(api_client: APIClient, user: User) -> Non
 def test_logout_all_ends_every_session(api_client: APIClient, user: User) -> None:
     sessions = [log_in(api_client, user.email, agent) for agent in ("a", "b", "c")]
 
-    assert api_client.post("/api/v1/accounts/logout-all/", **bearer(sessions[0])).status_code == 204
+    assert (
+        api_client.post("/api/v1/accounts/logout-all/", headers=bearer(sessions[0])).status_code
+        == 204
+    )
 
     assert not Session.objects.filter(user=user, revoked_at__isnull=True).exists()
     assert all(listed_as_revoked(user, tokens["sid"]) is not None for tokens in sessions)

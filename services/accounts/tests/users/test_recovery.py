@@ -61,7 +61,7 @@ def log_in(client: APIClient, email: str, password: str = PASSWORD) -> dict[str,
 
 
 def bearer(access: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {access}"}
+    return {"Authorization": f"Bearer {access}"}
 
 
 def test_sign_up_mails_a_single_use_verification_link(
@@ -196,7 +196,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(
         CHANGE_URL,
         {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
         format="json",
-        **bearer(this["access"]),
+        headers=bearer(this["access"]),
     )
 
     assert response.status_code == 204
@@ -213,7 +213,7 @@ def test_password_change_needs_the_current_password(api_client: APIClient, user:
         CHANGE_URL,
         {"current_password": "not it", "new_password": NEW_PASSWORD},
         format="json",
-        **bearer(tokens["access"]),
+        headers=bearer(tokens["access"]),
     )
 
     assert response.status_code == 403
