@@ -93,6 +93,7 @@ def test_me_returns_the_caller(api_client: APIClient, user: User) -> None:
         "display_name": "Carol",
         "date_joined": response.json()["date_joined"],
         "roles": ["reader"],
+        "email_verified": False,
     }
 
 
