@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import environ
+
 from notifications.config.redis_connection import CancellationSafeConnection
 from platform_common.settings import build_settings
 
@@ -18,6 +20,18 @@ globals().update(_shared)
 JWT_ISSUER: str
 JWT_AUDIENCE: str
 JWKS_URL: str
+
+env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
+
+# Account mails (verification and reset links). SMTP by default; development writes each
+# mail to a file instead (EMAIL_BACKEND=...filebased.EmailBackend, EMAIL_FILE_PATH).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@platform.local")
 
 # channels-redis cannot talk to the Redis Cluster, so the layer uses the plain Redis.
 # channels-redis waits for messages with a blocking BZPOPMIN of this many seconds
