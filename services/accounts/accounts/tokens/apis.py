@@ -103,7 +103,8 @@ class SessionListApi(APIView):
 
     @extend_schema_serializer(component_name="SessionOutput")
     class OutputSerializer(serializers.ModelSerializer[Session]):
-        """One active session (login) of the caller; ``current`` is the one asking."""
+        """One active session (login) of the caller: ``last_used_at`` is its last login or
+        refresh, ``current`` marks the one asking."""
 
         current = serializers.SerializerMethodField()
 

@@ -174,7 +174,8 @@ def sessions_revoke_all(*, user_id: uuid.UUID, keep_session_id: uuid.UUID | None
         live = Session.objects.filter(user_id=user_id, revoked_at__isnull=True)
         if keep_session_id is not None:
             live = live.exclude(id=keep_session_id)
-        ended = list(live.values_list("id", flat=True))
+        # Locked in one order, so two concurrent revoke-alls cannot deadlock.
+        ended = list(live.order_by("id").values_list("id", flat=True))
         for session_id in ended:
             _family_lock(session_id)
             _session_end(user_id=user_id, session_id=session_id, now=now)
