@@ -13,9 +13,10 @@ pytestmark = pytest.mark.e2e
 
 # Examples per operation: enough to reach every documented answer, small enough for make test.
 MAX_EXAMPLES = 8
-# These end the run's own session, after which the edge refuses its token (401) for every
-# later operation; the accounts suite runs them in its own contract test.
-SESSION_ENDING = ("logout", "logout_all")
+# These end the run's own session (session_revoke too: the stateful phase follows the
+# session list to it), after which the edge refuses its token (401) for every later
+# operation; the accounts suite runs them in its own contract test.
+SESSION_ENDING = ("logout", "logout_all", "session_revoke")
 
 
 def test_the_platform_honours_its_merged_openapi_document(stack: str) -> None:
