@@ -46,7 +46,7 @@ SILENCED_SYSTEM_CHECKS = [
 # Argon2id hashes new passwords; a login with a hash of an older hasher re-hashes it with
 # Argon2 (Django's check_password upgrade), so PBKDF2 hashes fade out as users sign in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.users.hashers.PlatformArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",

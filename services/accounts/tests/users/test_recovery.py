@@ -222,7 +222,7 @@ def test_password_change_needs_the_current_password(api_client: APIClient, user:
 
 
 ARGON2_FIRST = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.users.hashers.PlatformArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
@@ -244,5 +244,5 @@ def test_a_pbkdf2_hash_is_upgraded_to_argon2_at_login(
     log_in(api_client, "old@example.com")
 
     upgraded = User.objects.get(pk=legacy.pk).password
-    assert upgraded.startswith("argon2$argon2id$")
+    assert upgraded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert hashers.check_password(PASSWORD, upgraded)
