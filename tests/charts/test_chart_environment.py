@@ -45,6 +45,9 @@ DELIBERATE = {
     "UPSTREAM_NOTIFICATIONS": "in-cluster address",
     "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges",
     "METRICS_PORT": "the container port `metrics` (locally each process has a port of its own)",
+    "ACCOUNT_LINK_BASE_URL": "the ingress host",
+    "EMAIL_BACKEND": "SMTP in a cluster; development writes mails to files",
+    "EMAIL_FILE_PATH": "no mail files in a cluster",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(

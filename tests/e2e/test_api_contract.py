@@ -13,6 +13,10 @@ pytestmark = pytest.mark.e2e
 
 # Examples per operation: enough to reach every documented answer, small enough for make test.
 MAX_EXAMPLES = 8
+# These end the run's own session (session_revoke too: the stateful phase follows the
+# session list to it), after which the edge refuses its token (401) for every later
+# operation; the accounts suite runs them in its own contract test.
+SESSION_ENDING = ("logout", "logout_all", "session_revoke")
 
 
 def test_the_platform_honours_its_merged_openapi_document(stack: str) -> None:
@@ -20,7 +24,12 @@ def test_the_platform_honours_its_merged_openapi_document(stack: str) -> None:
         _, headers = register_and_login(client, "contract")
     token = headers["Authorization"].removeprefix("Bearer ")
 
-    result = run_contract(f"{stack}{API}/schema/", token=token, max_examples=MAX_EXAMPLES)
+    result = run_contract(
+        f"{stack}{API}/schema/",
+        token=token,
+        max_examples=MAX_EXAMPLES,
+        extra_args=[f"--exclude-operation-id={operation}" for operation in SESSION_ENDING],
+    )
 
     report = result.stdout + result.stderr
     assert result.returncode == 0, report[-20000:]

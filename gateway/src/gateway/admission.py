@@ -11,13 +11,18 @@ The limiter counts in the process and reconciles with Redis in the background
 (``ratelimit``): a client's steady traffic costs no Redis round trip per request; its first
 request, or one after a pause, asks Redis once per counted identity (IP before the RSA
 check, user after it).
+
+The per-user count also asks whether the token's session was revoked (accounts lists
+revoked sessions in the same Redis Cluster slot, ``platform_common.auth.sessions``): a
+revoked session's access tokens are refused within seconds, at no extra round trip. While
+Redis is unavailable nothing is counted or refused: such a token lives until it expires.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.auth import EdgeAuthenticator
+from gateway.auth import EdgeAuthenticator, unauthorized
 from gateway.config import Settings
 from gateway.headers import RawHeaders
 from gateway.metrics import rate_limited
@@ -25,6 +30,7 @@ from gateway.problems import Problem
 from gateway.ratelimit import Decision, RateLimiter
 from gateway.routes import is_credential_route
 from platform_common.auth.jwt import Principal
+from platform_common.auth.sessions import revoked_session_key, session_id_of
 from platform_common.problems import ProblemCode
 
 
@@ -90,7 +96,17 @@ class Admission:
         principal = await self._authenticator.authenticate(authorization, public=public)
         if principal is not None and not credential_route:
             per_user = {"authenticated": limits.authenticated}
-            counted = await self._limiter.hit(f"user:{principal.id}", per_user)
+            session_id = session_id_of(principal.claims)
+            revoked = (
+                revoked_session_key(user_id=principal.id, session_id=session_id)
+                if session_id is not None
+                else None
+            )
+            counted = await self._limiter.hit(
+                f"user:{principal.id}", per_user, watch=(revoked,) if revoked else ()
+            )
+            if counted is not None and revoked in counted.present:
+                raise unauthorized(ProblemCode.INVALID_TOKEN)
             decision = _checked(counted.merged(decision) if counted else decision)
         return Admitted(
             principal=principal,

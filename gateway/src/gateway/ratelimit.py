@@ -23,6 +23,11 @@ so requests never queue behind socket timeouts.
 Answers carry the rate limit fields of draft-ietf-httpapi-ratelimit-headers-06
 (``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset``, ``RateLimit-Policy``),
 computed from the counts and expiries: no second round trip.
+
+A caller may also *watch* keys in an identity's slot (the gateway watches the revoked-session
+key of the token's session): their existence is read by the same script calls, on the first
+request and on every sync while the identity is counted, so a key set in Redis is seen
+within about ``sync_seconds``, at no extra round trip.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -69,6 +74,8 @@ class Quota:
 class Decision:
     quotas: tuple[Quota, ...]
     window: int
+    # The watched keys that exist (``RateLimiter.hit(watch=...)``).
+    present: frozenset[str] = frozenset()
 
     @property
     def allowed(self) -> bool:
@@ -78,7 +85,11 @@ class Decision:
         """Both decisions' quotas (one request counted under two identities)."""
         if other is None:
             return self
-        return Decision(quotas=self.quotas + other.quotas, window=self.window)
+        return Decision(
+            quotas=self.quotas + other.quotas,
+            window=self.window,
+            present=self.present | other.present,
+        )
 
     def headers(self) -> RawHeaders:
         """The fields for the quota closest to exhaustion, and every quota's policy."""
@@ -105,13 +116,15 @@ def _policy(limits: tuple[int, ...], window: int) -> bytes:
     return ", ".join(f"{limit};w={window}" for limit in limits).encode()
 
 
-# INCRBY of every counter, the expiry of a new one, and each one's milliseconds left, in
-# one atomic round trip: measured faster than a cluster pipeline in redis-py, and a
-# counter can never be left without its expiry. ARGV: the window in ms, then the
-# increment of each key.
+# INCRBY of every counter, the expiry of a new one, and each one's milliseconds left, then
+# whether each watched key exists, in one atomic round trip: measured faster than a cluster
+# pipeline in redis-py, and a counter can never be left without its expiry. ARGV: the
+# window in ms, then the increment of each counter; the KEYS after the counters are watched.
 COUNT_IN_WINDOW = """
 local counted = {}
-for i, key in ipairs(KEYS) do
+local counters = #ARGV - 1
+for i = 1, counters do
+    local key = KEYS[i]
     local count = redis.call('INCRBY', key, ARGV[i + 1])
     local ttl = redis.call('PTTL', key)
     if ttl < 0 then
@@ -120,6 +133,9 @@ for i, key in ipairs(KEYS) do
     end
     counted[2 * i - 1] = count
     counted[2 * i] = ttl
+end
+for i = counters + 1, #KEYS do
+    counted[#counted + 1] = redis.call('EXISTS', KEYS[i])
 end
 return counted
 """
@@ -174,24 +190,35 @@ class RateLimiter:
         # (identity, limit name) -> counter; an identity's counters share one hash slot.
         self._counters: dict[tuple[str, str], _Counter] = {}
         self._syncing: asyncio.Task[None] | None = None
+        # identity -> the keys watched with it, and the watched keys last seen to exist.
+        self._watched: dict[str, set[str]] = {}
+        self._present: set[str] = set()
 
-    async def hit(self, identity: str, limits: Mapping[str, int]) -> Decision | None:
+    async def hit(
+        self, identity: str, limits: Mapping[str, int], *, watch: Sequence[str] = ()
+    ) -> Decision | None:
         """Count one request of ``identity`` (``user:<sub>`` or ``ip:<addr>``) against each
         named limit (requests per window); refused when any of them is exceeded. None while
-        Redis is unavailable: the request passes, uncounted."""
+        Redis is unavailable: the request passes, uncounted.
+
+        ``watch``: keys in the identity's slot (hash tag ``{<identity>}``) whose existence
+        ``Decision.present`` reports; a key not watched before is read by this call."""
         if time.time() < self._paused_until:
             return None
         now = time.monotonic()
         counters = [self._counters.get((identity, name)) for name in limits]
         known = [counter for counter in counters if self._trusted(counter, now)]
-        if len(known) == len(counters):
+        unseen = bool(watch) and not self._watched.get(identity, set()).issuperset(watch)
+        if len(known) == len(counters) and not unseen:
             for counter in known:
                 counter.pending += 1
         else:
-            asked = await self._ask(identity, list(limits), counters, now)
+            asked = await self._ask(identity, list(limits), counters, now, watch)
             if asked is None:
                 return None
             known = asked
+            if watch:
+                self._watched.setdefault(identity, set()).update(watch)
         if self._syncing is None:
             self._syncing = asyncio.create_task(self._sync_forever(), name="ratelimit-sync")
         quotas = tuple(
@@ -203,7 +230,8 @@ class RateLimiter:
             )
             for counter, (name, limit) in zip(known, limits.items(), strict=True)
         )
-        return Decision(quotas=quotas, window=self._window)
+        present = frozenset(key for key in watch if key in self._present)
+        return Decision(quotas=quotas, window=self._window, present=present)
 
     async def close(self) -> None:
         """Stop reconciling and hand the cluster what this process still holds."""
@@ -222,7 +250,12 @@ class RateLimiter:
         )
 
     async def _ask(
-        self, identity: str, names: list[str], counters: list[_Counter | None], now: float
+        self,
+        identity: str,
+        names: list[str],
+        counters: list[_Counter | None],
+        now: float,
+        watch: Sequence[str],
     ) -> list[_Counter] | None:
         """Count this request in the cluster now, with what was counted here meanwhile."""
         # A counter whose window has ended takes nothing along: that window is over.
@@ -233,7 +266,7 @@ class RateLimiter:
         # The hash tag puts every counter of one identity in one slot, so one script call
         # on one node counts them all.
         keys = [f"{self._key_prefix}:{{{identity}}}:{name}" for name in names]
-        counted = await self._count(keys, increments)
+        counted = await self._count(keys, increments, watch)
         if counted is None:
             return None
         asked = []
@@ -249,19 +282,27 @@ class RateLimiter:
             asked.append(counter)
         return asked
 
-    async def _count(self, keys: list[str], increments: list[int]) -> list[tuple[int, int]] | None:
-        """Each key's count and milliseconds left after adding its increment; None (and a
-        pause) when the cluster did not answer."""
+    async def _count(
+        self, keys: list[str], increments: list[int], watch: Sequence[str] = ()
+    ) -> list[tuple[int, int]] | None:
+        """Each key's count and milliseconds left after adding its increment, noting which
+        watched keys exist; None (and a pause) when the cluster did not answer."""
         window_ms = self._window * 1000
         try:
             counted = await self._redis.eval(
-                COUNT_IN_WINDOW, len(keys), *keys, window_ms, *increments
+                COUNT_IN_WINDOW, len(keys) + len(watch), *keys, *watch, window_ms, *increments
             )
         except Exception as error:
             # Not only RedisError: redis-py also raises RuntimeError from a connection
             # closed under it (seen under load). No Redis failure may fail a request.
             self._pause(error)
             return None
+        offset = 2 * len(keys)
+        for index, key in enumerate(watch):
+            if int(counted[offset + index]):
+                self._present.add(key)
+            else:
+                self._present.discard(key)
         return [(int(counted[2 * i]), int(counted[2 * i + 1])) for i in range(len(keys))]
 
     async def _sync_forever(self) -> None:
@@ -281,12 +322,19 @@ class RateLimiter:
                 del self._counters[(identity, name)]
             elif counter.pending:
                 by_identity.setdefault(identity, []).append(counter)
+        # An identity no longer counted here is asked again (watched keys too) next time.
+        counted_here = {identity for identity, _ in self._counters}
+        for identity in self._watched.keys() - counted_here:
+            self._present.difference_update(self._watched.pop(identity))
         if by_identity and time.time() >= self._paused_until:
-            await asyncio.gather(*(self._flush(counters) for counters in by_identity.values()))
+            await asyncio.gather(
+                *(self._flush(identity, counters) for identity, counters in by_identity.items())
+            )
 
-    async def _flush(self, counters: list[_Counter]) -> None:
+    async def _flush(self, identity: str, counters: list[_Counter]) -> None:
         sent = [counter.pending for counter in counters]
-        counted = await self._count([counter.key for counter in counters], sent)
+        watch = tuple(self._watched.get(identity, ()))
+        counted = await self._count([counter.key for counter in counters], sent, watch)
         if counted is None:
             return  # the pending counts stay and go with the next sync after the pause
         synced_at = time.monotonic()

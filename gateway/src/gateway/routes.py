@@ -52,11 +52,16 @@ def _rule(method: str, path_pattern: str) -> RouteRule:
     return RouteRule(method, re.compile(path_pattern))
 
 
-# Where credentials are tried: a tighter limit keeps guessing and sign-up floods slow.
+# Where credentials are tried or mail is sent: a tighter limit keeps guessing, sign-up
+# floods and mail bombing slow.
 CREDENTIAL_ROUTES = (
     _rule("POST", r"/api/v1/accounts/register/"),
     _rule("POST", r"/api/v1/accounts/token/"),
     _rule("POST", r"/api/v1/accounts/token/refresh/"),
+    _rule("POST", r"/api/v1/accounts/email/verify/"),
+    _rule("POST", r"/api/v1/accounts/email/verify/resend/"),
+    _rule("POST", r"/api/v1/accounts/password/reset/"),
+    _rule("POST", r"/api/v1/accounts/password/reset/confirm/"),
 )
 PUBLIC_ROUTES = (
     *CREDENTIAL_ROUTES,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
+
+from platform_common.auth.jwt import Principal
+from platform_common.auth.sessions import session_id_of
 
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MIN_LENGTH = 8  # MinimumLengthValidator's default, which the settings keep
@@ -52,3 +57,12 @@ def new_password_field() -> serializers.CharField:
         trim_whitespace=False,
         validators=[PASSWORD_MIX],
     )
+
+
+def caller_session_id(principal: Principal) -> UUID | None:
+    """The session of the caller's access token (None for a token naming none)."""
+    sid = session_id_of(principal.claims)
+    try:
+        return UUID(sid) if sid is not None else None
+    except ValueError:
+        return None

@@ -43,6 +43,14 @@ SILENCED_SYSTEM_CHECKS = [
     # it itself as a problem+json 429.
     "axes.W002",
 ]
+# Argon2id hashes new passwords; a login with a hash of an older hasher re-hashes it with
+# Argon2 (Django's check_password upgrade), so PBKDF2 hashes fade out as users sign in.
+PASSWORD_HASHERS = [
+    "accounts.users.hashers.PlatformArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -86,5 +94,11 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # The cache handler never writes axes' models; keep their tables out of the database.
 MIGRATION_MODULES = {"axes": None}
+
+# Links mailed to users (email verification, password reset) open the web app at this
+# address; the token rides in the fragment, which browsers never send to a server.
+ACCOUNT_LINK_BASE_URL = env.str("ACCOUNT_LINK_BASE_URL").rstrip("/")
+EMAIL_VERIFICATION_LIFETIME = timedelta(hours=env.int("EMAIL_VERIFICATION_HOURS", default=48))
+PASSWORD_RESET_LIFETIME = timedelta(minutes=env.int("PASSWORD_RESET_MINUTES", default=30))
 
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="demo-password-123")

@@ -19,6 +19,7 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,10 +33,14 @@ from accounts.tokens.errors import (
     TooManyAttempts,
 )
 from accounts.tokens.keys import current_key_set
-from accounts.tokens.models import RefreshToken
+from accounts.tokens.models import USER_AGENT_MAX_LENGTH, RefreshToken, Session
 from accounts.users.models import User
 from platform_common.api.errors import ApplicationError
+from platform_common.api.selectors import get_object_or_not_found
+from platform_common.auth.sessions import SESSION_CLAIM, revoked_session_key
 from platform_common.auth.signing import sign_access_token
+from platform_common.cache import RedisClusterCache
+from platform_common.proxy import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +73,24 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
     # Also sets last_login (Django's update_last_login receiver).
     user_logged_in.send(sender=User, request=request, user=user)
     now = timezone.now()
-    return _pair_issue(
-        user=user,
-        family_id=uuid.uuid4(),
-        session_expires_at=now + settings.JWT_REFRESH_SESSION_LIFETIME,
-        now=now,
-    )
+    with transaction.atomic():
+        session = Session.objects.create(
+            user=user,
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + settings.JWT_REFRESH_SESSION_LIFETIME,
+            user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
+            ip_address=client_ip(request),
+        )
+        return _pair_issue(
+            user=user,
+            family_id=session.id,
+            session_expires_at=session.expires_at,
+            now=now,
+        )
 
 
-def token_pair_refresh(*, refresh: str) -> TokenPair:
+def token_pair_refresh(*, refresh: str, ip_address: str | None = None) -> TokenPair:
     """Spend a refresh token for a new pair of the same session (token family).
 
     Every rotation and revocation of one family runs under one lock, so they happen one
@@ -104,6 +118,7 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
         if _is_spendable(stored, now=now):
             stored.used_at = now
             stored.save(update_fields=["used_at"])
+            Session.objects.filter(id=family_id).update(last_used_at=now, ip_address=ip_address)
             return _pair_issue(
                 user=stored.user,
                 family_id=family_id,
@@ -112,9 +127,7 @@ def token_pair_refresh(*, refresh: str) -> TokenPair:
             )
         rejection = _refresh_rejection(stored, now=now)
         if isinstance(rejection, RefreshTokenReused):
-            RefreshToken.objects.filter(family_id=family_id, revoked_at__isnull=True).update(
-                revoked_at=now
-            )
+            _session_end(user_id=stored.user_id, session_id=family_id, now=now)
     if isinstance(rejection, RefreshTokenReused):
         logger.warning(
             "Refresh token reuse detected; revoked token family %s of user %s",
@@ -141,7 +154,59 @@ def _refresh_rejection(token: RefreshToken, *, now: datetime) -> ApplicationErro
     return RefreshTokenExpired()
 
 
-def access_token_issue(*, user: User, now: datetime) -> str:
+def session_revoke(*, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End one live session of the user (404 when there is none such): its refresh tokens
+    stop working at once, its access tokens at the gateway within seconds."""
+    with transaction.atomic():
+        session = get_object_or_not_found(
+            Session.objects.filter(user_id=user_id, revoked_at__isnull=True),
+            id=session_id,
+            message="No such active session.",
+        )
+        _family_lock(session.id)
+        _session_end(user_id=user_id, session_id=session.id, now=timezone.now())
+
+
+def sessions_revoke_all(*, user_id: uuid.UUID, keep_session_id: uuid.UUID | None = None) -> int:
+    """End every live session of the user but ``keep_session_id``; how many ended."""
+    now = timezone.now()
+    with transaction.atomic():
+        live = Session.objects.filter(user_id=user_id, revoked_at__isnull=True)
+        if keep_session_id is not None:
+            live = live.exclude(id=keep_session_id)
+        # Locked in one order, so two concurrent revoke-alls cannot deadlock.
+        ended = list(live.order_by("id").values_list("id", flat=True))
+        for session_id in ended:
+            _family_lock(session_id)
+            _session_end(user_id=user_id, session_id=session_id, now=now)
+    return len(ended)
+
+
+def _session_end(*, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime) -> None:
+    """Revoke the session's rows, then (once committed) list it as revoked in Redis for as
+    long as its last access token can live, where the gateway refuses those tokens."""
+    Session.objects.filter(id=session_id, revoked_at__isnull=True).update(revoked_at=now)
+    RefreshToken.objects.filter(family_id=session_id, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    key = revoked_session_key(user_id=user_id, session_id=session_id)
+    transaction.on_commit(lambda: _revocation_publish(key))
+
+
+def _revocation_publish(key: str) -> None:
+    lifetime = int(settings.JWT_ACCESS_TOKEN_LIFETIME.total_seconds())
+    try:
+        redis_cache = caches["default"]
+        assert isinstance(redis_cache, RedisClusterCache)
+        # A raw key (no cache prefix or version): the gateway reads it by this exact name.
+        redis_cache.cluster.set(key, 1, ex=lifetime)
+    except Exception:
+        # The session is revoked in the database whatever happens here: its refresh tokens
+        # are dead, and its access tokens expire within the access token lifetime.
+        logger.exception("Could not list revoked session %s in Redis", key)
+
+
+def access_token_issue(*, user: User, now: datetime, session_id: uuid.UUID) -> str:
     key = current_key_set().signing_key(now=now)
     return sign_access_token(
         private_key=key.private_key,
@@ -152,6 +217,7 @@ def access_token_issue(*, user: User, now: datetime) -> str:
         roles=user.roles,
         issued_at=now,
         lifetime=settings.JWT_ACCESS_TOKEN_LIFETIME,
+        extra_claims={SESSION_CLAIM: str(session_id)},
     )
 
 
@@ -169,7 +235,7 @@ def _pair_issue(
         session_expires_at=session_expires_at,
     )
     return TokenPair(
-        access=access_token_issue(user=user, now=now),
+        access=access_token_issue(user=user, now=now, session_id=family_id),
         refresh=refresh,
         expires_in=int(settings.JWT_ACCESS_TOKEN_LIFETIME.total_seconds()),
     )

@@ -10,14 +10,15 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from platform_common.auth.permissions import Role
 from platform_common.models import UUIDModel
 
 EMAIL_UNIQUE_CONSTRAINT = "users_user_email_ci_unique"
-DEFAULT_ROLE = "user"
+DEFAULT_ROLE = Role.READER
 
 
 def default_roles() -> list[str]:
-    return [DEFAULT_ROLE]
+    return [str(DEFAULT_ROLE)]
 
 
 class User(UUIDModel, AbstractBaseUser):
@@ -26,9 +27,14 @@ class User(UUIDModel, AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the owner followed the link of a verification email.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change that is published, so consumers can drop stale events.
     version = models.PositiveIntegerField(default=1)
-    roles = ArrayField(models.CharField(max_length=50), default=default_roles)
+    roles = ArrayField(
+        models.CharField(max_length=50, choices=[(role.value, role.value) for role in Role]),
+        default=default_roles,
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -41,3 +47,34 @@ class User(UUIDModel, AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class AccountTokenPurpose(models.TextChoices):
+    VERIFY_EMAIL = "verify_email", "Verify email"
+    RESET_PASSWORD = "reset_password", "Reset password"
+
+
+class AccountToken(UUIDModel):
+    """A single-use, expiring token mailed to a user (email verification, password reset).
+
+    Only the SHA-256 of the token is stored: the database alone yields no usable link."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_tokens")
+    purpose = models.CharField(max_length=20, choices=AccountTokenPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            # Issuing a token retires the user's earlier unused ones of the same purpose.
+            models.Index(
+                fields=["user", "purpose"],
+                name="users_token_unused",
+                condition=models.Q(used_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} token {self.id}"

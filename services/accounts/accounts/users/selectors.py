@@ -17,6 +17,13 @@ def user_get(*, user_id: UUID) -> User:
     )
 
 
+def user_get_for_update(*, user_id: UUID) -> User:
+    """The user, locked until the caller's transaction ends, else ``NotFoundError``."""
+    return get_object_or_not_found(
+        User.objects.select_for_update(), pk=user_id, message="No such user."
+    )
+
+
 def user_get_by_email(*, email: str) -> User | None:
     # Filtering on Lower("email") lets Postgres use the case-insensitive unique index.
     return User.objects.alias(email_lower=Lower("email")).filter(email_lower=email.lower()).first()

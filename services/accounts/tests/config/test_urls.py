@@ -15,6 +15,16 @@ def test_the_openapi_schema_documents_every_endpoint(client: Client) -> None:
         "/api/v1/accounts/me/",
         "/api/v1/accounts/token/",
         "/api/v1/accounts/token/refresh/",
+        "/api/v1/accounts/logout/",
+        "/api/v1/accounts/logout-all/",
+        "/api/v1/accounts/sessions/",
+        "/api/v1/accounts/sessions/{session_id}/",
+        "/api/v1/accounts/email/verify/",
+        "/api/v1/accounts/email/verify/resend/",
+        "/api/v1/accounts/password/reset/",
+        "/api/v1/accounts/password/reset/confirm/",
+        "/api/v1/accounts/password/change/",
+        "/api/v1/accounts/users/{user_id}/roles/{role}/",
     }
 
 
@@ -39,3 +49,9 @@ def test_each_operation_documents_its_own_request_body(client: Client) -> None:
     assert request_fields("/api/v1/accounts/register/") == {"email", "password", "display_name"}
     assert request_fields("/api/v1/accounts/token/") == {"email", "password"}
     assert request_fields("/api/v1/accounts/token/refresh/") == {"refresh"}
+    assert request_fields("/api/v1/accounts/password/reset/") == {"email"}
+    assert request_fields("/api/v1/accounts/password/reset/confirm/") == {"token", "new_password"}
+    assert request_fields("/api/v1/accounts/password/change/") == {
+        "current_password",
+        "new_password",
+    }

@@ -12,7 +12,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from accounts.tokens.keys import current_key_set
-from accounts.tokens.models import RefreshToken
+from accounts.tokens.models import RefreshToken, Session
 from accounts.users.models import User
 from tests.factories import PASSWORD
 
@@ -54,9 +54,10 @@ def test_log_in_issues_a_signed_access_token_and_a_refresh_token(
         issuer=settings.JWT_ISSUER,
     )
     assert claims["sub"] == str(user.id)
-    assert claims["roles"] == ["user"]
+    assert claims["roles"] == ["reader"]
     assert claims["exp"] - claims["iat"] == 900
-    assert set(claims) == {"iss", "aud", "sub", "exp", "iat", "jti", "roles"}
+    assert set(claims) == {"iss", "aud", "sub", "exp", "iat", "jti", "roles", "sid"}
+    assert Session.objects.get(id=claims["sid"]).user_id == user.id
     assert RefreshToken.objects.get().user == user
 
 

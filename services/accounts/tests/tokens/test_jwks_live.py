@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -14,7 +16,7 @@ from platform_common.auth.jwt import JWKSClient, TokenVerifier
 def test_an_issued_access_token_verifies_against_the_served_jwks(
     live_server: LiveServer, user: User
 ) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
     jwks = JWKSClient(f"{live_server.url}/.well-known/jwks.json")
     verifier = TokenVerifier(issuer=settings.JWT_ISSUER, audience=settings.JWT_AUDIENCE, keys=jwks)
 
@@ -24,4 +26,4 @@ def test_an_issued_access_token_verifies_against_the_served_jwks(
         jwks.close()
 
     assert principal.id == user.id
-    assert principal.roles == frozenset({"user"})
+    assert principal.roles == frozenset({"reader"})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -50,8 +51,12 @@ def test_a_rotated_key_is_published_at_once_and_signs_only_after_the_grace_perio
     [new_kid] = {path.stem for path in key_files(empty_keys_dir)} - {old_kid}
     published = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
     assert published == [old_kid, new_kid]
-    during_grace = access_token_issue(user=user, now=rotated_at + timedelta(minutes=9))
-    after_grace = access_token_issue(user=user, now=rotated_at + timedelta(minutes=10, seconds=1))
+    during_grace = access_token_issue(
+        user=user, now=rotated_at + timedelta(minutes=9), session_id=uuid.uuid4()
+    )
+    after_grace = access_token_issue(
+        user=user, now=rotated_at + timedelta(minutes=10, seconds=1), session_id=uuid.uuid4()
+    )
     assert jwt.get_unverified_header(during_grace)["kid"] == old_kid
     assert jwt.get_unverified_header(after_grace)["kid"] == new_kid
 
@@ -64,7 +69,7 @@ def test_jwt_active_kid_picks_the_signing_key(
     write_new_key(empty_keys_dir, now=datetime(2025, 1, 1, tzinfo=UTC))
     settings.JWT_ACTIVE_KID = old_kid
 
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
 
     assert jwt.get_unverified_header(token)["kid"] == old_kid
     public_key = current_key_set().get_key(old_kid)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ def test_register_creates_the_user(api_client: APIClient) -> None:
     body = response.json()
     assert set(body) == {"id", "email", "display_name", "date_joined"}
     user = User.objects.get(pk=body["id"])
-    assert (user.email, user.display_name, user.roles) == ("dave@example.com", "Dave", ["user"])
+    assert (user.email, user.display_name, user.roles) == ("dave@example.com", "Dave", ["reader"])
     assert user.check_password(PASSWORD)
 
 
@@ -81,7 +82,7 @@ def test_register_rejects_a_weak_password(api_client: APIClient, weak_password: 
 
 
 def test_me_returns_the_caller(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
 
     response = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -91,7 +92,8 @@ def test_me_returns_the_caller(api_client: APIClient, user: User) -> None:
         "email": "Carol@example.com",
         "display_name": "Carol",
         "date_joined": response.json()["date_joined"],
-        "roles": ["user"],
+        "roles": ["reader"],
+        "email_verified": False,
     }
 
 
@@ -104,7 +106,9 @@ def test_me_requires_a_token(api_client: APIClient) -> None:
 
 
 def test_me_rejects_an_expired_token(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now() - timedelta(hours=1))
+    token = access_token_issue(
+        user=user, now=timezone.now() - timedelta(hours=1), session_id=uuid.uuid4()
+    )
 
     response = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -113,7 +117,7 @@ def test_me_rejects_an_expired_token(api_client: APIClient, user: User) -> None:
 
 
 def test_me_rejects_a_forged_token(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
     header, payload, signature = token.split(".")
     forged = f"{header}.{payload}.{signature[::-1]}"
 
@@ -124,7 +128,7 @@ def test_me_rejects_a_forged_token(api_client: APIClient, user: User) -> None:
 
 
 def test_me_of_a_deleted_user_is_not_found(api_client: APIClient, user: User) -> None:
-    token = access_token_issue(user=user, now=timezone.now())
+    token = access_token_issue(user=user, now=timezone.now(), session_id=uuid.uuid4())
     user.delete()
 
     response = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")

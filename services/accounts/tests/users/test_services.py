@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_user_register_writes_the_registered_event_to_the_outbox() -> None:
     user = user_register(email="erin@EXAMPLE.org", password=PASSWORD, display_name=" Erin ")
 
-    message = OutboxMessage.objects.get()
+    message = OutboxMessage.objects.get(event_type="accounts.user.registered")
     envelope = message.envelope
     assert message.event_type == "accounts.user.registered"
     assert envelope["version"] == 1

@@ -28,13 +28,8 @@ from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
 
 
-def _viewer_id(request: Request) -> UUID | None:
-    principal = optional_principal(request)
-    return principal.id if principal is not None else None
-
-
 def _article_response(request: Request, article_id: UUID, *, status_code: int) -> Response:
-    article = article_get(article_id=article_id, viewer_id=_viewer_id(request))
+    article = article_get(article_id=article_id, viewer=optional_principal(request))
     data = ArticleOutputSerializer(article, context={"request": request}).data
     return Response(data, status=status_code)
 
@@ -52,7 +47,10 @@ class ArticleCollectionApi(APIView):
         author = serializers.UUIDField(required=False)
 
     @extend_schema(
-        summary="List readable articles: published ones, plus the caller's drafts",
+        summary=(
+            "List readable articles: published ones, plus the caller's drafts "
+            "(every draft for an editor or admin)"
+        ),
         parameters=[FilterSerializer],
         responses=ArticleListOutputSerializer(many=True),
     )
@@ -61,7 +59,7 @@ class ArticleCollectionApi(APIView):
         filters = self.FilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         articles = article_list(
-            viewer_id=_viewer_id(request),
+            viewer=optional_principal(request),
             status=filters.validated_data.get("status"),
             author_id=filters.validated_data.get("author"),
         )

@@ -1,4 +1,5 @@
-"""Reads of articles. Visibility: everyone sees published articles, authors their own drafts."""
+"""Reads of articles. Visibility: everyone sees published articles, authors their own
+drafts, editors and admins every draft (they review them)."""
 
 from uuid import UUID
 
@@ -8,13 +9,18 @@ from django.db.models.functions import Left
 from content.articles.models import SUMMARY_LENGTH, Article, ArticleStatus
 from content.authors.models import Author
 from platform_common.api.selectors import get_object_or_not_found
+from platform_common.auth.jwt import Principal
+from platform_common.auth.permissions import Role, owner_or_role_filter
+
+# Who may read every draft, not only their own.
+DRAFT_REVIEWERS = (Role.EDITOR, Role.ADMIN)
 
 
-def article_visible_queryset(*, viewer_id: UUID | None) -> QuerySet[Article]:
-    """Live articles ``viewer_id`` may read (anonymous when None)."""
-    visible = Q(status=ArticleStatus.PUBLISHED)
-    if viewer_id is not None:
-        visible |= Q(author_id=viewer_id)
+def article_visible_queryset(*, viewer: Principal | None) -> QuerySet[Article]:
+    """Live articles ``viewer`` may read (anonymous when None)."""
+    visible = Q(status=ArticleStatus.PUBLISHED) | owner_or_role_filter(
+        viewer, owner_field="author_id", roles=DRAFT_REVIEWERS
+    )
     return Article.objects.filter(visible)
 
 
@@ -27,14 +33,14 @@ def _with_author_display_name(queryset: QuerySet[Article]) -> QuerySet[Article]:
 
 def article_list(
     *,
-    viewer_id: UUID | None,
+    viewer: Principal | None,
     status: ArticleStatus | None = None,
     author_id: UUID | None = None,
 ) -> QuerySet[Article]:
-    """Articles ``viewer_id`` may read, newest first, optionally only of ``status`` or by
+    """Articles ``viewer`` may read, newest first, optionally only of ``status`` or by
     ``author_id``; each has a ``summary`` instead of its body (the body is never read from
     the database: a page of long articles stays small)."""
-    articles = article_visible_queryset(viewer_id=viewer_id).defer("body")
+    articles = article_visible_queryset(viewer=viewer).defer("body")
     if status is not None:
         articles = articles.filter(status=status)
     if author_id is not None:
@@ -42,7 +48,7 @@ def article_list(
     return _with_author_display_name(articles).annotate(summary=Left("body", SUMMARY_LENGTH))
 
 
-def article_get(*, article_id: UUID, viewer_id: UUID | None) -> Article:
-    """The article if ``viewer_id`` may read it; otherwise 404, never revealing it exists."""
-    visible = _with_author_display_name(article_visible_queryset(viewer_id=viewer_id))
+def article_get(*, article_id: UUID, viewer: Principal | None) -> Article:
+    """The article if ``viewer`` may read it; otherwise 404, never revealing it exists."""
+    visible = _with_author_display_name(article_visible_queryset(viewer=viewer))
     return get_object_or_not_found(visible, id=article_id, message="Article not found.")

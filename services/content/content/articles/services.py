@@ -17,6 +17,7 @@ from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleStatus
 from content.articles.selectors import article_visible_queryset
 from platform_common.api.errors import ConflictError, PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
+from platform_common.auth.jwt import Principal
 from platform_common.problems import ProblemCode
 
 SLUG_CONSTRAINT = "articles_article_slug_unique"
@@ -66,9 +67,11 @@ def article_delete(*, article_id: UUID, actor_id: UUID) -> None:
 
 
 def _article_for_change(*, article_id: UUID, actor_id: UUID) -> Article:
-    """Lock the article for its author: unreadable -> 404, readable but not theirs -> 403."""
+    """Lock the article for its author: unreadable -> 404, readable but not theirs -> 403.
+
+    Readable as by a caller without roles: a reviewer's reach to drafts is for reading."""
     article = get_object_or_not_found(
-        article_visible_queryset(viewer_id=actor_id).select_for_update(),
+        article_visible_queryset(viewer=Principal(id=actor_id)).select_for_update(),
         id=article_id,
         message="Article not found.",
     )

@@ -122,6 +122,32 @@ def test_list_adds_the_callers_own_drafts_only(
     assert listed_ids(response) == {str(mine.id), str(theirs_published.id)}
 
 
+@pytest.mark.parametrize("role", ["editor", "admin"])
+def test_editors_and_admins_read_every_draft_but_change_only_their_own(
+    authed_client: AuthedClient, author: Author, other_author: Author, role: str
+) -> None:
+    theirs = draft(other_author.id)
+    reviewer = authed_client(author.id, roles=("reader", role))
+
+    listed = reviewer.get(LIST_URL, {"status": "draft"})
+    read = reviewer.get(detail_url(theirs.id))
+    changed = reviewer.patch(detail_url(theirs.id), {"title": "Mine now"}, format="json")
+
+    assert listed_ids(listed) == {str(theirs.id)}
+    assert read.status_code == 200
+    assert_problem(changed, status=404, code="not_found")
+
+
+def test_authors_and_readers_do_not_read_others_drafts(
+    authed_client: AuthedClient, author: Author, other_author: Author
+) -> None:
+    theirs = draft(other_author.id)
+    client = authed_client(author.id, roles=("reader", "author"))
+
+    assert listed_ids(client.get(LIST_URL)) == set()
+    assert_problem(client.get(detail_url(theirs.id)), status=404, code="not_found")
+
+
 def test_list_hides_deleted_articles(
     api_client: APIClient, jwks_server: object, author: Author
 ) -> None:

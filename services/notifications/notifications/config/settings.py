@@ -21,9 +21,20 @@ JWT_ISSUER: str
 JWT_AUDIENCE: str
 JWKS_URL: str
 
+_env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
+
+# Account mails (verification and reset links). SMTP by default; development writes each
+# mail to a file instead (EMAIL_BACKEND=...filebased.EmailBackend, EMAIL_FILE_PATH).
+EMAIL_BACKEND = _env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = _env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = _env.int("EMAIL_PORT", default=25)
+EMAIL_USE_TLS = _env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = _env.str("EMAIL_FILE_PATH", default="")
+DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="no-reply@platform.local")
+
 # channels-redis cannot talk to the Redis Cluster: the layer has a Redis of its own,
 # found through Sentinel in a cluster (see channel_layer.py).
-_env = environ.Env()
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "notifications.config.channel_layer.ChannelLayer",
