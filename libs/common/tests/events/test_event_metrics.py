@@ -103,6 +103,8 @@ def test_the_relay_serves_what_it_published_on_its_metrics_port() -> None:
             lambda: (
                 (metrics := scraped(port)) is not None
                 and metrics.value("events_published_total", service="evtest", type=TYPE) == 3
+                # Published first, the backlog gauges at the end of the same pass.
+                and metrics.value("events_outbox_pending", service="evtest") is not None
             )
         )
         metrics = scraped(port)
@@ -162,7 +164,8 @@ def test_a_prefork_worker_serves_what_its_children_recorded(tmp_path: Path) -> N
                     event_id__in=[retried.id, *(envelope.id for envelope in healthy)]
                 ).count()
                 == 5
-            )
+            ),
+            timeout=90,  # a prefork worker's start and one retry, on a loaded machine
         )
         tasks_by_state = {"succeeded": 5, "retried": 1, "rejected": 1}
         wait_until(
