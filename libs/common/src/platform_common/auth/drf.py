@@ -136,6 +136,8 @@ class JWTAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
         except KeysUnavailable as exc:
             raise KeySourceUnavailable() from exc
+        # The caller's id in the rest of the request's log lines.
+        user_id_var.set(str(principal.id))
         return principal, token
 
     def authenticate_header(self, request: Request) -> str:
