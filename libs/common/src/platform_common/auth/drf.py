@@ -32,6 +32,7 @@ from platform_common.auth.jwt import (
     Principal,
     TokenVerifier,
 )
+from platform_common.observability.logging import user_id_var
 from platform_common.problems import ProblemCode
 
 VERIFIER_SETTINGS = frozenset({"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_KEY_PROVIDER"})

@@ -5,6 +5,7 @@ from platform_common.observability.setup import setup_observability, tracing_ena
 
 # Probes and scrapes: a span each would drown the traces of real requests.
 UNTRACED_PATHS = "healthz,readyz,metrics"
+TRUSTED_PROXY_MIDDLEWARE = "platform_common.proxy.TrustedProxyMiddleware"
 
 
 class ObservabilityConfig(AppConfig):
@@ -22,8 +23,19 @@ class ObservabilityConfig(AppConfig):
         from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 
         # Ready runs before any request handler loads MIDDLEWARE: the tracing middleware
-        # goes in first, so every later middleware and log line is inside the request span.
+        # goes in near the top, so every later middleware and log line is in the span.
         DjangoInstrumentor().instrument(excluded_urls=UNTRACED_PATHS)
+        _trace_after_proxy_check()
         CeleryInstrumentor().instrument()
         # Django's connections are made later, so every one is traced.
         PsycopgInstrumentor().instrument()
+
+
+def _trace_after_proxy_check() -> None:
+    """The instrumentation puts its middleware first; it reads the request's host and
+    scheme, which Django then caches, so it must run after ``TrustedProxyMiddleware`` has
+    dropped forwarded headers the gateway did not vouch for."""
+    middleware = list(settings.MIDDLEWARE)
+    tracing = middleware.pop(0)
+    middleware.insert(middleware.index(TRUSTED_PROXY_MIDDLEWARE) + 1, tracing)
+    settings.MIDDLEWARE = middleware

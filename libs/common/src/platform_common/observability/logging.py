@@ -90,7 +90,13 @@ class PlatformJsonFormatter(JsonFormatter):
 
 def _masked(value: Any) -> Any:
     # Messages and tracebacks too: a library may print an address we never chose to log.
-    return mask_emails(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return mask_emails(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
 
 
 def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
