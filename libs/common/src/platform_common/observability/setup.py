@@ -21,20 +21,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sentry_sdk
 from opentelemetry import trace
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
-from sentry_sdk.integrations.asgi import SentryAsgiMiddleware
-from sentry_sdk.types import Event, Hint
 
 from platform_common.observability.logging import REDACTED, mask_emails, redact
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
+
+# What is off costs nothing, not even its imports (Sentry's ASGI support alone imports
+# Django): each library is imported where it is turned on.
 
 ASGIApp = Any  # a plain ASGI callable; Starlette and Channels each type it their own way
 
@@ -67,6 +67,8 @@ def setup_observability(
     _State.sentry = _init_sentry(service, env)
     _State.tracing = _init_tracing(service, env, span_processor)
     if _State.tracing:
+        from opentelemetry.instrumentation.redis import RedisInstrumentor
+
         RedisInstrumentor().instrument()
 
 
@@ -78,8 +80,12 @@ def tracing_enabled() -> bool:
 def observed_asgi(app: ASGIApp) -> ASGIApp:
     """``app`` with a server span per request or WebSocket, and Sentry's error capture."""
     if _State.tracing:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
         app = OpenTelemetryMiddleware(app, exclude_spans=_EXCLUDED_ASGI_SPANS)
     if _State.sentry:
+        from sentry_sdk.integrations.asgi import SentryAsgiMiddleware
+
         app = SentryAsgiMiddleware(app)
     return app
 
@@ -109,8 +115,8 @@ def _otlp_processor(env: Mapping[str, str]) -> SpanProcessor | None:
         if not base:
             return None
         endpoint = base.rstrip("/") + "/v1/traces"
-    # Imported only when exporting: protobuf and the HTTP session cost nothing otherwise.
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     return BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))
 
@@ -119,6 +125,8 @@ def _init_sentry(service: str, env: Mapping[str, str]) -> bool:
     dsn = env.get("SENTRY_DSN", "").strip()
     if not dsn:
         return False
+    import sentry_sdk
+
     sentry_sdk.init(
         dsn=dsn,
         environment=env.get("SENTRY_ENVIRONMENT") or "production",
