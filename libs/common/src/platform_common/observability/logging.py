@@ -120,6 +120,11 @@ def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
             # Django's own handlers would print a second, non-JSON copy.
             "django": {"handlers": [], "level": level, "propagate": True},
             "django.server": {"handlers": [], "level": level, "propagate": True},
+            # uvicorn (notifications) configured plain-text handlers before loading the app.
+            **{
+                name: {"handlers": [], "level": level, "propagate": True}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            },
         },
     }
 
