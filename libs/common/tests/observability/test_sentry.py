@@ -35,7 +35,7 @@ class Sink(ThreadingHTTPServer):
 class SinkHandler(BaseHTTPRequestHandler):
     server: Sink
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
