@@ -104,7 +104,8 @@ async def test_the_upstream_continues_the_callers_trace_or_a_new_one(
     version, trace_id, parent_id, _ = continued.split("-")
     # The caller's trace, below the gateway's own span for the upstream call.
     assert (version, trace_id) == ("00", caller_trace)
-    assert len(parent_id) == 16 and parent_id != caller_span
+    assert len(parent_id) == 16
+    assert parent_id != caller_span
     (new,) = upstream_headers_of(created)["traceparent"]
     version, trace_id, parent_id, _ = new.split("-")
     assert (version, len(trace_id), len(parent_id)) == ("00", 32, 16)

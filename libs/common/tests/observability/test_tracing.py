@@ -34,7 +34,8 @@ def test_a_request_continues_the_callers_trace_down_to_its_queries(
 
     recorded = finished_spans()
     [server] = [span for span in recorded if span.kind is trace.SpanKind.SERVER]
-    assert server.context is not None and server.parent is not None
+    assert server.context is not None
+    assert server.parent is not None
     assert trace.format_trace_id(server.context.trace_id) == TRACE
     assert trace.format_span_id(server.parent.span_id) == "00f067aa0ba902b7"
     queries = [span for span in recorded if span.attributes and "db.statement" in span.attributes]
@@ -65,4 +66,5 @@ def test_log_lines_outside_any_span_carry_no_trace_ids(json_logs: JsonLines) -> 
     logging.getLogger("idle").info("nothing traced")
 
     [line] = json_logs()
-    assert line["trace_id"] is None and line["span_id"] is None
+    assert line["trace_id"] is None
+    assert line["span_id"] is None
