@@ -43,6 +43,7 @@ DELIBERATE = {
     "UPSTREAM_CONTENT": "in-cluster address",
     "UPSTREAM_NOTIFICATIONS": "in-cluster address",
     "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges",
+    "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(

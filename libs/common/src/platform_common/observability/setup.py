@@ -109,16 +109,14 @@ def _init_tracing(
 
 
 def _otlp_processor(env: Mapping[str, str]) -> SpanProcessor | None:
-    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
-    if not endpoint:
-        base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
-        if not base:
-            return None
-        endpoint = base.rstrip("/") + "/v1/traces"
+    base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+    if not base:
+        return None
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    return BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))
+    # The collector's base URL, as the OTLP exporters read it: traces go to /v1/traces.
+    return BatchSpanProcessor(OTLPSpanExporter(endpoint=base.rstrip("/") + "/v1/traces"))
 
 
 def _init_sentry(service: str, env: Mapping[str, str]) -> bool:
