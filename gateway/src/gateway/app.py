@@ -70,7 +70,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         middleware=[Middleware(EdgeMiddleware, settings=settings)],
         lifespan=functools.partial(lifespan, settings=settings),
     )
-    return observed_asgi(app)
+    observed: ASGIApp = observed_asgi(app)
+    return observed
 
 
 @contextlib.asynccontextmanager

@@ -109,9 +109,9 @@ class LeakyErrorApi(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request: Request) -> Response:
-        email = request.data["email"]
-        password = request.data["password"]
-        session_token = request.data["refresh"]
+        data = request.data
+        assert isinstance(data, dict)
+        email, password, session_token = data["email"], data["password"], data["refresh"]
         raise RuntimeError(f"cannot sign in {email} with {session_token} ({len(password)})")
 
 

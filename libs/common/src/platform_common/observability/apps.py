@@ -26,7 +26,7 @@ class ObservabilityConfig(AppConfig):
         # goes in near the top, so every later middleware and log line is in the span.
         DjangoInstrumentor().instrument(excluded_urls=UNTRACED_PATHS)
         _trace_after_proxy_check()
-        CeleryInstrumentor().instrument()
+        CeleryInstrumentor().instrument()  # type: ignore[no-untyped-call]  # untyped __init__
         # Django's connections are made later, so every one is traced.
         PsycopgInstrumentor().instrument()
 
