@@ -160,13 +160,19 @@ def test_every_line_is_json_with_its_ids_and_no_secret_reaches_any_output(
         for part in parts:
             assert part not in output, f"{part[:12]}... reached the output"
     records: list[dict[str, Any]] = []
+    not_json = []
     for process, line in lines:
         if process == "prepare":
             continue
-        record = json.loads(line)  # every line of every process is one JSON object
+        try:
+            record = json.loads(line)
+        except ValueError:
+            not_json.append(f"{process}: {line}")
+            continue
         assert isinstance(record, dict), line
         assert {"service", "level"} <= record.keys(), line
         records.append(record)
+    assert not_json == []  # every line of every process is one JSON object
     for request_id, trace_id in traced.items():
         of_request = [record for record in records if record.get("request_id") == request_id]
         assert {record["service"] for record in of_request} >= {"gateway"}, request_id

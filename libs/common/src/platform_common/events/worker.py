@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 
 import django
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
+from celery.apps.worker import install_worker_term_handler  # type: ignore[attr-defined]
 from celery.worker.consumer import Consumer
 from kombu import Message
 
@@ -63,6 +64,13 @@ class DeclareTopology(bootsteps.StartStopStep):
             declare_topology(
                 parent.connection, service=conf.service_name(), event_types=subscribed_types()
             )
+
+
+@signals.worker_ready.connect
+def _term_without_plain_text(sender: Consumer, **kwargs: object) -> None:
+    """Celery's SIGTERM handler prints "worker: Warm shutdown" as plain text on stdout,
+    where every line is JSON: the same warm shutdown, without that line."""
+    install_worker_term_handler(sender.controller, verbose=False)  # type: ignore[attr-defined]
 
 
 def create_celery_app(service: str) -> Celery:

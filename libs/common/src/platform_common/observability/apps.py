@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 
+from platform_common.observability.logging import capture_warnings
 from platform_common.observability.setup import setup_observability, tracing_enabled
 
 # Probes and scrapes: a span each would drown the traces of real requests.
@@ -15,6 +16,8 @@ class ObservabilityConfig(AppConfig):
     label = "observability"
 
     def ready(self) -> None:
+        # Django applied LOGGING before the apps: warnings join the JSON lines from here on.
+        capture_warnings()
         setup_observability(service=settings.SERVICE_NAME)
         if not tracing_enabled():
             return

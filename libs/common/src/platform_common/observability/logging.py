@@ -132,3 +132,9 @@ def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
 def configure_logging(*, service: str, level: str = "INFO") -> None:
     """Apply ``logging_config`` to this process (for processes without Django settings)."""
     logging.config.dictConfig(logging_config(service=service, level=level))
+    capture_warnings()
+
+
+def capture_warnings() -> None:
+    """Python warnings as log records (``py.warnings``), not plain text on stderr."""
+    logging.captureWarnings(True)
