@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 import sentry_sdk
 
-from tests.observability.test_gunicorn import free_port
+from tests.observability.test_gunicorn import gunicorn_serving
 
-TESTS_ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "erin.example@example.com"
 PASSWORD = "correct horse battery staple"
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJlcmluIn0.c2lnbmF0dXJlLW9mLWVyaW4"
@@ -61,54 +57,24 @@ def sink() -> Iterator[Sink]:
 
 
 def test_an_error_in_a_view_reaches_sentry_without_any_secret(sink: Sink) -> None:
-    port = free_port()
     dsn = f"http://publickey@127.0.0.1:{sink.server_address[1]}/1"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:platform_common.observability.gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "tests.wsgi:application",
-        ],
-        cwd=TESTS_ROOT,
-        env={
-            **os.environ,
-            "SENTRY_DSN": dsn,
-            "SENTRY_ENVIRONMENT": "test",
-            "SENTRY_RELEASE": "platform@1.2.3",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/api/errors/leaky/"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                response = httpx.post(
-                    url,
-                    json={"email": EMAIL, "password": PASSWORD, "refresh": TOKEN},
-                    headers={"Cookie": f"session={TOKEN}"},
-                    timeout=5,
-                )
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    env = {
+        **os.environ,
+        "SENTRY_DSN": dsn,
+        "SENTRY_ENVIRONMENT": "test",
+        "SENTRY_RELEASE": "platform@1.2.3",
+    }
+    with gunicorn_serving("tests.wsgi:application", env=env, ready_path="/healthz") as url:
+        response = httpx.post(
+            f"{url}/api/errors/leaky/",
+            json={"email": EMAIL, "password": PASSWORD, "refresh": TOKEN},
+            headers={"Cookie": f"session={TOKEN}"},
+            timeout=10,
+        )
         assert response.status_code == 500
         deadline = time.monotonic() + 15
         while not sink.envelopes and time.monotonic() < deadline:
             time.sleep(0.1)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     received = b"\n".join(sink.envelopes).decode()
     assert "RuntimeError" in received
