@@ -37,8 +37,11 @@ class ObservabilityConfig(AppConfig):
 def _trace_after_proxy_check() -> None:
     """The instrumentation puts its middleware first; it reads the request's host and
     scheme, which Django then caches, so it must run after ``TrustedProxyMiddleware`` has
-    dropped forwarded headers the gateway did not vouch for."""
+    dropped forwarded headers the gateway did not vouch for. Ours in its place never fails
+    a request (``django_tracing``)."""
+    from platform_common.observability.django_tracing import TRACING_MIDDLEWARE
+
     middleware = list(settings.MIDDLEWARE)
-    tracing = middleware.pop(0)
-    middleware.insert(middleware.index(TRUSTED_PROXY_MIDDLEWARE) + 1, tracing)
+    middleware.pop(0)
+    middleware.insert(middleware.index(TRUSTED_PROXY_MIDDLEWARE) + 1, TRACING_MIDDLEWARE)
     settings.MIDDLEWARE = middleware
