@@ -73,12 +73,12 @@ def _celery(service: str, command: str) -> list[str]:
     if command == "worker":
         concurrency = os.environ.get("CELERY_CONCURRENCY", "2")
         return [
-            "celery", "-A", f"{service}.config.celery", "worker",
+            "celery", "-q", "-A", f"{service}.config.celery", "worker",
             "-n", f"{service}@%h", "--concurrency", concurrency, "-l", "INFO",
         ]  # fmt: skip
     # The schedule file is state beat rewrites: keep it on the writable /tmp.
     return [
-        "celery", "-A", f"{service}.config.celery", "beat",
+        "celery", "-q", "-A", f"{service}.config.celery", "beat",
         "-s", "/tmp/celerybeat-schedule", "--pidfile=", "-l", "INFO",  # noqa: S108
     ]  # fmt: skip
 

@@ -90,18 +90,26 @@ async def test_insane_request_id_is_replaced(client: httpx.AsyncClient) -> None:
         assert upstream_headers_of(response)["x-request-id"] == [generated]
 
 
-async def test_traceparent_is_kept_when_valid_and_created_when_absent(
+async def test_the_upstream_continues_the_callers_trace_or_a_new_one(
     client: httpx.AsyncClient,
 ) -> None:
-    valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    caller_trace, caller_span = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
 
-    kept = await client.get("/api/v1/content/articles/", headers={"traceparent": valid})
+    kept = await client.get(
+        "/api/v1/content/articles/", headers={"traceparent": f"00-{caller_trace}-{caller_span}-01"}
+    )
     created = await client.get("/api/v1/content/articles/")
 
-    assert upstream_headers_of(kept)["traceparent"] == [valid]
+    (continued,) = upstream_headers_of(kept)["traceparent"]
+    version, trace_id, parent_id, _ = continued.split("-")
+    # The caller's trace, below the gateway's own span for the upstream call.
+    assert (version, trace_id) == ("00", caller_trace)
+    assert len(parent_id) == 16
+    assert parent_id != caller_span
     (new,) = upstream_headers_of(created)["traceparent"]
-    version, trace_id, parent_id, flags = new.split("-")
-    assert (version, len(trace_id), len(parent_id), flags) == ("00", 32, 16, "01")
+    version, trace_id, parent_id, _ = new.split("-")
+    assert (version, len(trace_id), len(parent_id)) == ("00", 32, 16)
+    assert trace_id != caller_trace
 
 
 async def test_request_body_is_forwarded_with_its_length(

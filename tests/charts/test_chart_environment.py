@@ -48,6 +48,7 @@ DELIBERATE = {
     "ACCOUNT_LINK_BASE_URL": "the ingress host",
     "EMAIL_BACKEND": "SMTP in a cluster; development writes mails to files",
     "EMAIL_FILE_PATH": "no mail files in a cluster",
+    "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(

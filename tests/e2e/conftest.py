@@ -3,7 +3,8 @@
 `dev/bin/prepare --no-sync` (infra, migrations, keys, demo data), then `dev/Procfile` under
 honcho in its own process group. The `stack` fixture waits until every service and the
 gateway answer /readyz, yields the gateway's base URL, and at the end stops everything and
-checks that no process of the stack is left.
+checks that no process of the stack is left. Every process exports its spans to the
+`otlp_sink` of the session, and all their output lands in `stack_log`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 import httpx
 import pytest
 from gateway_client import register_and_login
+from otlp_sink import OtlpSink
+from stack_output import PREPARE_PREFIX
 
 GATEWAY_URL = "http://127.0.0.1:8000"
 READY_URLS = {
@@ -182,7 +186,24 @@ def stop(proc: subprocess.Popen[bytes], log_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def otlp_sink() -> Iterator[OtlpSink]:
+    """Where every process of the stack exports its spans."""
+    sink = OtlpSink()
+    thread = threading.Thread(target=sink.serve_forever, daemon=True)
+    thread.start()
+    yield sink
+    sink.shutdown()
+    sink.server_close()
+
+
+@pytest.fixture(scope="session")
+def stack_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole output of the stack's processes (honcho's prefix, then the line)."""
+    return tmp_path_factory.mktemp("stack") / "honcho.log"
+
+
+@pytest.fixture(scope="session")
+def stack(repo_root: Path, stack_log: Path, otlp_sink: OtlpSink) -> Iterator[str]:
     """The running stack; yields the gateway's base URL."""
     busy = [port for port in STACK_PORTS if port_in_use(port)]
     if busy:
@@ -192,6 +213,8 @@ def stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         )
     env = stack_env(repo_root)
     env.update(E2E_GATEWAY_LIMITS)
+    # Spans are exported (batched every 200 ms), as they are where a collector is set.
+    env.update(OTEL_EXPORTER_OTLP_ENDPOINT=otlp_sink.endpoint, OTEL_BSP_SCHEDULE_DELAY="200")
     prepared = subprocess.run(
         [str(repo_root / "dev" / "bin" / "prepare"), "--no-sync"],
         cwd=repo_root,
@@ -206,11 +229,17 @@ def stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             f"{prepared.stdout}\n{prepared.stderr}",
             pytrace=False,
         )
-    log_path = tmp_path_factory.mktemp("stack") / "honcho.log"
+    log_path = stack_log
+    # The preparation's output first (seed_demo's included), marked as honcho marks a process.
+    log_path.write_text(
+        "".join(
+            f"{PREPARE_PREFIX}{line}\n" for line in (prepared.stdout + prepared.stderr).splitlines()
+        )
+    )
     honcho = repo_root / ".venv" / "bin" / "honcho"
     command = [str(honcho), "start", "--no-colour", "-f", "dev/Procfile", "-d", str(repo_root)]
     command += ["-e", "/dev/null"]  # as dev/bin/up: no root .env
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         proc = subprocess.Popen(
             command,
             cwd=repo_root,

@@ -1,7 +1,8 @@
 {{/*
 common.configmap: the ConfigMap of the service's non-secret settings (every container
 reads it with envFrom). The in-cluster addresses (Redis and its Sentinels, JWKS, upstreams) are derived from
-the release name; .Values.config adds or overrides the rest (LOG_LEVEL, EVENTS_*, ...).
+the release name; .Values.config adds or overrides the rest (LOG_LEVEL, EVENTS_*, ...), and
+.Values.global.observability sets OpenTelemetry's and Sentry's for every deployable at once.
 */}}
 {{- define "common.configmap" -}}
 {{- $computed := dict
@@ -24,6 +25,15 @@ the release name; .Values.config adds or overrides the rest (LOG_LEVEL, EVENTS_*
 {{- $_ := set $computed (printf "UPSTREAM_%s" (upper $svc)) (printf "http://%s-%s:%v" $.Release.Name $svc $.Values.global.servicePort) -}}
 {{- end -}}
 {{- end -}}
+{{- /* Tracing and Sentry of every deployable: global.observability over these defaults. */ -}}
+{{- $observability := merge (deepCopy (.Values.global.observability | default dict)) (dict
+    "OTEL_SDK_DISABLED" "false"
+    "OTEL_EXPORTER_OTLP_ENDPOINT" ""
+    "SENTRY_DSN" ""
+    "SENTRY_ENVIRONMENT" "production"
+    "SENTRY_RELEASE" ""
+    "SENTRY_TRACES_SAMPLE_RATE" "0"
+    "SENTRY_PROFILES_SAMPLE_RATE" "0") -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -32,7 +42,7 @@ metadata:
   labels:
     {{- include "common.labels" . | nindent 4 }}
 data:
-  {{- range $key, $value := merge (deepCopy (.Values.config | default dict)) $computed }}
+  {{- range $key, $value := merge (deepCopy (.Values.config | default dict)) $computed $observability }}
   {{- /* YAML numbers arrive as floats: print whole ones as integers (31536000, not 3.1536e+07). */}}
   {{- if and (kindIs "float64" $value) (eq $value (floor $value)) }}
   {{ $key }}: {{ int64 $value | toString | quote }}

@@ -6,17 +6,19 @@ import contextlib
 import functools
 from collections.abc import AsyncIterator
 
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from gateway.admission import Admission, Limits
 from gateway.auth import EdgeAuthenticator
 from gateway.breaker import CircuitBreaker
-from gateway.config import Settings
+from gateway.config import Settings, environment
 from gateway.edge import Edge, EdgeMiddleware
 from gateway.idempotency import Idempotency
 from gateway.logs import configure_gateway_logging
@@ -43,12 +45,22 @@ from gateway.routes import (
 from gateway.ws import WebSocketProxy
 from platform_common.auth.jwt import AsyncJWKSClient, AsyncTokenVerifier
 from platform_common.observability.metrics import start_metrics_server
+from platform_common.observability.setup import (
+    observed_asgi,
+    setup_observability,
+    tracing_enabled,
+)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings.from_environ()
     configure_gateway_logging(settings.log_level)
-    return Starlette(
+    setup_observability(service="gateway", environ=environment())
+    if tracing_enabled():
+        # Before the lifespan opens the sessions: each upstream call is a client span
+        # whose traceparent the service continues.
+        AioHttpClientInstrumentor().instrument()
+    app = Starlette(
         routes=[
             Route(HEALTH_PATH, healthz),
             Route(READY_PATH, readyz),
@@ -60,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[Middleware(EdgeMiddleware, settings=settings)],
         lifespan=functools.partial(lifespan, settings=settings),
     )
+    observed: ASGIApp = observed_asgi(app)
+    return observed
 
 
 @contextlib.asynccontextmanager

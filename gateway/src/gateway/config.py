@@ -72,7 +72,7 @@ class Settings:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = _with_env_file(os.environ if environ is None else environ)
+        env = environment(environ)
         optional: dict[str, Any] = {}
         for field, (variable, parse) in OPTIONAL.items():
             raw = env.get(variable, "").strip()
@@ -138,7 +138,9 @@ OPTIONAL: dict[str, tuple[str, Callable[[str], Any]]] = {
 assert set(OPTIONAL) <= {field.name for field in dataclasses.fields(Settings)}
 
 
-def _with_env_file(environ: Mapping[str, str]) -> dict[str, str]:
+def environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment (or ``environ``), filled in from ``ENV_FILE`` if named."""
+    environ = os.environ if environ is None else environ
     env_file = environ.get("ENV_FILE")
     if not env_file:
         return dict(environ)

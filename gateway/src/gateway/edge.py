@@ -36,6 +36,7 @@ from gateway.routes import (
 )
 from gateway.ws import WebSocketProxy, deny
 from platform_common.auth.websocket import handshake_token
+from platform_common.observability.logging import user_id_var
 from platform_common.problems import ProblemCode
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,8 @@ class EdgeMiddleware:
                 public=is_public(method, path),
             )
             answer_headers.extend(admitted.headers)
+            if admitted.principal is not None:
+                user_id_var.set(str(admitted.principal.id))
             settings = self._settings
             body = await receive_body(
                 receive,
@@ -202,6 +205,7 @@ class EdgeMiddleware:
             )
             assert admitted.principal is not None
             user = str(admitted.principal.id)
+            user_id_var.set(user)
             edge.sockets.take(user)
         except Problem as problem:
             await deny(scope, send, problem, request_id=head.request_id)

@@ -10,11 +10,6 @@ from dataclasses import dataclass
 from starlette.types import Scope
 
 from platform_common.observability.logging import request_id_var
-from platform_common.observability.tracecontext import (
-    is_valid_traceparent,
-    new_traceparent,
-    traceparent_var,
-)
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -46,7 +41,8 @@ SPOOFABLE = frozenset(
     }
 )
 FORWARDED_PREFIX = b"x-forwarded-"
-# The gateway's own values replace whatever the client sent; aiohttp sets Host per upstream.
+# The gateway's own values replace whatever the client sent; aiohttp sets Host per upstream,
+# and its OpenTelemetry instrumentation the traceparent of the gateway's client span.
 SET_BY_GATEWAY = frozenset({b"host", b"x-request-id", b"traceparent", b"content-length"})
 # Negotiated by the gateway's own WebSocket handshake with the upstream.
 WEBSOCKET_HANDSHAKE = frozenset(
@@ -81,7 +77,6 @@ class RequestHead:
     """What the edge reads from a request's headers, in one pass."""
 
     request_id: bytes
-    traceparent: str
     authorization: bytes | None
     origin: bytes | None
     preflight: bool
@@ -91,16 +86,14 @@ class RequestHead:
 
 
 def read_head(scope: Scope) -> RequestHead:
-    """One pass over the request headers, HTTP or WebSocket; also sets the request id and
-    trace context for the log lines."""
-    incoming_id = incoming_traceparent = authorization = origin = idempotency_key = None
+    """One pass over the request headers, HTTP or WebSocket; also sets the request id for
+    the log lines (the trace context is the ASGI instrumentation's)."""
+    incoming_id = authorization = origin = idempotency_key = None
     content_length: int | None = None
     preflight = chunked = False
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             incoming_id = value
-        elif name == b"traceparent":
-            incoming_traceparent = value
         elif name == b"authorization":
             authorization = value
         elif name == b"origin":
@@ -116,11 +109,8 @@ def read_head(scope: Scope) -> RequestHead:
             idempotency_key = value
     request_id = request_id_from(incoming_id)
     request_id_var.set(request_id.decode("ascii"))
-    traceparent = traceparent_from(incoming_traceparent)
-    traceparent_var.set(traceparent)
     return RequestHead(
         request_id,
-        traceparent,
         authorization,
         origin,
         preflight,
@@ -137,15 +127,6 @@ def connection_listed(headers: Iterable[tuple[bytes, bytes]]) -> frozenset[bytes
         if name == b"connection":
             listed.update(token.strip().lower() for token in value.split(b","))
     return frozenset(listed)
-
-
-def traceparent_from(incoming: bytes | None) -> str:
-    """W3C ``traceparent``: keep a valid one so the trace spans the caller, else start one."""
-    if incoming is not None:
-        value = incoming.decode("latin-1")
-        if is_valid_traceparent(value):
-            return value
-    return new_traceparent()
 
 
 def request_id_from(incoming: bytes | None) -> bytes:
@@ -198,7 +179,7 @@ def upstream_request_headers(
 
     Hop-by-hop and spoofable headers go; the gateway asserts provenance with its own
     X-Forwarded-For/Host/Proto, which services believe only next to the proxy secret, and
-    propagates the request id and trace context. Authorization is kept: every service
+    propagates the request id. Authorization is kept: every service
     verifies the token again.
     """
     incoming: list[tuple[bytes, bytes]] = scope["headers"]
@@ -221,5 +202,4 @@ def upstream_request_headers(
     if host:
         forwarded.append(("x-forwarded-host", host.decode("latin-1")))
     forwarded.append(("x-request-id", head.request_id.decode("ascii")))
-    forwarded.append(("traceparent", head.traceparent))
     return forwarded

@@ -44,11 +44,6 @@ class SecretScrubber(logging.Filter):
 def configure_gateway_logging(level: str) -> None:
     """JSON lines on stdout for every logger, uvicorn's included, each scrubbed."""
     configure_logging(service="gateway", level=level)
-    for name in ("uvicorn", "uvicorn.error"):
-        # Run under the uvicorn command, it configured plain-text handlers of its own.
-        uvicorn_logger = logging.getLogger(name)
-        uvicorn_logger.handlers.clear()
-        uvicorn_logger.propagate = True
     # The edge writes one JSON access line per request, with its request id.
     logging.getLogger("uvicorn.access").disabled = True
     for handler in logging.getLogger().handlers:

@@ -3,7 +3,9 @@
 import os
 from pathlib import Path
 
+from platform_common.observability.setup import setup_observability
 from platform_common.settings import build_settings
+from tests.spans import PROCESSOR
 
 for name, value in {
     "DJANGO_SECRET_KEY": "platform-common-tests-only-secret-key-0123456789abcdef",
@@ -17,6 +19,9 @@ for name, value in {
     "GATEWAY_PROXY_SECRET": "platform-common-tests-gateway-proxy-secret",
 }.items():
     os.environ.setdefault(name, value)
+
+# Before the apps are ready (whose call then changes nothing): spans are recorded in memory.
+setup_observability(service="platform_common_tests", span_processor=PROCESSOR)
 
 globals().update(
     build_settings(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/notes/", apis.NoteListApi.as_view()),
     path("api/notes/cursor/", apis.NoteCursorApi.as_view()),
     path("api/notes/<uuid:note_id>/", apis.NoteDetailApi.as_view()),
+    path("api/errors/leaky/", apis.LeakyErrorApi.as_view()),
     path("api/errors/<str:kind>/", apis.ErrorApi.as_view()),
     path("api/whoami/", apis.WhoAmIApi.as_view()),
     path("api/caller/", apis.CallerApi.as_view()),

@@ -65,6 +65,8 @@ def build_settings(
             "rest_framework",
             "drf_spectacular",
             "django_filters",
+            # First of ours: tracing and Sentry are set up before anything serves.
+            "platform_common.observability",
             "platform_common.events",
             *apps,
         ],

@@ -31,7 +31,7 @@ def dead_letter_some(count: int) -> list[str]:
         producer = broker.Producer()
         for _ in range(count):
             envelope = make_envelope(type="accounts.user.registered", data=user_data())
-            message = event_message(envelope, origin="test")
+            message = event_message(envelope, origin="test", traceparent=envelope.traceparent)
             producer.publish(
                 message.body,
                 exchange=DEAD_LETTER_EXCHANGE,

@@ -1,23 +1,31 @@
+import re
+
 import pytest
 from django.db import transaction
 from factories import publish_registered, user_data
+from opentelemetry import context, propagate
 
 from platform_common.events import publish
 from platform_common.events.contracts import ContractError
 from platform_common.events.models import OutboxMessage
 from platform_common.events.outbox import NotInTransaction
 from platform_common.observability.logging import request_id_var
-from platform_common.observability.tracecontext import is_valid_traceparent, traceparent_var
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 
 
 def test_publish_writes_one_outbox_row_with_the_full_envelope() -> None:
     request_id_var.set("req-123")
-    traceparent_var.set("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    incoming = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    token = context.attach(propagate.extract(incoming))
 
-    with transaction.atomic():
-        publish_registered(email="grace@example.com")
+    try:
+        with transaction.atomic():
+            publish_registered(email="grace@example.com")
+    finally:
+        context.detach(token)
 
     row = OutboxMessage.objects.get()
     assert row.sent_at is None
@@ -25,15 +33,21 @@ def test_publish_writes_one_outbox_row_with_the_full_envelope() -> None:
     assert row.envelope["producer"] == "evtest"
     assert row.envelope["request_id"] == "req-123"
     assert row.envelope["data"]["email"] == "grace@example.com"
-    trace_id = row.envelope["traceparent"].split("-")[1]
-    assert trace_id == "0af7651916cd43dd8448eb211c80319c"
+    match = TRACEPARENT.fullmatch(row.envelope["traceparent"])
+    assert match is not None
+    # Same trace, the publish span's own id.
+    assert match.groups()[0] == "0af7651916cd43dd8448eb211c80319c"
+    assert match.groups()[1] != "b7ad6b7169203331"
 
 
-def test_publish_without_request_context_generates_a_traceparent() -> None:
+def test_publish_without_request_context_starts_a_trace_without_recording_it() -> None:
+    """No exporter configured (these tests' environment): ids are minted, nothing recorded."""
     with transaction.atomic():
         publish_registered()
 
-    assert is_valid_traceparent(OutboxMessage.objects.get().envelope["traceparent"])
+    match = TRACEPARENT.fullmatch(OutboxMessage.objects.get().envelope["traceparent"])
+    assert match is not None
+    assert int(match.group(3), 16) & 1 == 0  # the sampled flag is off: no span was processed
 
 
 def register_then_fail() -> None:

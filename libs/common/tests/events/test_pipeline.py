@@ -62,7 +62,7 @@ def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(pipeli
     broker_publish(b"{not json")
     broker_publish(b"{not json", headers={"task": CONSUME_TASK, "id": "bad-json-task"})
     for envelope in (unknown_version, schema_invalid):
-        message = event_message(envelope, origin="test")
+        message = event_message(envelope, origin="test", traceparent=envelope.traceparent)
         broker_publish(message.body, headers=message.headers)
 
     healthy = publish_event()

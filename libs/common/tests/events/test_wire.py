@@ -10,7 +10,7 @@ def test_the_task_description_celery_logs_names_the_event_never_its_data() -> No
         data={"user_id": "3f1c", "email": "erin@example.com", "display_name": "Erin"},
     )
 
-    message = event_message(envelope, origin="relay@accounts")
+    message = event_message(envelope, origin="relay@accounts", traceparent=envelope.traceparent)
 
     described = message.headers["argsrepr"] + message.headers["kwargsrepr"]
     assert "erin@example.com" not in described

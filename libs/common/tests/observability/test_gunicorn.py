@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,8 +23,11 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def gunicorn_url() -> Iterator[str]:
+@contextmanager
+def gunicorn_serving(
+    app: str, *, env: dict[str, str] | None = None, ready_path: str = "/", timeout: float = 60
+) -> Iterator[str]:
+    """gunicorn with the shared config serving ``app``, one worker; yields its base URL."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -36,16 +40,17 @@ def gunicorn_url() -> Iterator[str]:
             f"127.0.0.1:{port}",
             "--workers",
             "1",
-            "tests.observability.echo_wsgi:application",
+            app,
         ],
         cwd=TESTS_ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                httpx.get(url, timeout=1)
+                httpx.get(url + ready_path, timeout=1)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -55,6 +60,12 @@ def gunicorn_url() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def gunicorn_url() -> Iterator[str]:
+    with gunicorn_serving("tests.observability.echo_wsgi:application") as url:
+        yield url
 
 
 def test_gunicorn_ignores_forwarded_scheme_and_address_headers(gunicorn_url: str) -> None:

@@ -37,7 +37,7 @@ def test_secret_looking_extras_are_redacted_even_when_nested(json_logs: JsonLine
     [line] = json_logs()
     assert line["password"] == REDACTED
     assert line["Authorization"] == REDACTED
-    assert line["payload"] == {"refresh_token": REDACTED, "email": "a@example.com"}
+    assert line["payload"] == {"refresh_token": REDACTED, "email": "a***@example.com"}
     assert "hunter2" not in json.dumps(line)
 
 

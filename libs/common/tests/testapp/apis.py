@@ -103,6 +103,18 @@ class ErrorApi(APIView):
         raise ERRORS[kind]
 
 
+class LeakyErrorApi(APIView):
+    """Fails holding the caller's secrets, as a careless view would (the Sentry test)."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        data = request.data
+        assert isinstance(data, dict)
+        email, password, session_token = data["email"], data["password"], data["refresh"]
+        raise RuntimeError(f"cannot sign in {email} with {session_token} ({len(password)})")
+
+
 class WhoAmIApi(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from pytest_django import Settings
@@ -12,8 +14,9 @@ from platform_common.events.models import OutboxMessage
 def test_seed_demo_registers_the_demo_users_once(settings: Settings) -> None:
     settings.DEMO_USER_PASSWORD = "demo secret for tests"
 
-    call_command("seed_demo")
-    call_command("seed_demo")
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+    call_command("seed_demo", stdout=output)
 
     users = User.objects.order_by("email")
     assert [(user.email, user.display_name) for user in users] == [
@@ -22,3 +25,8 @@ def test_seed_demo_registers_the_demo_users_once(settings: Settings) -> None:
     ]
     assert all(user.check_password("demo secret for tests") for user in users)
     assert OutboxMessage.objects.filter(event_type="accounts.user.registered").count() == 2
+    printed = output.getvalue()
+    assert "registered a***@example.com" in printed
+    assert "b***@example.com already exists" in printed
+    assert "alice@example.com" not in printed
+    assert "bob@example.com" not in printed

@@ -13,10 +13,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from notifications.inbox.routing import websocket_urlpatterns  # noqa: E402
 from notifications.inbox.socket_auth import JWTAuthMiddleware  # noqa: E402
+from platform_common.observability.setup import observed_asgi  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
+        # Django's own instrumentation traces HTTP; a socket gets the ASGI one's span.
         "http": django_application,
-        "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": observed_asgi(JWTAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

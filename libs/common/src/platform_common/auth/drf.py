@@ -32,6 +32,7 @@ from platform_common.auth.jwt import (
     Principal,
     TokenVerifier,
 )
+from platform_common.observability.logging import user_id_var
 from platform_common.problems import ProblemCode
 
 VERIFIER_SETTINGS = frozenset({"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_KEY_PROVIDER"})
@@ -136,6 +137,8 @@ class JWTAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
         except KeysUnavailable as exc:
             raise KeySourceUnavailable() from exc
+        # The caller's id in the rest of the request's log lines.
+        user_id_var.set(str(principal.id))
         return principal, token
 
     def authenticate_header(self, request: Request) -> str:

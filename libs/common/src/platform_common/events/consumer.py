@@ -18,7 +18,7 @@ from platform_common.events.models import InboxEntry
 from platform_common.events.registry import Handler, handlers_for
 from platform_common.observability import event_metrics
 from platform_common.observability.logging import request_id_var
-from platform_common.observability.tracecontext import traceparent_var
+from platform_common.observability.tracing import handler_span
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,14 @@ def parse(payload: object) -> Envelope:
 def process(payload: object) -> Envelope:
     """Run every handler of the event once; exceptions from handlers propagate (retry)."""
     envelope = parse(payload)
-    trace_token = traceparent_var.set(envelope.traceparent)
     request_token = request_id_var.set(envelope.request_id)
     try:
         for handler in handlers_for(envelope.type, envelope.version):
-            _apply_once(handler, envelope)
+            with handler_span(
+                event_type=envelope.type, handler=handler.name, traceparent=envelope.traceparent
+            ):
+                _apply_once(handler, envelope)
     finally:
-        traceparent_var.reset(trace_token)
         request_id_var.reset(request_token)
     return envelope
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from platform_common.observability.tracecontext import new_traceparent
-
 EVENT_TYPE_PARTS = 3
 _T = TypeVar("_T")
 
@@ -30,7 +28,8 @@ class Envelope:
     version: int = 1
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    traceparent: str = field(default_factory=new_traceparent)
+    # W3C trace context of the publishing span ("" when tracing is off).
+    traceparent: str = ""
     request_id: str | None = None
 
     def __post_init__(self) -> None:

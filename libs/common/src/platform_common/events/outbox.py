@@ -12,7 +12,7 @@ from platform_common.events.envelope import Envelope
 from platform_common.events.models import OutboxMessage
 from platform_common.events.nudge import nudge_relay
 from platform_common.observability.logging import request_id_var
-from platform_common.observability.tracecontext import current_traceparent
+from platform_common.observability.tracing import producer_span
 
 
 class NotInTransaction(RuntimeError):
@@ -30,16 +30,18 @@ def publish(
     """Validate the event against its contract and add it to the outbox of this transaction."""
     if not connection.in_atomic_block:
         raise NotInTransaction("events.publish() must run inside transaction.atomic()")
-    envelope = Envelope(
-        type=type,
-        version=version,
-        data=data,
-        aggregate_id=str(aggregate_id),
-        aggregate_version=aggregate_version,
-        producer=conf.service_name(),
-        traceparent=current_traceparent(),
-        request_id=request_id_var.get(),
-    )
+    # The envelope carries this span: the relay's publish and the consumers continue it.
+    with producer_span(f"{type} publish", event_type=type) as traceparent:
+        envelope = Envelope(
+            type=type,
+            version=version,
+            data=data,
+            aggregate_id=str(aggregate_id),
+            aggregate_version=aggregate_version,
+            producer=conf.service_name(),
+            traceparent=traceparent,
+            request_id=request_id_var.get(),
+        )
     contracts.validate(envelope)
     OutboxMessage.objects.create(
         event_id=envelope.id, event_type=envelope.type, envelope=envelope.to_dict()

@@ -43,6 +43,7 @@ from platform_common.events.nudge import nudge_channel
 from platform_common.events.topology import EVENTS_EXCHANGE, declare_service_topology
 from platform_common.events.wire import CONTENT_ENCODING, CONTENT_TYPE, event_message
 from platform_common.observability import event_metrics
+from platform_common.observability.tracing import producer_span
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +225,10 @@ class OutboxRelay:
         origin = f"relay@{self.settings.service}"
         confirms = []
         for envelope in envelopes:
-            message = event_message(envelope, origin=origin)
+            with producer_span(
+                f"{envelope.type} send", event_type=envelope.type, parent=envelope.traceparent
+            ) as traceparent:
+                message = event_message(envelope, origin=origin, traceparent=traceparent)
             confirms.append(
                 exchange.publish(
                     aio_pika.Message(

@@ -36,6 +36,7 @@ from platform_common.events.wire import (
 )
 from platform_common.observability import event_metrics
 from platform_common.observability.celery_metrics import TaskState
+from platform_common.observability.tracing import TRACEPARENT, current_traceparent
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +168,12 @@ def _publish_copy(
         task_id=str(task.request.id),
         args=[envelope],
         origin=f"worker@{conf.service_name()}",
-        extra_headers={EVENT_TYPE_HEADER: _event_type(envelope), **headers},
+        # The task's span continues in the copy's delivery.
+        extra_headers={
+            EVENT_TYPE_HEADER: _event_type(envelope),
+            TRACEPARENT: current_traceparent(),
+            **headers,
+        },
     )
     # Unroutable propagates: the task fails, Celery rejects the delivery and RabbitMQ
     # dead-letters the original (at-least-once), so the event is kept either way.

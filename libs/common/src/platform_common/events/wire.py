@@ -10,6 +10,7 @@ from typing import Any
 from kombu import Exchange, Producer
 
 from platform_common.events.envelope import Envelope
+from platform_common.observability.tracing import TRACEPARENT
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +61,15 @@ def task_message(
     return TaskMessage(body=body, headers=headers, message_id=task_id)
 
 
-def event_message(envelope: Envelope, *, origin: str) -> TaskMessage:
-    """The message the relay publishes; the task id is the event id so logs line up."""
+def event_message(envelope: Envelope, *, origin: str, traceparent: str) -> TaskMessage:
+    """The message the relay publishes; the task id is the event id so logs line up.
+
+    ``traceparent`` (the relay's span) becomes the parent of the worker's task span."""
     return task_message(
         task_id=str(envelope.id),
         args=[envelope.to_dict()],
         origin=origin,
-        extra_headers={EVENT_TYPE_HEADER: envelope.type, "traceparent": envelope.traceparent},
+        extra_headers={EVENT_TYPE_HEADER: envelope.type, TRACEPARENT: traceparent},
     )
 
 

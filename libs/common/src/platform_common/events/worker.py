@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import django
 from celery import Celery, bootsteps, signals
+from celery.apps.worker import install_worker_term_handler  # type: ignore[attr-defined]
 from celery.worker import state as worker_state
 from celery.worker.consumer import Consumer
 from kombu import Message
@@ -111,6 +112,13 @@ class WorkerMetrics:
 
 
 WORKER_METRICS = WorkerMetrics()
+
+
+@signals.worker_ready.connect
+def _term_without_plain_text(sender: Consumer, **kwargs: object) -> None:
+    """Celery's SIGTERM handler prints "worker: Warm shutdown" as plain text on stdout,
+    where every line is JSON: the same warm shutdown, without that line."""
+    install_worker_term_handler(sender.controller, verbose=False)  # type: ignore[attr-defined]
 
 
 def create_celery_app(service: str) -> Celery:

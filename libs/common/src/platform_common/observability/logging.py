@@ -1,4 +1,4 @@
-"""JSON-lines logging with the service name, request id and trace id; no Django here.
+"""JSON-lines logging with the service name, request, trace and user ids; no Django here.
 
 The gateway and the Django services share it: a service passes ``logging_config(...)`` as
 ``LOGGING``; a process without Django calls ``configure_logging(...)``.
@@ -12,12 +12,13 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
-
-from platform_common.observability.tracecontext import traceparent_var
 
 # Set per request (RequestIdMiddleware, the gateway) or per consumed event.
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+# Set where a request's principal is established (token authentication, the gateway).
+user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
 
 REDACTED = "[REDACTED]"
 _SECRET_KEY_PATTERN = re.compile(
@@ -43,14 +44,16 @@ def redact(value: Any) -> Any:
     return value
 
 
-def trace_id(traceparent: str | None) -> str | None:
-    """The trace id field of a W3C ``traceparent`` (``00-<trace id>-<span id>-<flags>``)."""
-    parts = (traceparent or "").split("-")
-    return parts[1] if len(parts) == 4 else None
+_EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+
+
+def mask_emails(text: str) -> str:
+    """Every email in ``text`` reduced to its first letter and domain (``a***@example.com``)."""
+    return _EMAIL.sub(r"\1***@\2", text) if "@" in text else text
 
 
 class ContextFilter(logging.Filter):
-    """Stamps every record with the service name, request id and trace id."""
+    """Stamps every record with the service name, request, trace, span and user ids."""
 
     def __init__(self, service: str = "") -> None:
         super().__init__()
@@ -59,7 +62,13 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service
         record.request_id = request_id_var.get()
-        record.trace_id = trace_id(traceparent_var.get())
+        record.user_id = user_id_var.get()
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            record.trace_id = trace.format_trace_id(span.trace_id)
+            record.span_id = trace.format_span_id(span.span_id)
+        else:
+            record.trace_id = record.span_id = None
         return True
 
 
@@ -74,9 +83,20 @@ class PlatformJsonFormatter(JsonFormatter):
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         return {
-            key: REDACTED if is_secret_key(key) else redact(value)
+            key: REDACTED if is_secret_key(key) else _masked(redact(value))
             for key, value in log_data.items()
         }
+
+
+def _masked(value: Any) -> Any:
+    # Messages and tracebacks too: a library may print an address we never chose to log.
+    if isinstance(value, str):
+        return mask_emails(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
 
 
 def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
@@ -100,6 +120,11 @@ def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
             # Django's own handlers would print a second, non-JSON copy.
             "django": {"handlers": [], "level": level, "propagate": True},
             "django.server": {"handlers": [], "level": level, "propagate": True},
+            # uvicorn (notifications) configured plain-text handlers before loading the app.
+            **{
+                name: {"handlers": [], "level": level, "propagate": True}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            },
         },
     }
 
@@ -107,3 +132,9 @@ def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
 def configure_logging(*, service: str, level: str = "INFO") -> None:
     """Apply ``logging_config`` to this process (for processes without Django settings)."""
     logging.config.dictConfig(logging_config(service=service, level=level))
+    capture_warnings()
+
+
+def capture_warnings() -> None:
+    """Python warnings as log records (``py.warnings``), not plain text on stderr."""
+    logging.captureWarnings(True)

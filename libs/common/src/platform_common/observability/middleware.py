@@ -1,7 +1,8 @@
 """Request middleware for observability.
 
-``RequestIdMiddleware``: ``X-Request-ID`` (accepted if sane, else minted, echoed back) and the
-W3C ``traceparent`` (continued if valid, else a new trace) for logs and published events.
+``RequestIdMiddleware``: ``X-Request-ID`` (accepted if sane, else minted, echoed back) for
+logs and published events. The trace context is OpenTelemetry's (its Django middleware,
+placed first by ``ObservabilityConfig``).
 ``MetricsMiddleware``: RED metrics per route template.
 """
 
@@ -18,9 +19,8 @@ from django.http import HttpRequest, HttpResponseBase
 from prometheus_client import Gauge
 
 from platform_common.middleware import SyncAndAsyncMiddleware
-from platform_common.observability.logging import request_id_var
+from platform_common.observability.logging import request_id_var, user_id_var
 from platform_common.observability.metrics import HTTP_IN_FLIGHT, UNMATCHED_ROUTE, observe_request
-from platform_common.observability.tracecontext import child_traceparent, traceparent_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -38,15 +38,16 @@ def choose_request_id(incoming: str | None) -> str:
 
 @contextmanager
 def correlation_context(request: HttpRequest) -> Iterator[str]:
-    """Sets ``request.request_id`` and both context vars for the block; yields the request id."""
+    """Sets ``request.request_id`` and the request's context vars for the block (the user id
+    is set by authentication, once known); yields the request id."""
     request_id = choose_request_id(request.headers.get(REQUEST_ID_HEADER))
     request.request_id = request_id  # type: ignore[attr-defined]
     request_token = request_id_var.set(request_id)
-    trace_token = traceparent_var.set(child_traceparent(request.headers.get("traceparent")))
+    user_token = user_id_var.set(None)
     try:
         yield request_id
     finally:
-        traceparent_var.reset(trace_token)
+        user_id_var.reset(user_token)
         request_id_var.reset(request_token)
 
 

@@ -1,0 +1,9 @@
+"""The library's test project under a real server (the Sentry test runs it)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+application = get_wsgi_application()
