@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 
+from platform_common.testing.bench import Goal, Row, record
+
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "/api/v1/content/articles/"
 GOAL = 0.9
@@ -138,6 +140,17 @@ def report(*, uninstrumented: float, exported: float, ids_only: float) -> None:
     rows = (("traced + OTLP export (req/s)", exported), ("ids only (req/s)", ids_only))
     for name, figure in rows:
         ratio = figure / uninstrumented
+        # make bench's table (nothing is recorded when run by hand).
+        record(
+            Row(
+                benchmark="observability",
+                measure=name,
+                ours=figure,
+                peer=uninstrumented,
+                peer_name="uninstrumented",
+                goals=(Goal("ratio", ">=", GOAL),),
+            )
+        )
         print(
             f"{name:36} {figure:>12,.1f} {uninstrumented:>15,.1f} {ratio:>7.2f} "
             f"{'>= ' + str(GOAL):>7}"

@@ -128,7 +128,8 @@ def park_dead_letter() -> None:
 def test_the_backlog_monitor_reads_the_queue_from_the_broker() -> None:
     fresh_topology()
     for _ in range(3):
-        message = event_message(make_envelope(type=TYPE, data=user_data()), origin="test")
+        envelope = make_envelope(type=TYPE, data=user_data())
+        message = event_message(envelope, origin="test", traceparent=envelope.traceparent)
         broker_publish(message.body, headers=message.headers)
     park_dead_letter()
     park_dead_letter()
@@ -155,7 +156,7 @@ def test_a_prefork_worker_serves_what_its_children_recorded(tmp_path: Path) -> N
         retried = publish_event(failing_attempts=1)
         healthy = [publish_event() for _ in range(4)]
         poison = make_envelope(type=TYPE, data=user_data(), version=9)
-        message = event_message(poison, origin="test")
+        message = event_message(poison, origin="test", traceparent=poison.traceparent)
         broker_publish(message.body, headers=message.headers)
 
         wait_until(
