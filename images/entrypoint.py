@@ -73,7 +73,7 @@ def _celery(service: str, command: str) -> list[str]:
     if command == "worker":
         concurrency = os.environ.get("CELERY_CONCURRENCY", "2")
         return [
-            "celery", "-q", "-A", f"{service}.config.celery", "worker",
+            "celery", "-q", "-A", f"{service}.config.celery", "worker", "-P", "threads",
             "-n", f"{service}@%h", "--concurrency", concurrency, "-l", "INFO",
         ]  # fmt: skip
     # The schedule file is state beat rewrites: keep it on the writable /tmp.

@@ -57,8 +57,8 @@ def relay_command(*extra: str) -> list[str]:
     return [sys.executable, "-m", "django", "run_outbox_relay", "--poll-seconds", "0.5", *extra]
 
 
-def worker_command() -> list[str]:
-    return sandbox.worker_command("evtest_celery", concurrency=2)
+def worker_command(*, pool: str = "threads") -> list[str]:
+    return sandbox.worker_command("evtest_celery", concurrency=2, pool=pool)
 
 
 def fresh_topology() -> None:

@@ -152,7 +152,7 @@ def test_a_prefork_worker_serves_what_its_children_recorded(tmp_path: Path) -> N
     # The worker runs 2 pool children (prefork): their samples reach the main process's
     # scrape through the multiprocess directory.
     env = {"METRICS_PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    with running(worker_command(), env=env), running(relay_command()):
+    with running(worker_command(pool="prefork"), env=env), running(relay_command()):
         retried = publish_event(failing_attempts=1)
         healthy = [publish_event() for _ in range(4)]
         poison = make_envelope(type=TYPE, data=user_data(), version=9)

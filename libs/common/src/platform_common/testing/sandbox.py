@@ -68,14 +68,17 @@ def produce(count: int, *, email: str, display_name: str, rate: float = 0.0) -> 
             )
 
 
-def worker_command(celery_app: str, *, concurrency: int) -> list[str]:
+def worker_command(celery_app: str, *, concurrency: int, pool: str = "threads") -> list[str]:
     """The Celery worker of a sandbox (``celery_app`` is its ``-A`` module), quiet and
-    without the cluster chatter a single worker does not need."""
+    without the cluster chatter a single worker does not need; on the pool the services'
+    workers run (threads) unless told otherwise."""
     return [
         str(Path(sys.executable).parent / "celery"),
         "-A",
         celery_app,
         "worker",
+        "-P",
+        pool,
         "-c",
         str(concurrency),
         "-l",
