@@ -112,6 +112,18 @@ def _wait(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def _failover_started(replication: Replication) -> bool:
+    """Sentinel answers NOGOODSLAVE until it has read the replica's own INFO (every 10 s
+    at most), some time after it first listed the replica."""
+    try:
+        replication.client(replication.sentinel_port).sentinel_failover(MASTER)
+    except redis.ResponseError as error:
+        if "NOGOODSLAVE" in str(error):
+            return False
+        raise
+    return True
+
+
 @dataclass
 class Replication:
     """A master, its replica and one Sentinel watching them, each a real redis-server."""
@@ -193,7 +205,11 @@ def test_the_layer_follows_a_failover_to_the_promoted_replica(replication: Repli
 
     def fail_over() -> None:
         assert replication.master_address() == ("127.0.0.1", replication.master_port)
-        replication.client(replication.sentinel_port).sentinel_failover(MASTER)
+        _wait(
+            lambda: _failover_started(replication),
+            FAILOVER_TIMEOUT_SECONDS,
+            "Sentinel accepts the failover",
+        )
         _wait(
             lambda: replication.master_address() == ("127.0.0.1", replication.replica_port),
             FAILOVER_TIMEOUT_SECONDS,
