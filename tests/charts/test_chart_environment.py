@@ -167,8 +167,9 @@ def test_a_variable_without_a_chart_value_is_reported(objects: list[Manifest]) -
 
 @pytest.mark.parametrize("service", DJANGO_SERVICES)
 def test_multiprocess_metrics_dir_only_where_needed(objects: list[Manifest], service: str) -> None:
-    """gunicorn's workers and a prefork Celery worker's pool are several processes; the
-    relay, beat and uvicorn are one."""
+    """gunicorn's workers are several processes, and so is a Celery worker's pool when a
+    service picks prefork (the chart prepares every worker for it); the relay, beat and
+    uvicorn are one."""
     for item, metadata, spec in pod_specs(objects):
         if metadata["labels"].get("app.kubernetes.io/name") != service:
             continue
@@ -177,7 +178,7 @@ def test_multiprocess_metrics_dir_only_where_needed(objects: list[Manifest], ser
                 variable["name"]: variable.get("value") for variable in container.get("env", [])
             }
             command = container["command"]
-            several = command[0] == "gunicorn" or command[:1] + command[3:4] == ["celery", "worker"]
+            several = command[0] == "gunicorn" or (command[0] == "celery" and "worker" in command)
             assert ("PROMETHEUS_MULTIPROC_DIR" in names) == several, item
             if several:
                 mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
