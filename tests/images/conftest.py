@@ -212,6 +212,7 @@ def production_env(ports: Ports, proxy_secret: str) -> dict[str, dict[str, str]]
             "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672//",
         }
     environments["accounts"]["JWT_SIGNING_KEYS_DIR"] = "/keys"
+    environments["accounts"]["ACCOUNT_LINK_BASE_URL"] = "https://platform.example.com"
     # The channel layer finds its Redis through the Sentinel `make infra` runs.
     environments["notifications"]["CHANNEL_LAYER_SENTINELS"] = "127.0.0.1:26379"
     environments["gateway"] = {
