@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
@@ -18,6 +17,7 @@ from starlette.types import ASGIApp
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.server import EdgeServerConfig
+from platform_common.testing.http import serving
 
 
 def serve(app: ASGIApp) -> contextlib.AbstractAsyncContextManager[str]:
@@ -131,13 +131,8 @@ async def wsgi_upstream() -> AsyncIterator[WsgiUpstream]:
         "127.0.0.1", 0, upstream, server_class=ThreadingWSGIServer, handler_class=_QuietHandler
     )
     upstream.url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield upstream
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

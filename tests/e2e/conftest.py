@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,8 @@ import pytest
 from gateway_client import register_and_login
 from otlp_sink import OtlpSink
 from stack_output import PREPARE_PREFIX
+
+from platform_common.testing.http import serving
 
 GATEWAY_URL = "http://127.0.0.1:8000"
 READY_URLS = {
@@ -189,11 +190,8 @@ def stop(proc: subprocess.Popen[bytes], log_path: Path) -> None:
 def otlp_sink() -> Iterator[OtlpSink]:
     """Where every process of the stack exports its spans."""
     sink = OtlpSink()
-    thread = threading.Thread(target=sink.serve_forever, daemon=True)
-    thread.start()
-    yield sink
-    sink.shutdown()
-    sink.server_close()
+    with serving(sink):
+        yield sink
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ import httpx
 import pytest
 import sentry_sdk
 
+from platform_common.testing.http import serving
 from tests.observability.test_gunicorn import gunicorn_serving
 
 EMAIL = "erin.example@example.com"
@@ -49,11 +49,8 @@ class SinkHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def sink() -> Iterator[Sink]:
     server = Sink()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield server
 
 
 def test_an_error_in_a_view_reaches_sentry_without_any_secret(sink: Sink) -> None:
