@@ -129,3 +129,44 @@ async def test_readiness_keeps_checking_after_an_unexpected_redis_error(
         jwks.stop()
 
     assert answer.status_code == 200
+
+
+class CancelAbsorbingKeys(AsyncJWKSClient):
+    """Finishes a fetch whatever cancels it, as an HTTP client's shielded section can: the
+    cancel that stops readiness is then absorbed (seen once in CI as a hung shutdown)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.fetching = asyncio.Event()
+
+    async def _fetch(self) -> None:
+        self.fetching.set()
+        try:
+            await asyncio.sleep(0.2)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            assert task is not None
+            task.uncancel()
+        await super()._fetch()
+
+
+async def test_readiness_stops_even_when_a_check_absorbs_the_cancel(
+    signing_key: SigningKey,
+) -> None:
+    jwks = JWKSServer([signing_key]).start()
+    keys = CancelAbsorbingKeys(jwks.url)
+    cluster = FlakyCluster()
+    readiness = Readiness(cast(RedisCluster, cluster), keys, {}, interval_seconds=0.05)
+    readiness.start()
+    async with asyncio.timeout(5):
+        await keys.fetching.wait()
+
+    stopping = asyncio.create_task(readiness.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=1)
+    pings_at_stop = cluster.pings
+    await asyncio.sleep(0.2)
+    stopping.cancel()  # frees the test only where the stop hung
+    jwks.stop()
+
+    assert stopping in done
+    assert cluster.pings == pings_at_stop

@@ -46,15 +46,19 @@ class Readiness:
         self._failing: list[str] = ["redis_cluster", "jwks"]
         self._checked = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="readiness")
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._task is not None:
+            # The cancel can be absorbed by a shielded section of the HTTP client (a JWKS
+            # fetch in flight then completes, and shutdown hung on this task): the loop
+            # also ends at the flag, after the check under way.
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task})
 
     async def answer(self, instance: str) -> Response:
         """The ``/readyz`` answer: 200, or a 503 problem naming what is failing."""
@@ -82,11 +86,12 @@ class Readiness:
         )
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             checks = (("redis_cluster", self._redis_reachable()), ("jwks", self._keys_loaded()))
             self._failing = [name for name, check in checks if not await check]
             self._checked.set()
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval)
 
     async def _redis_reachable(self) -> bool:
         try:
