@@ -13,7 +13,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Scope, Send
 
+from gateway.idempotency import REPLAYED_HEADER, Idempotency
 from tests.conftest import REDIS_CLUSTER_URL, MakeToken, StartGateway
 from tests.servers import closed_port, serve
 
@@ -124,13 +126,14 @@ async def test_a_concurrent_duplicate_gets_409_in_progress(
     gateway_url: str, calls: Calls, headers: dict[str, str]
 ) -> None:
     async with httpx.AsyncClient(base_url=gateway_url) as client:
-        slow = asyncio.create_task(
-            client.post(f"{ORDERS}?sleep=0.5", headers=headers, content=b"{}")
-        )
-        await asyncio.sleep(0.2)
-        duplicate = await client.post(f"{ORDERS}?sleep=0.5", headers=headers, content=b"{}")
+        slow = asyncio.create_task(client.post(f"{ORDERS}?sleep=2", headers=headers, content=b"{}"))
+        # Not a fixed sleep: on a loaded machine the first request may take longer to land.
+        async with asyncio.timeout(5):
+            while not calls.by_path:
+                await asyncio.sleep(0.01)
+        duplicate = await client.post(f"{ORDERS}?sleep=2", headers=headers, content=b"{}")
         first = await slow
-        after = await client.post(f"{ORDERS}?sleep=0.5", headers=headers, content=b"{}")
+        after = await client.post(f"{ORDERS}?sleep=2", headers=headers, content=b"{}")
 
     assert first.status_code == 201
     assert duplicate.status_code == 409
@@ -236,3 +239,49 @@ async def test_without_the_redis_cluster_a_keyed_post_is_refused_not_run_unprote
     assert keyed.headers["retry-after"] == "5"
     assert plain.status_code == 201  # the rate limiter still fails open
     assert calls.by_path == {ORDERS: 1}
+
+
+async def test_the_answer_is_stored_before_its_last_byte_reaches_the_client(
+    key_prefix: str,
+) -> None:
+    # A client may repeat the moment it holds the answer: the repeat must be the replay,
+    # never "in progress" because the store came after the last byte.
+    redis = RedisCluster.from_url(REDIS_CLUSTER_URL)
+    idempotency = Idempotency(
+        redis, key_prefix=key_prefix, ttl_seconds=60, lock_seconds=60, max_response_bytes=1024
+    )
+    scope: Scope = {
+        "type": "http",
+        "method": "POST",
+        "raw_path": ORDERS.encode(),
+        "query_string": b"",
+    }
+    repeats: list[Message] = []
+
+    async def upstream(send: Send) -> None:
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"id": 1}'})
+
+    async def repeat_once_answered(message: Message) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            await idempotency.forward(
+                scope, _record(repeats), key=b"k1", caller="user:1", body=b"{}", forward=upstream
+            )
+
+    try:
+        await idempotency.forward(
+            scope, repeat_once_answered, key=b"k1", caller="user:1", body=b"{}", forward=upstream
+        )
+    finally:
+        await redis.aclose()
+
+    assert repeats[0]["status"] == 201
+    assert REPLAYED_HEADER in repeats[0]["headers"]
+    assert repeats[1]["body"] == b'{"id": 1}'
+
+
+def _record(messages: list[Message]) -> Send:
+    async def send(message: Message) -> None:
+        messages.append(message)
+
+    return send

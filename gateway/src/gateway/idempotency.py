@@ -144,25 +144,28 @@ class Idempotency:
         if state[0] == b"locked":
             same_request = state[1].decode().startswith(f"{fingerprint}:")
             raise in_progress() if same_request else key_mismatch()
-        recorder = _Recorder(send, self._max_response)
         stored = False
+
+        async def store(recorder: _Recorder) -> None:
+            # Before the last byte goes out: a client that repeats the moment it holds the
+            # answer gets the replay, not "in progress". A store that fails is logged (by
+            # _call) and the answer still goes out; the lock is then released below.
+            nonlocal stored
+            with contextlib.suppress(Problem):
+                await self._call(
+                    FINISH,
+                    keys,
+                    owner,
+                    fingerprint,
+                    recorder.status,
+                    recorder.encoded_headers(),
+                    b"".join(recorder.body),
+                    self._ttl,
+                )
+                stored = True
+
         try:
-            await forward(recorder.send)
-            if recorder.storable:
-                # The answer is out: a store that fails now can only be logged (by _call),
-                # and the lock then expires on its own.
-                with contextlib.suppress(Problem):
-                    await self._call(
-                        FINISH,
-                        keys,
-                        owner,
-                        fingerprint,
-                        recorder.status,
-                        recorder.encoded_headers(),
-                        b"".join(recorder.body),
-                        self._ttl,
-                    )
-                    stored = True
+            await forward(_Recorder(send, self._max_response, before_end=store).send)
         finally:
             if not stored:
                 await self._release(lock_key, owner)
@@ -190,11 +193,15 @@ class Idempotency:
 
 
 class _Recorder:
-    """Passes the answer through while keeping what a replay needs."""
+    """Passes the answer through while keeping what a replay needs; ``before_end`` runs
+    before the last body message of a storable answer is passed on."""
 
-    def __init__(self, send: Send, limit: int) -> None:
+    def __init__(
+        self, send: Send, limit: int, *, before_end: Callable[[_Recorder], Awaitable[None]]
+    ) -> None:
         self._send = send
         self._limit = limit
+        self._before_end = before_end
         self.status = 0
         self.headers: RawHeaders = []
         self.body: list[bytes] = []
@@ -222,6 +229,8 @@ class _Recorder:
             self._size += len(chunk)
             if self._size <= self._limit:
                 self.body.append(chunk)
+            if not message.get("more_body", False) and self.storable:
+                await self._before_end(self)
         await self._send(message)
 
 
