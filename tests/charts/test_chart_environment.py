@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chart_rendering import DJANGO_SERVICES, ROOT, SERVICE_CHARTS, Manifest, containers, pod_specs
+from chart_rendering import (
+    DJANGO_SERVICES,
+    RELEASE,
+    ROOT,
+    SERVICE_CHARTS,
+    Manifest,
+    containers,
+    pod_specs,
+)
 
 from gateway.config import OPTIONAL as GATEWAY_OPTIONAL
 from platform_common.events.conf import DEFAULTS as EVENTS_DEFAULTS
@@ -191,6 +199,7 @@ SECRET_VARIABLES = (
     "GATEWAY_PROXY_SECRET",
     "DATABASE_PASSWORD",
     "AMQP_PASSWORD",
+    "SENTRY_DSN",
 )
 USERINFO = re.compile(r"://(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
 
@@ -223,6 +232,30 @@ def test_every_deployable_gets_the_gateway_proxy_secret(objects: list[Manifest])
         for container in containers(spec):
             names = {variable["name"] for variable in container.get("env", [])}
             assert "GATEWAY_PROXY_SECRET" in names, f"{item} {container['name']}"
+
+
+def test_the_sentry_dsn_comes_from_an_optional_secret_never_a_configmap(
+    objects: list[Manifest],
+) -> None:
+    references = []
+    for _, metadata, spec in pod_specs(objects):
+        if metadata["labels"].get("app.kubernetes.io/name") not in SERVICE_CHARTS:
+            continue
+        for container in containers(spec):
+            env = {variable["name"]: variable for variable in container.get("env", [])}
+            references.append(env["SENTRY_DSN"]["valueFrom"]["secretKeyRef"])
+    in_configmaps = [
+        str(item)
+        for item in objects
+        if item.kind == "ConfigMap" and "SENTRY_DSN" in item.obj["data"]
+    ]
+
+    assert references
+    # Optional: pods start without it, and Sentry stays off until the Secret exists.
+    assert {(ref["name"], ref["key"], ref["optional"]) for ref in references} == {
+        (f"{RELEASE}-sentry", "dsn", True)
+    }
+    assert in_configmaps == []
 
 
 def same_value(left: str, right: str) -> bool:

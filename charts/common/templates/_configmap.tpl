@@ -29,7 +29,6 @@ the release name; .Values.config adds or overrides the rest (LOG_LEVEL, EVENTS_*
 {{- $observability := merge (deepCopy (.Values.global.observability | default dict)) (dict
     "OTEL_SDK_DISABLED" "false"
     "OTEL_EXPORTER_OTLP_ENDPOINT" ""
-    "SENTRY_DSN" ""
     "SENTRY_ENVIRONMENT" "production"
     "SENTRY_RELEASE" ""
     "SENTRY_TRACES_SAMPLE_RATE" "0"

@@ -1,7 +1,8 @@
 {{/*
 common.env: the environment of every container of the service (web, worker, relay, beat,
 migration Job). Non-secret settings come from the service's ConfigMap (envFrom); secrets
-are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET, the
+are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET, SENTRY_DSN
+(optional), the
 service's own database user (CloudNativePG "<cluster>-app" Secret) and its own RabbitMQ user
 (Messaging Topology Operator "<user>-user-credentials" Secret). The URLs are assembled with
 Kubernetes' $(VAR) expansion, so no password is ever rendered.
@@ -15,6 +16,13 @@ Service of the database (migrations) instead of the PgBouncer pooler.
     secretKeyRef:
       name: {{ include "common.proxySecret" $root }}
       key: secret
+{{- /* The DSN carries Sentry's project key: a Secret, optional (without it, no Sentry). */}}
+- name: SENTRY_DSN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "common.sentrySecret" $root }}
+      key: dsn
+      optional: true
 {{- if eq $root.Values.service.kind "django" }}
 {{- $db := include "common.service" $root }}
 {{- $rw := printf "%s-rw" (include "common.dbCluster" $root) }}

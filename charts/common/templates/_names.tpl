@@ -89,6 +89,11 @@ service chart finds its database, broker and caches by name without extra values
 {{- .Values.secrets.django | default (printf "%s-django" (include "common.fullname" .)) -}}
 {{- end -}}
 
+{{/* common.sentrySecret: the optional Secret holding SENTRY_DSN (key "dsn"), shared by every deployable. */}}
+{{- define "common.sentrySecret" -}}
+{{- .Values.global.sentrySecret | default (printf "%s-sentry" .Release.Name) -}}
+{{- end -}}
+
 {{/* common.proxySecret: the Secret holding GATEWAY_PROXY_SECRET (key "secret"), shared by the gateway and every service. */}}
 {{- define "common.proxySecret" -}}
 {{- .Values.global.proxySecret | default (printf "%s-gateway-proxy" .Release.Name) -}}
