@@ -6,7 +6,7 @@ from typing import cast
 import httpx
 from redis.asyncio.cluster import RedisCluster
 
-from gateway.readiness import Readiness
+from gateway.readiness import PING_ATTEMPTS, Readiness
 from platform_common.auth.jwt import AsyncJWKSClient
 from platform_common.testing.jwt import (
     TEST_AUDIENCE,
@@ -93,24 +93,42 @@ async def test_readyz_reports_the_keys_the_verifier_loaded_in_the_background(
 
 
 class FlakyCluster:
-    """A Redis Cluster client whose first PING fails the way redis-py sometimes does (a
-    RuntimeError from a connection closed under it), then answers."""
+    """A Redis Cluster client whose first ``failures`` PINGs fail the way redis-py sometimes
+    does (a RuntimeError from a connection closed under it), then answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, failures: int = 1) -> None:
+        self.failures = failures
         self.pings = 0
 
     async def ping(self) -> bool:
         self.pings += 1
-        if self.pings == 1:
+        if self.pings <= self.failures:
             raise RuntimeError("connection closed under the command")
         return True
+
+
+async def test_one_failed_ping_is_retried_within_the_check(signing_key: SigningKey) -> None:
+    jwks = JWKSServer([signing_key]).start()
+    cluster = FlakyCluster(failures=1)
+    readiness = Readiness(
+        cast(RedisCluster, cluster), AsyncJWKSClient(jwks.url), {}, interval_seconds=30
+    )
+    readiness.start()
+    try:
+        answer = await readiness.answer("/readyz")
+    finally:
+        await readiness.stop()
+        jwks.stop()
+
+    assert answer.status_code == 200
+    assert cluster.pings == 2
 
 
 async def test_readiness_keeps_checking_after_an_unexpected_redis_error(
     signing_key: SigningKey,
 ) -> None:
     jwks = JWKSServer([signing_key]).start()
-    cluster = FlakyCluster()
+    cluster = FlakyCluster(failures=PING_ATTEMPTS)  # the whole first check fails
     readiness = Readiness(
         cast(RedisCluster, cluster),
         AsyncJWKSClient(jwks.url),
@@ -120,7 +138,7 @@ async def test_readiness_keeps_checking_after_an_unexpected_redis_error(
     readiness.start()
     try:
         async with asyncio.timeout(5):
-            while cluster.pings < 2:
+            while cluster.pings < PING_ATTEMPTS + 1:
                 await asyncio.sleep(0.01)
             await asyncio.sleep(0.1)  # the second round's result is in
         answer = await readiness.answer("/readyz")

@@ -26,6 +26,7 @@ from platform_common.problems import ProblemCode, problem_body
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
+PING_ATTEMPTS = 3
 # Asked of the key client to load the key set; no real key has an empty id.
 ANY_KID = ""
 
@@ -94,14 +95,23 @@ class Readiness:
                 await asyncio.wait_for(self._stopping.wait(), self._interval)
 
     async def _redis_reachable(self) -> bool:
+        # The client fails fast for the request path; a check has CHECK_TIMEOUT_SECONDS,
+        # so one slow round trip (a loaded node) is retried rather than taking the gateway
+        # out of service until the next check.
+        error: Exception | None = None
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-                return bool(await self._redis.ping())
-        except Exception as error:
-            # Not only RedisError: redis-py also raises RuntimeError from a connection
-            # closed under it; the check must outlive any of them, or readiness is stuck.
-            logger.warning("readiness: Redis Cluster unreachable (%s)", type(error).__name__)
-            return False
+                for _ in range(PING_ATTEMPTS):
+                    try:
+                        return bool(await self._redis.ping())
+                    except Exception as exc:
+                        # Not only RedisError: redis-py also raises RuntimeError from a
+                        # connection closed under it; the check must outlive any of them.
+                        error = exc
+        except TimeoutError as exc:
+            error = exc
+        logger.warning("readiness: Redis Cluster unreachable (%s)", type(error).__name__)
+        return False
 
     async def _keys_loaded(self) -> bool:
         try:
