@@ -91,6 +91,10 @@ def settings(settings_upstreams: dict[str, str], jwks_http_server: JWKSServer) -
         proxy_secret=PROXY_SECRET,
         max_request_body_bytes=MAX_BODY,
         upstream_read_timeout=0.5,
+        # Above production's 0.25 s: on a loaded test machine a slow round trip would turn
+        # the limiter open and readiness red. Dead-cluster tests use a closed port (refused
+        # at once), so they do not wait for it.
+        redis_timeout=1.0,
         rate_limit_anonymous=1000,
         rate_limit_authenticated=1000,
         # Each test counts on its own keys in the shared cluster.
