@@ -23,14 +23,12 @@ JWKS_URL: str
 
 _env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
-# Account mails (verification and reset links). SMTP by default; development writes each
-# mail to a file instead (EMAIL_BACKEND=...filebased.EmailBackend, EMAIL_FILE_PATH).
+# Every mail goes through SMTP (development: the local sink `make up` runs on port 1025).
 EMAIL_BACKEND = _env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = _env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = _env.int("EMAIL_PORT", default=25)
 EMAIL_USE_TLS = _env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
-EMAIL_FILE_PATH = _env.str("EMAIL_FILE_PATH", default="")
 DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="no-reply@platform.local")
 
 # channels-redis cannot talk to the Redis Cluster: the layer has a Redis of its own,

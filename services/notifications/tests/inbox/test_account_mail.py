@@ -3,17 +3,11 @@
 import uuid
 
 import pytest
-from django.core import mail
-from pytest_django import Settings
 
 from platform_common.testing.events import deliver, make_envelope
+from platform_common.testing.smtp import MailSink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _mail_kept_in_memory(settings: Settings) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.mark.parametrize(
@@ -23,7 +17,9 @@ def _mail_kept_in_memory(settings: Settings) -> None:
         ("accounts.user.password_reset_requested", "reset_url", "Reset your password"),
     ],
 )
-def test_the_link_is_mailed_once(event_type: str, link_field: str, subject: str) -> None:
+def test_the_link_is_mailed_once(
+    smtp_sink: MailSink, event_type: str, link_field: str, subject: str
+) -> None:
     user_id = uuid.uuid4()
     link = "http://platform.local/path#token=abc123"
     event = make_envelope(
@@ -42,7 +38,9 @@ def test_the_link_is_mailed_once(event_type: str, link_field: str, subject: str)
     deliver(event)
     deliver(event)  # redelivered: the inbox absorbs it
 
-    [sent] = mail.outbox
-    assert sent.to == ["ada@example.com"]
-    assert sent.subject == subject
-    assert link in sent.body
+    [sent] = smtp_sink.mails()
+    assert sent["To"] == "ada@example.com"
+    assert sent["Subject"] == subject
+    body = sent.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert link in body.get_content()
