@@ -73,3 +73,10 @@ def notification_mark_all_read(*, user_id: UUID) -> int:
     return Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
         read_at=now, updated_at=now
     )
+
+
+@transaction.atomic
+def notification_delete_all(*, user_id: UUID) -> int:
+    """Delete every notification of the user (their account is gone); returns how many."""
+    deleted, _ = Notification.objects.filter(user_id=user_id).delete()
+    return deleted
