@@ -10,7 +10,12 @@ from platform_common.settings import build_settings
 _shared = build_settings(
     service="notifications",
     base_dir=Path(__file__).resolve().parent.parent.parent,
-    apps=["channels", "notifications.inbox", "notifications.delivery"],
+    apps=[
+        "channels",
+        "notifications.inbox",
+        "notifications.subscriptions",
+        "notifications.delivery",
+    ],
     root_urlconf="notifications.config.urls",
     asgi_application="notifications.config.asgi.application",
 )

@@ -8,6 +8,7 @@ import pytest
 from notifications.delivery.models import Contact
 from notifications.inbox.models import Notification
 from notifications.inbox.services import notification_create
+from notifications.subscriptions.models import Subscription
 from platform_common.events import Envelope
 from platform_common.testing.events import deliver, make_envelope
 
@@ -99,3 +100,17 @@ def test_an_update_after_the_deletion_does_not_bring_the_data_back() -> None:
     contact = Contact.objects.get(user_id=user_id)
     assert contact.deleted
     assert contact.email == ""
+
+
+def test_deletion_forgets_the_users_follows_and_follows_of_them() -> None:
+    user_id = uuid.uuid4()
+    follower = uuid.uuid4()
+    Subscription.objects.create(user_id=user_id, target_type="category", target_id=uuid.uuid4())
+    Subscription.objects.create(user_id=follower, target_type="author", target_id=user_id)
+    kept = Subscription.objects.create(
+        user_id=follower, target_type="author", target_id=uuid.uuid4()
+    )
+
+    deliver(user_event("deleted", user_id, 2))
+
+    assert list(Subscription.objects.filter(user_id__in=[user_id, follower])) == [kept]
