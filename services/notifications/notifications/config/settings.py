@@ -14,6 +14,7 @@ _shared = build_settings(
         "channels",
         "notifications.inbox",
         "notifications.subscriptions",
+        "notifications.preferences",
         "notifications.delivery",
     ],
     root_urlconf="notifications.config.urls",

@@ -7,5 +7,10 @@ from platform_common.api.urls import (  # noqa: F401
 )
 
 urlpatterns = service_urlpatterns(
-    service="notifications", api=["notifications.inbox.urls", "notifications.subscriptions.urls"]
+    service="notifications",
+    api=[
+        "notifications.inbox.urls",
+        "notifications.subscriptions.urls",
+        "notifications.preferences.urls",
+    ],
 )

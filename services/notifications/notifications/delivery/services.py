@@ -7,6 +7,7 @@ from django.db import transaction
 
 from notifications.delivery.models import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, Contact
 from notifications.inbox.services import notification_delete_all
+from notifications.preferences.services import preferences_delete_all
 from notifications.subscriptions.services import subscription_delete_all
 from platform_common.events import Envelope
 from platform_common.events.projections import apply_to_projection
@@ -55,3 +56,4 @@ def user_personal_data_delete(*, envelope: Envelope) -> None:
     )
     notification_delete_all(user_id=user_id)
     subscription_delete_all(user_id=user_id)
+    preferences_delete_all(user_id=user_id)

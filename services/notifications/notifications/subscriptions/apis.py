@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from notifications.api_fields import StrictUUIDField
 from notifications.subscriptions.models import Subscription, TargetType
 from notifications.subscriptions.selectors import subscription_list
 from notifications.subscriptions.services import (
@@ -34,15 +35,6 @@ class SubscriptionOutputSerializer(BaseModelSerializer):
         model = Subscription
         fields = ["id", "target_type", "target_id", "created_at"]
         read_only_fields = fields
-
-
-class StrictUUIDField(serializers.UUIDField):
-    """A UUID in its text form only: DRF's field also takes integers (and so booleans)."""
-
-    def to_internal_value(self, data: Any) -> UUID:
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
 
 
 class SubscriptionInputSerializer(InputSerializer):
