@@ -27,6 +27,15 @@ JWT_ISSUER: str
 JWT_AUDIENCE: str
 JWKS_URL: str
 
+# Message templates per notification type and locale (delivery/templates).
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": []},
+    }
+]
+
 _env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
 # Every mail goes through SMTP (development: the local sink `make up` runs on port 1025).
