@@ -48,6 +48,8 @@ DELIBERATE = {
     "ACCOUNT_LINK_BASE_URL": "the ingress host",
     "EMAIL_HOST": "the cluster's mail relay; development's is the local SMTP sink",
     "EMAIL_PORT": "the cluster's mail relay; development's is the local SMTP sink",
+    "NOTIFICATION_LINK_BASE_URL": "the ingress host",
+    "PROVIDER_SINK_DIR": "no local sink in a cluster: SMS and push need a provider webhook",
     "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")

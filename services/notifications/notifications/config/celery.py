@@ -1,6 +1,22 @@
 import os
 
+from platform_common.events.topology import EVENTS_EXCHANGE, direct_routing_key
 from platform_common.events.worker import create_celery_app
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notifications.config.settings")
 app = create_celery_app("notifications")
+
+# Imported once the app exists (create_celery_app sets Django up).
+from notifications.delivery import tasks as delivery_tasks  # noqa: E402
+
+# Our own tasks go to our queue only, through the private key; a topic exchange, so
+# countdowns and ETAs (retries, quiet hours) use RabbitMQ's native delayed delivery.
+_OWN_ROUTE = {
+    "exchange": EVENTS_EXCHANGE.name,
+    "exchange_type": EVENTS_EXCHANGE.type,
+    "routing_key": direct_routing_key("notifications"),
+}
+app.conf.task_routes = {**app.conf.task_routes, delivery_tasks.DELIVER_TASK: _OWN_ROUTE}
+app.task(bind=True, name=delivery_tasks.DELIVER_TASK, max_retries=delivery_tasks.MAX_RETRIES)(
+    delivery_tasks.deliver
+)

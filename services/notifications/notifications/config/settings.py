@@ -46,6 +46,14 @@ EMAIL_USE_TLS = _env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="no-reply@platform.local")
 
+# Where links in messages lead: the web app's base address (paths are appended).
+NOTIFICATION_LINK_BASE_URL = _env.str("NOTIFICATION_LINK_BASE_URL", default="http://localhost:8000")
+# SMS and push providers: an HTTP webhook when its URL is set, else the local sink folder
+# (one JSON file per message under <dir>/<channel>/) when set, else the channel is off.
+SMS_WEBHOOK_URL = _env.str("SMS_WEBHOOK_URL", default="")
+PUSH_WEBHOOK_URL = _env.str("PUSH_WEBHOOK_URL", default="")
+PROVIDER_SINK_DIR = _env.str("PROVIDER_SINK_DIR", default="")
+
 # channels-redis cannot talk to the Redis Cluster: the layer has a Redis of its own,
 # found through Sentinel in a cluster (see channel_layer.py).
 CHANNEL_LAYERS = {
