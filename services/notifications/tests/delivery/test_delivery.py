@@ -152,7 +152,7 @@ def test_an_unreachable_smtp_relay_is_retried_then_failed(settings: Settings) ->
     email = create(make_contact())[Channel.EMAIL]
 
     # Eagerly: each retry runs at once instead of after its countdown.
-    app.tasks[DELIVER_TASK].apply(args=[str(email.id)])
+    app.tasks[DELIVER_TASK].apply(args=(str(email.id),))
 
     email.refresh_from_db()
     assert email.status == DeliveryStatus.FAILED
@@ -163,7 +163,7 @@ def test_an_unreachable_smtp_relay_is_retried_then_failed(settings: Settings) ->
 def test_the_task_sends_a_pending_delivery(smtp_sink: MailSink) -> None:
     email = create(make_contact())[Channel.EMAIL]
 
-    app.tasks[DELIVER_TASK].apply(args=[str(email.id)])
+    app.tasks[DELIVER_TASK].apply(args=(str(email.id),))
 
     email.refresh_from_db()
     assert email.status == DeliveryStatus.SENT
