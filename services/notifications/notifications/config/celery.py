@@ -16,7 +16,12 @@ _OWN_ROUTE = {
     "exchange_type": EVENTS_EXCHANGE.type,
     "routing_key": direct_routing_key("notifications"),
 }
-app.conf.task_routes = {**app.conf.task_routes, delivery_tasks.DELIVER_TASK: _OWN_ROUTE}
+app.conf.task_routes = {
+    **app.conf.task_routes,
+    delivery_tasks.DELIVER_TASK: _OWN_ROUTE,
+    delivery_tasks.FAN_OUT_TASK: _OWN_ROUTE,
+}
 app.task(bind=True, name=delivery_tasks.DELIVER_TASK, max_retries=delivery_tasks.MAX_RETRIES)(
     delivery_tasks.deliver
 )
+app.task(name=delivery_tasks.FAN_OUT_TASK)(delivery_tasks.fan_out)

@@ -13,9 +13,11 @@ from uuid import UUID
 
 from celery import Task
 
+from notifications.delivery.fanout import FollowersJob, notify_followers_page
 from notifications.delivery.services import delivery_attempt, delivery_fail
 
 DELIVER_TASK = "notifications.delivery.deliver"
+FAN_OUT_TASK = "notifications.delivery.fan_out"
 # Attempts after the first, and the backoff between them: 5 s doubling up to 15 min,
 # jittered (about an hour in all) before a delivery is given up as failed.
 MAX_RETRIES = 8
@@ -49,3 +51,16 @@ def delivery_enqueue(delivery_ids: Iterable[UUID]) -> None:
 
     for delivery_id in delivery_ids:
         app.send_task(DELIVER_TASK, args=[str(delivery_id)])
+
+
+def fan_out(job: dict[str, Any]) -> None:
+    """Notify one page of followers, then queue the rest (a task per page)."""
+    rest = notify_followers_page(job=FollowersJob.from_json(job))
+    if rest is not None:
+        fan_out_enqueue(rest)
+
+
+def fan_out_enqueue(job: FollowersJob) -> None:
+    from notifications.config.celery import app
+
+    app.send_task(FAN_OUT_TASK, args=[job.to_json()])

@@ -21,14 +21,16 @@ def subscription_list(
 
 
 def subscriber_id_pages(
-    *, targets: Iterable[tuple[TargetType, UUID | None]], page_size: int = SUBSCRIBER_PAGE_SIZE
+    *,
+    targets: Iterable[tuple[TargetType, UUID | None]],
+    page_size: int = SUBSCRIBER_PAGE_SIZE,
+    after: UUID | None = None,
 ) -> Iterator[list[UUID]]:
-    """Every user following any of ``targets``, each once, in id order, page by page
-    (keyset pages: a fan-out to many followers never holds them all at once)."""
+    """Every user following any of ``targets`` (with an id above ``after``), each once, in
+    id order, page by page (keyset pages: a fan-out never holds them all at once)."""
     followers = Q(pk__in=[])
     for target_type, target_id in targets:
         followers |= Q(target_type=target_type, target_id=target_id)
-    after: UUID | None = None
     while True:
         page = Subscription.objects.filter(followers)
         if after is not None:

@@ -50,7 +50,10 @@ def test_default_channels_are_in_app_and_email() -> None:
     assert {delivery.status for delivery in deliveries.values()} == {DeliveryStatus.PENDING}
 
 
-def test_email_goes_to_the_smtp_sink_in_the_recipients_locale(smtp_sink: MailSink) -> None:
+def test_email_goes_to_the_smtp_sink_in_the_recipients_locale(
+    smtp_sink: MailSink, settings: Settings
+) -> None:
+    settings.NOTIFICATION_LINK_BASE_URL = "http://web.example"
     contact = make_contact(locale="de")
     email = create(contact)[Channel.EMAIL]
 
@@ -61,7 +64,7 @@ def test_email_goes_to_the_smtp_sink_in_the_recipients_locale(smtp_sink: MailSin
     assert mail["Subject"] == "Neuer Artikel: Compilers"
     html = mail.get_body(preferencelist=("html",))
     assert html is not None
-    assert 'href="http://localhost:8000/articles/compilers"' in html.get_content()
+    assert 'href="http://web.example/articles/compilers"' in html.get_content()
     email.refresh_from_db()
     assert email.status == DeliveryStatus.SENT
     assert email.sent_at is not None

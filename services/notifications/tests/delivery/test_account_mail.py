@@ -4,6 +4,9 @@ import uuid
 
 import pytest
 
+from notifications.delivery.models import Delivery, DeliveryStatus
+from notifications.delivery.services import delivery_attempt
+from notifications.inbox.models import Notification
 from platform_common.testing.events import deliver, make_envelope
 from platform_common.testing.smtp import MailSink
 
@@ -37,6 +40,9 @@ def test_the_link_is_mailed_once(
 
     deliver(event)
     deliver(event)  # redelivered: the inbox absorbs it
+    [delivery] = Delivery.objects.filter(recipient_id=user_id)
+    delivery_attempt(delivery_id=delivery.id)
+    delivery_attempt(delivery_id=delivery.id)
 
     [sent] = smtp_sink.mails()
     assert sent["To"] == "ada@example.com"
@@ -44,3 +50,8 @@ def test_the_link_is_mailed_once(
     body = sent.get_body(preferencelist=("plain",))
     assert body is not None
     assert link in body.get_content()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    # The secret is kept nowhere once mailed, and never in the inbox.
+    assert delivery.context == {}
+    assert not Notification.objects.filter(user_id=user_id).exists()
