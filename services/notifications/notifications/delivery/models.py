@@ -3,7 +3,7 @@ accounts' users) and every delivery with its status."""
 
 from django.db import models
 
-from notifications.preferences.types import Channel, NotificationType
+from notifications.preferences.types import Channel, DigestMode, NotificationType
 from platform_common.events.models import VersionedProjection
 from platform_common.models import TimestampedModel
 
@@ -77,3 +77,19 @@ class Delivery(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.notification_type} to {self.recipient_id} by {self.channel}: {self.status}"
+
+
+class DigestItem(models.Model):
+    """An email delivery held for the recipient's next digest (their digest mode when it
+    was held); its delivery stays pending until the digest is sent."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="digest")
+    recipient_id = models.UUIDField()
+    digest_mode = models.CharField(max_length=16, choices=DigestMode.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient_id", "created_at"], name="digest_recipient_idx")]
+
+    def __str__(self) -> str:
+        return f"digest item of {self.recipient_id}"

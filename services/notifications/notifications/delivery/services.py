@@ -37,6 +37,7 @@ from notifications.preferences.types import (
     DEFAULT_CHANNELS,
     TRANSACTIONAL,
     Channel,
+    DigestMode,
     NotificationType,
 )
 from notifications.subscriptions.services import subscription_delete_all
@@ -197,6 +198,13 @@ def delivery_attempt(*, delivery_id: UUID, now: datetime | None = None) -> Attem
         preferences = preferences_get(user_id=delivery.recipient_id)
         if not preferences.allows(notification_type=kind, channel=channel):
             return _finish(delivery, DeliveryStatus.SUPPRESSED, "preference_disabled")
+        if channel == Channel.EMAIL and preferences.digest_mode != DigestMode.IMMEDIATE:
+            from notifications.delivery.digests import digest_item_add
+
+            digest_item_add(delivery=delivery, digest_mode=preferences.digest_mode)
+            delivery.reason = "digest"
+            delivery.save(update_fields=["attempts", "reason", "updated_at"])
+            return DONE
         if channel != Channel.IN_APP and preferences.quiet_hours is not None:
             quiet_until = preferences.quiet_hours.end_after(
                 now, time_zone=contact.time_zone if contact else DEFAULT_TIME_ZONE

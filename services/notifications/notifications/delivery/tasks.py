@@ -6,6 +6,7 @@ service's own queue through its private routing key, like the events' purge task
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterable
 from typing import Any
@@ -13,11 +14,17 @@ from uuid import UUID
 
 from celery import Task
 
+from notifications.delivery.digests import digests_send_due
 from notifications.delivery.fanout import FollowersJob, notify_followers_page
 from notifications.delivery.services import delivery_attempt, delivery_fail
 
+logger = logging.getLogger(__name__)
+
 DELIVER_TASK = "notifications.delivery.deliver"
 FAN_OUT_TASK = "notifications.delivery.fan_out"
+DIGESTS_TASK = "notifications.delivery.send_digests"
+# How often beat looks for due digests (an hourly digest leaves at most this late).
+DIGESTS_EVERY_SECONDS = 300.0
 # Attempts after the first, and the backoff between them: 5 s doubling up to 15 min,
 # jittered (about an hour in all) before a delivery is given up as failed.
 MAX_RETRIES = 8
@@ -64,3 +71,9 @@ def fan_out_enqueue(job: FollowersJob) -> None:
     from notifications.config.celery import app
 
     app.send_task(FAN_OUT_TASK, args=[job.to_json()])
+
+
+def send_digests() -> None:
+    sent = digests_send_due()
+    if sent:
+        logger.info("digests sent", extra={"digests": sent})
