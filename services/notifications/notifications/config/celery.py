@@ -21,6 +21,7 @@ app.conf.task_routes = {
     delivery_tasks.DELIVER_TASK: _OWN_ROUTE,
     delivery_tasks.FAN_OUT_TASK: _OWN_ROUTE,
     delivery_tasks.DIGESTS_TASK: _OWN_ROUTE,
+    delivery_tasks.REQUEUE_TASK: _OWN_ROUTE,
 }
 app.conf.beat_schedule = {
     **app.conf.beat_schedule,
@@ -28,9 +29,14 @@ app.conf.beat_schedule = {
         "task": delivery_tasks.DIGESTS_TASK,
         "schedule": delivery_tasks.DIGESTS_EVERY_SECONDS,
     },
+    "notifications-requeue-stale-deliveries": {
+        "task": delivery_tasks.REQUEUE_TASK,
+        "schedule": delivery_tasks.REQUEUE_EVERY_SECONDS,
+    },
 }
 app.task(bind=True, name=delivery_tasks.DELIVER_TASK, max_retries=delivery_tasks.MAX_RETRIES)(
     delivery_tasks.deliver
 )
 app.task(name=delivery_tasks.FAN_OUT_TASK)(delivery_tasks.fan_out)
 app.task(name=delivery_tasks.DIGESTS_TASK)(delivery_tasks.send_digests)
+app.task(name=delivery_tasks.REQUEUE_TASK)(delivery_tasks.requeue_stale)

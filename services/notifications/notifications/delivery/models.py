@@ -59,6 +59,8 @@ class Delivery(TimestampedModel):
     reason = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Not to be attempted before (the end of the recipient's quiet hours), or null.
+    not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from notifications.delivery.channels import (
@@ -27,6 +28,7 @@ from notifications.delivery.models import (
     Contact,
     Delivery,
     DeliveryStatus,
+    DigestItem,
 )
 from notifications.delivery.rendering import message_render
 from notifications.inbox.services import notification_delete_all
@@ -45,6 +47,9 @@ from platform_common.events import Envelope
 from platform_common.events.projections import apply_to_projection
 
 logger = logging.getLogger(__name__)
+
+# Longer than the longest retry backoff (15 min): a delivery waiting for its retry is not stale.
+STALE_AFTER = timedelta(minutes=30)
 
 
 @transaction.atomic
@@ -210,8 +215,9 @@ def delivery_attempt(*, delivery_id: UUID, now: datetime | None = None) -> Attem
                 now, time_zone=contact.time_zone if contact else DEFAULT_TIME_ZONE
             )
             if quiet_until is not None:
-                delivery.attempts -= 1  # waiting out quiet hours is no attempt
-                delivery.save(update_fields=["updated_at"])
+                # Waiting out quiet hours is no attempt (attempts is not saved).
+                delivery.not_before = quiet_until
+                delivery.save(update_fields=["not_before", "updated_at"])
                 return Attempt(defer_until=quiet_until)
     sender = channel_sender(channel)
     if sender is None:
@@ -235,6 +241,26 @@ def delivery_attempt(*, delivery_id: UUID, now: datetime | None = None) -> Attem
         return Attempt(retry=True)
     delivery.sent_at = now
     return _finish(delivery, DeliveryStatus.SENT, "")
+
+
+def deliveries_requeue_stale(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Queue again the pending deliveries nothing has touched for ``STALE_AFTER`` (their
+    task was lost: a publish that failed after the commit); returns how many. The task is
+    idempotent, so a delivery whose task was only slow is not sent twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.PENDING, updated_at__lt=now - STALE_AFTER)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .exclude(Exists(DigestItem.objects.filter(delivery_id=OuterRef("pk"))))
+            .order_by("updated_at")
+            .values_list("id", flat=True)[:limit]
+        )
+        # Touched, so the next sweep leaves them to this one's tasks.
+        Delivery.objects.filter(pk__in=stale).update(updated_at=now)
+        transaction.on_commit(partial(_enqueue, stale))
+    return len(stale)
 
 
 @transaction.atomic

@@ -16,13 +16,19 @@ from celery import Task
 
 from notifications.delivery.digests import digests_send_due
 from notifications.delivery.fanout import FollowersJob, notify_followers_page
-from notifications.delivery.services import delivery_attempt, delivery_fail
+from notifications.delivery.services import (
+    deliveries_requeue_stale,
+    delivery_attempt,
+    delivery_fail,
+)
 
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "notifications.delivery.deliver"
 FAN_OUT_TASK = "notifications.delivery.fan_out"
 DIGESTS_TASK = "notifications.delivery.send_digests"
+REQUEUE_TASK = "notifications.delivery.requeue_stale"
+REQUEUE_EVERY_SECONDS = 300.0
 # How often beat looks for due digests (an hourly digest leaves at most this late).
 DIGESTS_EVERY_SECONDS = 300.0
 # Attempts after the first, and the backoff between them: 5 s doubling up to 15 min,
@@ -77,3 +83,9 @@ def send_digests() -> None:
     sent = digests_send_due()
     if sent:
         logger.info("digests sent", extra={"digests": sent})
+
+
+def requeue_stale() -> None:
+    requeued = deliveries_requeue_stale()
+    if requeued:
+        logger.warning("stale deliveries queued again", extra={"deliveries": requeued})
