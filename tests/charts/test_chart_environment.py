@@ -54,8 +54,10 @@ DELIBERATE = {
     "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges",
     "METRICS_PORT": "the container port `metrics` (locally each process has a port of its own)",
     "ACCOUNT_LINK_BASE_URL": "the ingress host",
-    "EMAIL_BACKEND": "SMTP in a cluster; development writes mails to files",
-    "EMAIL_FILE_PATH": "no mail files in a cluster",
+    "EMAIL_HOST": "the cluster's mail relay; development's is the local SMTP sink",
+    "EMAIL_PORT": "the cluster's mail relay; development's is the local SMTP sink",
+    "NOTIFICATION_LINK_BASE_URL": "the ingress host",
+    "PROVIDER_SINK_DIR": "no local sink in a cluster: SMS and push need a provider webhook",
     "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")

@@ -153,3 +153,21 @@ def test_without_the_default_deny_everything_would_be_open(
     # Guard for the evaluator: with no policies at all every flow is allowed.
     assert allowed([], app("content", "web"), app(service, "web"), 8000)
     assert not allowed(objects, STRANGER, app(service, "web"), 8000)
+
+
+def test_of_the_platforms_processes_only_the_notifications_worker_leaves_the_cluster(
+    objects: list[Manifest],
+) -> None:
+    ours = {*DJANGO_SERVICES, "gateway"}
+    external_ports = {
+        policy.name: {port["port"] for port in rule["ports"]}
+        for policy in objects
+        if policy.kind == "NetworkPolicy"
+        and policy.obj["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
+        in ours
+        for rule in policy.obj["spec"].get("egress", [])
+        if any("ipBlock" in peer for peer in rule.get("to", []))
+    }
+
+    # SMTP to the mail relay; HTTPS to the SMS and push providers' webhooks.
+    assert external_ports == {f"{RELEASE}-notifications-worker": {25, 465, 587, 443}}

@@ -34,8 +34,9 @@ READY_URLS = {
     "notifications": "http://127.0.0.1:8003/readyz",
     "gateway": f"{GATEWAY_URL}/readyz",
 }
-# Web ports, the /metrics ports of the gateway, the workers and the relays, the local Prometheus.
-STACK_PORTS = (8000, 8001, 8002, 8003, 9100, 9111, 9112, 9121, 9122, 9131, 9132, 9090)
+# Web ports, the /metrics ports of the gateway, the workers and the relays, the local
+# Prometheus, the SMTP sink.
+STACK_PORTS = (8000, 8001, 8002, 8003, 9100, 9111, 9112, 9121, 9122, 9131, 9132, 9090, 1025)
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
 # The suites share one client address, and the contract run alone sends thousands of

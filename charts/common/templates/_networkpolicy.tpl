@@ -9,7 +9,8 @@ so everything not listed here is refused:
   /metrics on its own port (gateway, worker, relay) admits Prometheus there too.
 - egress: DNS; Django components their own database (pooler and read-write instances, by
   the CloudNativePG cluster label), RabbitMQ, Redis (cluster and replication/Sentinel) and
-  the gateway (JWKS); the gateway the services' web pods and the Redis Cluster.
+  the gateway (JWKS); the gateway the services' web pods and the Redis Cluster; a
+  component's `externalEgress` adds ports to addresses outside the cluster.
 */}}
 {{- define "common.networkpolicy" -}}
 {{- $root := .root -}}
@@ -124,6 +125,17 @@ spec:
         - podSelector:
             matchLabels:
               redis_setup_type: cluster
+    {{- end }}
+    {{- with $spec.externalEgress }}
+    # Outside the cluster (an SMTP relay, SMS and push providers): these ports only.
+    - ports:
+        {{- range .ports }}
+        - {port: {{ . }}, protocol: TCP}
+        {{- end }}
+      to:
+        {{- range .cidrs }}
+        - ipBlock: {cidr: {{ . | quote }}}
+        {{- end }}
     {{- end }}
 {{- end }}
 {{- end -}}

@@ -10,7 +10,13 @@ from platform_common.settings import build_settings
 _shared = build_settings(
     service="notifications",
     base_dir=Path(__file__).resolve().parent.parent.parent,
-    apps=["channels", "notifications.inbox"],
+    apps=[
+        "channels",
+        "notifications.inbox",
+        "notifications.subscriptions",
+        "notifications.preferences",
+        "notifications.delivery",
+    ],
     root_urlconf="notifications.config.urls",
     asgi_application="notifications.config.asgi.application",
 )
@@ -21,17 +27,32 @@ JWT_ISSUER: str
 JWT_AUDIENCE: str
 JWKS_URL: str
 
+# Message templates per notification type and locale (delivery/templates).
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": []},
+    }
+]
+
 _env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
-# Account mails (verification and reset links). SMTP by default; development writes each
-# mail to a file instead (EMAIL_BACKEND=...filebased.EmailBackend, EMAIL_FILE_PATH).
+# Every mail goes through SMTP (development: the local sink `make up` runs on port 1025).
 EMAIL_BACKEND = _env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = _env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = _env.int("EMAIL_PORT", default=25)
 EMAIL_USE_TLS = _env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
-EMAIL_FILE_PATH = _env.str("EMAIL_FILE_PATH", default="")
 DEFAULT_FROM_EMAIL = _env.str("DEFAULT_FROM_EMAIL", default="no-reply@platform.local")
+
+# Where links in messages lead: the web app's base address (paths are appended).
+NOTIFICATION_LINK_BASE_URL = _env.str("NOTIFICATION_LINK_BASE_URL", default="http://localhost:8000")
+# SMS and push providers: an HTTP webhook when its URL is set, else the local sink folder
+# (one JSON file per message under <dir>/<channel>/) when set, else the channel is off.
+SMS_WEBHOOK_URL = _env.str("SMS_WEBHOOK_URL", default="")
+PUSH_WEBHOOK_URL = _env.str("PUSH_WEBHOOK_URL", default="")
+PROVIDER_SINK_DIR = _env.str("PROVIDER_SINK_DIR", default="")
 
 # channels-redis cannot talk to the Redis Cluster: the layer has a Redis of its own,
 # found through Sentinel in a cluster (see channel_layer.py).

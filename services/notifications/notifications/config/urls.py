@@ -6,4 +6,11 @@ from platform_common.api.urls import (  # noqa: F401
     service_urlpatterns,
 )
 
-urlpatterns = service_urlpatterns(service="notifications", api=["notifications.inbox.urls"])
+urlpatterns = service_urlpatterns(
+    service="notifications",
+    api=[
+        "notifications.inbox.urls",
+        "notifications.subscriptions.urls",
+        "notifications.preferences.urls",
+    ],
+)

@@ -4,14 +4,18 @@ from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications.inbox.selectors import notification_list
+from notifications.inbox.selectors import notification_list, notification_unread_count
 from notifications.inbox.serializers import NotificationOutputSerializer
-from notifications.inbox.services import notification_mark_all_read, notification_mark_read
+from notifications.inbox.services import (
+    notification_delete,
+    notification_mark_all_read,
+    notification_mark_read,
+)
 from platform_common.api.pagination import CursorPagination, paginated_response
 from platform_common.api.serializers import InputSerializer
 from platform_common.auth.drf import request_principal
@@ -79,3 +83,30 @@ class NotificationMarkAllReadApi(APIView):
         NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         updated = notification_mark_all_read(user_id=request_principal(request).id)
         return Response(self.OutputSerializer({"updated": updated}).data)
+
+
+class NotificationUnreadCountApi(APIView):
+    # Named apart from the mark-all-read output: both would be the schema's "Output".
+    class UnreadCountOutputSerializer(serializers.Serializer[dict[str, Any]]):
+        unread = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="notifications_unread_count",
+        tags=["notifications"],
+        responses=UnreadCountOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        unread = notification_unread_count(user_id=request_principal(request).id)
+        return Response(self.UnreadCountOutputSerializer({"unread": unread}).data)
+
+
+class NotificationDetailApi(APIView):
+    @extend_schema(
+        operation_id="notifications_delete",
+        tags=["notifications"],
+        request=None,
+        responses={status.HTTP_204_NO_CONTENT: None},
+    )
+    def delete(self, request: Request, notification_id: UUID) -> Response:
+        notification_delete(user_id=request_principal(request).id, notification_id=notification_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

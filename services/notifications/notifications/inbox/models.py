@@ -11,6 +11,8 @@ class Notification(TimestampedModel):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Where the notification leads in the web app (a path such as /articles/<slug>), or "".
+    link = models.CharField(max_length=500, blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
     # Set when a notification must exist at most once per user (e.g. "welcome"), so
     # replaying its cause cannot create a second one.

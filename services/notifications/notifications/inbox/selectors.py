@@ -13,3 +13,8 @@ def notification_list(*, user_id: UUID, unread: bool | None = None) -> QuerySet[
     if unread is not None:
         notifications = notifications.filter(read_at__isnull=unread)
     return notifications.order_by("-created_at")
+
+
+def notification_unread_count(*, user_id: UUID) -> int:
+    """How many of the user's notifications are unread (served by the partial unread index)."""
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from notifications.inbox.models import Notification
 from notifications.inbox.realtime import notification_created_push
+from platform_common.api.errors import NotFoundError
 from platform_common.api.selectors import get_object_or_not_found
+from platform_common.problems import ProblemCode
 
 
 @transaction.atomic
@@ -20,6 +22,7 @@ def notification_create(
     title: str,
     body: str = "",
     data: dict[str, Any] | None = None,
+    link: str = "",
     dedup_key: str | None = None,
 ) -> Notification:
     """Create a notification and push it to the user's sockets once committed.
@@ -27,7 +30,7 @@ def notification_create(
     With a ``dedup_key`` the notification exists at most once per user: a repeat call
     returns the existing one and pushes nothing.
     """
-    fields = {"kind": kind, "title": title, "body": body, "data": data or {}}
+    fields = {"kind": kind, "title": title, "body": body, "data": data or {}, "link": link}
     if dedup_key is None:
         notification = Notification.objects.create(user_id=user_id, **fields)
         created = True
@@ -56,9 +59,24 @@ def notification_mark_read(*, user_id: UUID, notification_id: UUID) -> Notificat
 
 
 @transaction.atomic
+def notification_delete(*, user_id: UUID, notification_id: UUID) -> None:
+    """Delete one of the user's notifications; another user's is reported as missing."""
+    deleted, _ = Notification.objects.filter(user_id=user_id, pk=notification_id).delete()
+    if not deleted:
+        raise NotFoundError("Notification not found.", code=ProblemCode.NOT_FOUND)
+
+
+@transaction.atomic
 def notification_mark_all_read(*, user_id: UUID) -> int:
     """Mark every unread notification of the user read; returns how many changed."""
     now = timezone.now()
     return Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
         read_at=now, updated_at=now
     )
+
+
+@transaction.atomic
+def notification_delete_all(*, user_id: UUID) -> int:
+    """Delete every notification of the user (their account is gone); returns how many."""
+    deleted, _ = Notification.objects.filter(user_id=user_id).delete()
+    return deleted

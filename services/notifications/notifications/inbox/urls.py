@@ -1,13 +1,17 @@
 from django.urls import path
 
 from notifications.inbox.apis import (
+    NotificationDetailApi,
     NotificationListApi,
     NotificationMarkAllReadApi,
     NotificationMarkReadApi,
+    NotificationUnreadCountApi,
 )
 
 urlpatterns = [
     path("", NotificationListApi.as_view(), name="notification-list"),
+    path("unread-count/", NotificationUnreadCountApi.as_view(), name="notification-unread-count"),
+    path("<uuid:notification_id>/", NotificationDetailApi.as_view(), name="notification-detail"),
     path("read-all/", NotificationMarkAllReadApi.as_view(), name="notification-read-all"),
     path(
         "<uuid:notification_id>/read/",

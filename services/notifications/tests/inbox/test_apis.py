@@ -21,11 +21,16 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/notifications/"
 READ_ALL_URL = "/api/v1/notifications/read-all/"
+UNREAD_COUNT_URL = "/api/v1/notifications/unread-count/"
 AuthedClient = Callable[..., APIClient]
 
 
 def read_url(notification_id: uuid.UUID) -> str:
     return f"/api/v1/notifications/{notification_id}/read/"
+
+
+def detail_url(notification_id: uuid.UUID) -> str:
+    return f"/api/v1/notifications/{notification_id}/"
 
 
 def _create(user_id: uuid.UUID, title: str = "Hi") -> Notification:
@@ -66,6 +71,7 @@ def test_list_item_shape(authed_client: AuthedClient) -> None:
         "title": "Hi",
         "body": "Hello",
         "data": {"a": 1},
+        "link": "",
         "read_at": None,
         "created_at": item["created_at"],
     }
@@ -234,3 +240,46 @@ def test_an_unknown_path_is_404_problem(api_client: APIClient) -> None:
 
     assert response.status_code == 404
     assert _problem(response)["code"] == "not_found"
+
+
+def test_list_item_carries_its_link(authed_client: AuthedClient) -> None:
+    user_id = uuid.uuid4()
+    notification_create(user_id=user_id, kind="article_published", title="New", link="/a/x")
+
+    item = authed_client(user_id).get(LIST_URL).json()["results"][0]
+
+    assert item["link"] == "/a/x"
+
+
+def test_unread_count_counts_only_the_callers_unread(authed_client: AuthedClient) -> None:
+    user_id = uuid.uuid4()
+    read = _create(user_id)
+    notification_mark_read(user_id=user_id, notification_id=read.id)
+    _create(user_id)
+    _create(user_id)
+    _create(uuid.uuid4())
+
+    response = authed_client(user_id).get(UNREAD_COUNT_URL)
+
+    assert response.status_code == 200
+    assert response.json() == {"unread": 2}
+
+
+def test_delete_removes_the_callers_notification(authed_client: AuthedClient) -> None:
+    user_id = uuid.uuid4()
+    notification = _create(user_id)
+
+    response = authed_client(user_id).delete(detail_url(notification.id))
+
+    assert response.status_code == 204
+    assert not Notification.objects.filter(pk=notification.id).exists()
+
+
+def test_delete_of_another_users_notification_is_not_found(authed_client: AuthedClient) -> None:
+    notification = _create(uuid.uuid4())
+
+    response = authed_client().delete(detail_url(notification.id))
+
+    assert response.status_code == 404
+    assert _problem(response)["code"] == "not_found"
+    assert Notification.objects.filter(pk=notification.id).exists()

@@ -3,17 +3,14 @@
 import uuid
 
 import pytest
-from django.core import mail
-from pytest_django import Settings
 
+from notifications.delivery.models import Delivery, DeliveryStatus
+from notifications.delivery.services import delivery_attempt
+from notifications.inbox.models import Notification
 from platform_common.testing.events import deliver, make_envelope
+from platform_common.testing.smtp import MailSink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _mail_kept_in_memory(settings: Settings) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.mark.parametrize(
@@ -23,7 +20,9 @@ def _mail_kept_in_memory(settings: Settings) -> None:
         ("accounts.user.password_reset_requested", "reset_url", "Reset your password"),
     ],
 )
-def test_the_link_is_mailed_once(event_type: str, link_field: str, subject: str) -> None:
+def test_the_link_is_mailed_once(
+    smtp_sink: MailSink, event_type: str, link_field: str, subject: str
+) -> None:
     user_id = uuid.uuid4()
     link = "http://platform.local/path#token=abc123"
     event = make_envelope(
@@ -41,8 +40,18 @@ def test_the_link_is_mailed_once(event_type: str, link_field: str, subject: str)
 
     deliver(event)
     deliver(event)  # redelivered: the inbox absorbs it
+    [delivery] = Delivery.objects.filter(recipient_id=user_id)
+    delivery_attempt(delivery_id=delivery.id)
+    delivery_attempt(delivery_id=delivery.id)
 
-    [sent] = mail.outbox
-    assert sent.to == ["ada@example.com"]
-    assert sent.subject == subject
-    assert link in sent.body
+    [sent] = smtp_sink.mails()
+    assert sent["To"] == "ada@example.com"
+    assert sent["Subject"] == subject
+    body = sent.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert link in body.get_content()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    # The secret is kept nowhere once mailed, and never in the inbox.
+    assert delivery.context == {}
+    assert not Notification.objects.filter(user_id=user_id).exists()
