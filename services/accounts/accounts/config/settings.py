@@ -58,12 +58,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# A relative directory resolves against this service's folder (dev: <repo>/.local/keys).
-JWT_SIGNING_KEYS_DIR = BASE_DIR / env.str("JWT_SIGNING_KEYS_DIR")
+# Signing keys come from files, the environment, or both (accounts.tokens.keys). A relative
+# directory resolves against this service's folder (dev: <repo>/.local/keys).
+_signing_keys_dir = env.str("JWT_SIGNING_KEYS_DIR", default="")
+JWT_SIGNING_KEYS_DIR = BASE_DIR / _signing_keys_dir if _signing_keys_dir else None
+JWT_SIGNING_KEYS = env.str("JWT_SIGNING_KEYS", default="")
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
 # A rotated key is published at once and signs only this long after the rotation: longer
 # than a rolling restart of accounts plus the verifiers' JWKS cache (JWKS_MAX_AGE_SECONDS).
 JWT_KEY_PUBLISH_GRACE = timedelta(seconds=env.int("JWT_KEY_PUBLISH_GRACE_SECONDS", default=900))
+# A superseded key keeps verifying this long after its successor signs: longer than an
+# access token lives (JWT_ACCESS_TOKEN_LIFETIME); then the next rotation retires it.
+JWT_KEY_VERIFY_GRACE = timedelta(seconds=env.int("JWT_KEY_VERIFY_GRACE_SECONDS", default=3600))
 JWT_ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 # A refresh token lives JWT_REFRESH_TOKEN_LIFETIME from its rotation (sliding), a session
 # (all tokens of one login) at most JWT_REFRESH_SESSION_LIFETIME. A spent token presented

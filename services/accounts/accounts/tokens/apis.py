@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -168,6 +169,6 @@ class JwksApi(AnonymousApi):
     @extend_schema(operation_id="jwks", responses=OutputSerializer, auth=[])
     def get(self, request: Request) -> Response:
         return Response(
-            current_key_set().jwks(),
+            current_key_set().jwks(now=timezone.now()),
             headers={"Cache-Control": f"public, max-age={settings.JWKS_MAX_AGE_SECONDS}"},
         )
