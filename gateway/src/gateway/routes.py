@@ -58,6 +58,7 @@ CREDENTIAL_ROUTES = (
     _rule("POST", r"/api/v1/accounts/register/"),
     _rule("POST", r"/api/v1/accounts/token/"),
     _rule("POST", r"/api/v1/accounts/token/refresh/"),
+    _rule("POST", r"/api/v1/accounts/token/mfa/"),
     _rule("POST", r"/api/v1/accounts/email/verify/"),
     _rule("POST", r"/api/v1/accounts/email/verify/resend/"),
     _rule("POST", r"/api/v1/accounts/password/reset/"),

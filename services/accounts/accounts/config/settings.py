@@ -13,7 +13,7 @@ globals().update(
     build_settings(
         service="accounts",
         base_dir=BASE_DIR,
-        apps=["axes", "accounts.users", "accounts.tokens"],
+        apps=["axes", "accounts.users", "accounts.tokens", "accounts.mfa"],
         root_urlconf="accounts.config.urls",
     )
 )
@@ -29,7 +29,7 @@ env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 STATIC_URL = "/static/"
 
 AUTH_USER_MODEL = "users.User"
-# Logins (accounts.tokens.services.token_pair_obtain) go through authenticate(): django-axes
+# Logins (accounts.tokens.services.credentials_authenticate) go through authenticate(): django-axes
 # refuses locked-out clients first, then the email backend checks the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -100,6 +100,17 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # The cache handler never writes axes' models; keep their tables out of the database.
 MIGRATION_MODULES = {"axes": None}
+
+# Multi-factor authentication (accounts.mfa). TOTP secrets are encrypted with the first of
+# MFA_ENCRYPTION_KEYS (Fernet keys, a secret); every one of them decrypts. A login of an MFA
+# user answers a challenge, spent with a code within MFA_CHALLENGE_LIFETIME and dead after
+# MFA_CHALLENGE_MAX_ATTEMPTS wrong codes; wrong codes also slow the user's authenticator
+# down exponentially (django-otp's throttle: 1 s, 2 s, 4 s... times the factor).
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS")
+MFA_CHALLENGE_LIFETIME = timedelta(seconds=env.int("MFA_CHALLENGE_SECONDS", default=300))
+MFA_CHALLENGE_MAX_ATTEMPTS = 5
+MFA_THROTTLE_FACTOR_SECONDS = 1
+MFA_TOTP_ISSUER = "Platform"
 
 # Links mailed to users (email verification, password reset) open the web app at this
 # address; the token rides in the fragment, which browsers never send to a server.

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.clients import ClientInfo
 from accounts.tokens.errors import (
     InvalidCredentials,
     RefreshTokenExpired,
@@ -33,14 +34,13 @@ from accounts.tokens.errors import (
     TooManyAttempts,
 )
 from accounts.tokens.keys import current_key_set
-from accounts.tokens.models import USER_AGENT_MAX_LENGTH, RefreshToken, Session
+from accounts.tokens.models import RefreshToken, Session
 from accounts.users.models import User
 from platform_common.api.errors import ApplicationError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.sessions import SESSION_CLAIM, revoked_session_key
 from platform_common.auth.signing import sign_access_token
 from platform_common.cache import RedisClusterCache
-from platform_common.proxy import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,8 @@ class TokenPair:
     expires_in: int
 
 
-def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
-    """Log in with email and password; starts a new refresh token family.
+def credentials_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+    """Check a login's email and password; the user they belong to.
 
     Goes through ``django.contrib.auth.authenticate``: django-axes' backend comes first and
     refuses a client (email and IP) locked out after ``AXES_FAILURE_LIMIT`` failures, then
@@ -72,6 +72,13 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
         raise InvalidCredentials()
     # Also sets last_login (Django's update_last_login receiver).
     user_logged_in.send(sender=User, request=request, user=user)
+    return user
+
+
+def session_start(*, user: User, client: ClientInfo) -> tuple[Session, TokenPair]:
+    """Open a session (a new refresh token family) for a user who proved who they are.
+
+    Call it inside the caller's transaction when something else must commit with it."""
     now = timezone.now()
     with transaction.atomic():
         session = Session.objects.create(
@@ -79,15 +86,16 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
             created_at=now,
             last_used_at=now,
             expires_at=now + settings.JWT_REFRESH_SESSION_LIFETIME,
-            user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
-            ip_address=client_ip(request),
+            user_agent=client.user_agent,
+            ip_address=client.ip_address,
         )
-        return _pair_issue(
+        pair = _pair_issue(
             user=user,
             family_id=session.id,
             session_expires_at=session.expires_at,
             now=now,
         )
+    return session, pair
 
 
 def token_pair_refresh(*, refresh: str, ip_address: str | None = None) -> TokenPair:
