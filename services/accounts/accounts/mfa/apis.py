@@ -96,7 +96,11 @@ class TotpConfirmApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = CodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        codes = totp_confirm(user_id=request_principal(request).id, **serializer.validated_data)
+        codes = totp_confirm(
+            user_id=request_principal(request).id,
+            client=client_info(request._request),
+            **serializer.validated_data,
+        )
         return recovery_codes_response(codes)
 
 
@@ -110,7 +114,11 @@ class MfaDisableApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = CodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        mfa_disable(user_id=request_principal(request).id, **serializer.validated_data)
+        mfa_disable(
+            user_id=request_principal(request).id,
+            client=client_info(request._request),
+            **serializer.validated_data,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -125,7 +133,9 @@ class RecoveryCodesApi(APIView):
         serializer = CodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         codes = recovery_codes_regenerate(
-            user_id=request_principal(request).id, **serializer.validated_data
+            user_id=request_principal(request).id,
+            client=client_info(request._request),
+            **serializer.validated_data,
         )
         return recovery_codes_response(codes)
 

@@ -18,6 +18,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.util import random_hex
 
+from accounts.audit.models import AuditEvent
+from accounts.audit.services import audit_record
 from accounts.clients import ClientInfo
 from accounts.mfa.crypto import secret_encrypt
 from accounts.mfa.errors import (
@@ -105,49 +107,54 @@ def _otpauth_uri(*, user: User, secret: str) -> str:
     return f"otpauth://totp/{quote(f'{issuer}:{user.email}')}?{params}"
 
 
-def totp_confirm(*, user_id: UUID, code: str) -> list[str]:
+def totp_confirm(*, user_id: UUID, code: str, client: ClientInfo) -> list[str]:
     """Confirm the pending authenticator with a code from it: MFA is on from now on.
     Returns the recovery codes, shown this once."""
     with transaction.atomic():
         device = _device_for_update(user_id=user_id, confirmed=False)
         if device is None:
             raise MfaNotEnrolled()
-        refusal = _code_check(device=device, code=code, recovery=False)
-        if refusal is None:
+        check = _code_check(device=device, code=code, recovery=False)
+        if check.refusal is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             codes = _recovery_codes_replace(user_id=user_id)
+            audit_record(event=AuditEvent.MFA_ENABLED, user_id=user_id, client=client)
     # Raised outside the transaction, so the counted failure stays counted.
-    if refusal is not None:
-        raise refusal
+    if check.refusal is not None:
+        raise check.refusal
     return codes
 
 
-def mfa_disable(*, user_id: UUID, code: str) -> None:
+def mfa_disable(*, user_id: UUID, code: str, client: ClientInfo) -> None:
     """Turn MFA off; proven with a code from the authenticator or a recovery code."""
     with transaction.atomic():
         device = _device_for_update(user_id=user_id, confirmed=True)
         if device is None:
             raise MfaNotEnabled()
-        refusal = _code_check(device=device, code=code, recovery=True)
-        if refusal is None:
+        check = _code_check(device=device, code=code, recovery=True)
+        if check.refusal is None:
             device.delete()
             RecoveryCode.objects.filter(user_id=user_id).delete()
-    if refusal is not None:
-        raise refusal
+            audit_record(event=AuditEvent.MFA_DISABLED, user_id=user_id, client=client)
+    if check.refusal is not None:
+        raise check.refusal
 
 
-def recovery_codes_regenerate(*, user_id: UUID, code: str) -> list[str]:
+def recovery_codes_regenerate(*, user_id: UUID, code: str, client: ClientInfo) -> list[str]:
     """New recovery codes (the old ones stop working), proven with a current code."""
     with transaction.atomic():
         device = _device_for_update(user_id=user_id, confirmed=True)
         if device is None:
             raise MfaNotEnabled()
-        refusal = _code_check(device=device, code=code, recovery=True)
-        if refusal is None:
+        check = _code_check(device=device, code=code, recovery=True)
+        if check.refusal is None:
             codes = _recovery_codes_replace(user_id=user_id)
-    if refusal is not None:
-        raise refusal
+            audit_record(
+                event=AuditEvent.RECOVERY_CODES_REGENERATED, user_id=user_id, client=client
+            )
+    if check.refusal is not None:
+        raise check.refusal
     return codes
 
 
@@ -170,20 +177,26 @@ def _recovery_code_normalize(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
-def _code_check(
-    *, device: TotpDevice, code: str, recovery: bool, login: bool = False
-) -> ApplicationError | None:
+@dataclass(frozen=True)
+class CodeCheck:
+    # None when the code was accepted, else the error to raise once the transaction commits.
+    refusal: ApplicationError | None
+    recovery_code_used: bool = False
+    locked_out: bool = False
+
+
+def _code_check(*, device: TotpDevice, code: str, recovery: bool, login: bool = False) -> CodeCheck:
     """Check a code against the locked ``device``: the authenticator's, or (``recovery``) a
-    recovery code, spent on success. None when accepted, else the error to raise once the
-    transaction commits. Every failure counts against the device's throttle (django-otp's
-    exponential back-off); a throttled device refuses every code until its delay is over."""
+    recovery code, spent on success. Every failure counts against the device's throttle
+    (django-otp's exponential back-off); a throttled device refuses every code until its
+    delay is over."""
     allowed, details = device.verify_is_allowed()
     if not allowed:
         locked_until: datetime = (details or {}).get("locked_until") or timezone.now()
         retry_after = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
-        return MfaTooManyAttempts(retry_after=retry_after)
+        return CodeCheck(refusal=MfaTooManyAttempts(retry_after=retry_after), locked_out=True)
     if device.verify_token(code.strip()):
-        return None
+        return CodeCheck(refusal=None)
     if recovery:
         spent, _ = RecoveryCode.objects.filter(
             user_id=device.user_id, code_hash=_digest(_recovery_code_normalize(code))
@@ -191,8 +204,8 @@ def _code_check(
         if spent:
             # verify_token counted a failure for the authenticator: this was no failure.
             device.throttle_reset(commit=True)
-            return None
-    return MfaLoginCodeInvalid() if login else MfaCodeIncorrect()
+            return CodeCheck(refusal=None, recovery_code_used=True)
+    return CodeCheck(refusal=MfaLoginCodeInvalid() if login else MfaCodeIncorrect())
 
 
 def mfa_enabled(*, user_id: UUID) -> bool:
@@ -205,7 +218,7 @@ def login_start(
 ) -> TokenPair | MfaChallengeIssued:
     """Log in with email and password: tokens at once, or, for a user with MFA, a challenge
     that ``login_challenge_complete`` turns into tokens with a second factor."""
-    user = credentials_authenticate(request=request, email=email, password=password)
+    user = credentials_authenticate(request=request, client=client, email=email, password=password)
     if not mfa_enabled(user_id=user.id):
         _, pair = session_start(user=user, client=client)
         return pair
@@ -238,14 +251,28 @@ def login_challenge_complete(*, challenge: str, code: str, client: ClientInfo) -
         device = _device_for_update(user_id=stored.user_id, confirmed=True)
         if device is None or not device.user.is_active:  # MFA turned off meanwhile
             raise MfaChallengeInvalid()
-        refusal = _code_check(device=device, code=code, recovery=True, login=True)
-        if refusal is None:
+        check = _code_check(device=device, code=code, recovery=True, login=True)
+        if check.refusal is None:
             stored.used_at = now
             stored.save(update_fields=["used_at"])
-            _, pair = session_start(user=device.user, client=client)
+            if check.recovery_code_used:
+                audit_record(
+                    event=AuditEvent.RECOVERY_CODE_USED,
+                    user_id=stored.user_id,
+                    client=client,
+                    details={"left": RecoveryCode.objects.filter(user_id=stored.user_id).count()},
+                )
+            _, pair = session_start(user=device.user, client=client, mfa=True)
         else:
             stored.failed_attempts += 1
             stored.save(update_fields=["failed_attempts"])
-    if refusal is not None:
-        raise refusal
+            audit_record(
+                event=AuditEvent.MFA_LOCKED_OUT
+                if check.locked_out
+                else AuditEvent.MFA_CHALLENGE_FAILED,
+                user_id=stored.user_id,
+                client=client,
+            )
+    if check.refusal is not None:
+        raise check.refusal
     return pair

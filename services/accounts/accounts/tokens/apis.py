@@ -152,7 +152,11 @@ class SessionListApi(APIView):
 class SessionDetailApi(APIView):
     @extend_schema(operation_id="session_revoke", responses={204: None})
     def delete(self, request: Request, session_id: UUID) -> Response:
-        session_revoke(user_id=request_principal(request).id, session_id=session_id)
+        session_revoke(
+            user_id=request_principal(request).id,
+            session_id=session_id,
+            client=client_info(request._request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -170,7 +174,9 @@ class LogoutApi(APIView):
             raise NotFoundError(
                 "This access token belongs to no session.", code=ProblemCode.NOT_FOUND
             )
-        session_revoke(user_id=principal.id, session_id=session_id)
+        session_revoke(
+            user_id=principal.id, session_id=session_id, client=client_info(request._request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -178,7 +184,9 @@ class LogoutAllApi(APIView):
     @extend_schema(operation_id="logout_all", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         """End every session of the caller, this one included."""
-        sessions_revoke_all(user_id=request_principal(request).id)
+        sessions_revoke_all(
+            user_id=request_principal(request).id, client=client_info(request._request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -31,6 +31,7 @@ def test_the_openapi_schema_documents_every_endpoint(client: Client) -> None:
         "/api/v1/accounts/mfa/totp/confirm/",
         "/api/v1/accounts/mfa/disable/",
         "/api/v1/accounts/mfa/recovery-codes/",
+        "/api/v1/accounts/me/activity/",
     }
 
 

@@ -13,7 +13,7 @@ from accounts.mfa.services import totp_confirm, totp_enrol
 from accounts.tokens.models import Session
 from accounts.users.models import User
 from tests.factories import PASSWORD
-from tests.mfa.helpers import totp_code
+from tests.mfa.helpers import CLIENT, totp_code, wrong_code
 
 TOKEN_URL = "/api/v1/accounts/token/"
 MFA_URL = "/api/v1/accounts/token/mfa/"
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def recovery_codes(user: User) -> list[str]:
     totp_enrol(user_id=user.id)
-    return totp_confirm(user_id=user.id, code=totp_code(user))
+    return totp_confirm(user_id=user.id, client=CLIENT, code=totp_code(user))
 
 
 def log_in(client: APIClient) -> Any:
@@ -42,10 +42,6 @@ def bearer(client: APIClient) -> APIClient:
     assert response.status_code == 200, response.content
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
     return client
-
-
-def wrong(user: User) -> str:
-    return "000000" if totp_code(user) != "000000" else "111111"
 
 
 def test_enrol_confirm_status_and_disable_through_the_api(
@@ -86,7 +82,9 @@ def test_a_wrong_code_to_disable_is_a_problem(
     tokens = complete(client, challenge, totp_code(user, steps_ahead=1)).json()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
 
-    refused = client.post("/api/v1/accounts/mfa/disable/", {"code": wrong(user)}, format="json")
+    refused = client.post(
+        "/api/v1/accounts/mfa/disable/", {"code": wrong_code(user)}, format="json"
+    )
 
     assert refused.status_code == 403
     assert refused["Content-Type"] == "application/problem+json"
@@ -160,7 +158,7 @@ def test_wrong_codes_lock_the_authenticator_out_for_a_while(
     settings.MFA_THROTTLE_FACTOR_SECONDS = 60
     challenge = log_in(api_client).json()["challenge"]
 
-    first = complete(api_client, challenge, wrong(user))
+    first = complete(api_client, challenge, wrong_code(user))
     locked = complete(api_client, challenge, totp_code(user, steps_ahead=1))
 
     assert first.status_code == 401
@@ -176,7 +174,7 @@ def test_a_challenge_dies_after_too_many_wrong_codes(
     settings.MFA_THROTTLE_FACTOR_SECONDS = 0
     challenge = log_in(api_client).json()["challenge"]
     for _ in range(settings.MFA_CHALLENGE_MAX_ATTEMPTS):
-        assert complete(api_client, challenge, wrong(user)).status_code == 401
+        assert complete(api_client, challenge, wrong_code(user)).status_code == 401
 
     response = complete(api_client, challenge, totp_code(user, steps_ahead=1))
 

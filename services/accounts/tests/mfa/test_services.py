@@ -10,7 +10,7 @@ from accounts.mfa.errors import MfaAlreadyEnabled, MfaCodeIncorrect, MfaNotEnabl
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.mfa.services import mfa_disable, mfa_enabled, totp_confirm, totp_enrol
 from accounts.users.models import User
-from tests.mfa.helpers import totp_code
+from tests.mfa.helpers import CLIENT, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_new_enrolment_replaces_an_unconfirmed_one(user: User) -> None:
 def test_confirming_with_a_code_enables_mfa_and_gives_hashed_recovery_codes(user: User) -> None:
     totp_enrol(user_id=user.id)
 
-    codes = totp_confirm(user_id=user.id, code=totp_code(user))
+    codes = totp_confirm(user_id=user.id, client=CLIENT, code=totp_code(user))
 
     assert mfa_enabled(user_id=user.id)
     assert len(codes) == len(set(codes)) == 10
@@ -58,7 +58,11 @@ def test_a_wrong_confirmation_code_is_refused_and_counted(user: User) -> None:
     totp_enrol(user_id=user.id)
 
     with pytest.raises(MfaCodeIncorrect):
-        totp_confirm(user_id=user.id, code="000000" if totp_code(user) != "000000" else "111111")
+        totp_confirm(
+            user_id=user.id,
+            client=CLIENT,
+            code="000000" if totp_code(user) != "000000" else "111111",
+        )
 
     device = TotpDevice.objects.get(user=user)
     assert not device.confirmed
@@ -68,7 +72,7 @@ def test_a_wrong_confirmation_code_is_refused_and_counted(user: User) -> None:
 
 def test_enrolling_again_while_enabled_is_refused(user: User) -> None:
     totp_enrol(user_id=user.id)
-    totp_confirm(user_id=user.id, code=totp_code(user))
+    totp_confirm(user_id=user.id, client=CLIENT, code=totp_code(user))
 
     with pytest.raises(MfaAlreadyEnabled):
         totp_enrol(user_id=user.id)
@@ -77,13 +81,13 @@ def test_enrolling_again_while_enabled_is_refused(user: User) -> None:
 def test_disabling_needs_a_valid_code(user: User, settings: Settings) -> None:
     settings.MFA_THROTTLE_FACTOR_SECONDS = 0  # no back-off between the two tries
     totp_enrol(user_id=user.id)
-    codes = totp_confirm(user_id=user.id, code=totp_code(user))
+    codes = totp_confirm(user_id=user.id, client=CLIENT, code=totp_code(user))
 
     with pytest.raises(MfaCodeIncorrect):
-        mfa_disable(user_id=user.id, code="WRONG-CODE-0000-0000")
+        mfa_disable(user_id=user.id, client=CLIENT, code="WRONG-CODE-0000-0000")
     assert mfa_enabled(user_id=user.id)
 
-    mfa_disable(user_id=user.id, code=codes[0])
+    mfa_disable(user_id=user.id, client=CLIENT, code=codes[0])
 
     assert not TotpDevice.objects.filter(user=user).exists()
     assert not RecoveryCode.objects.filter(user=user).exists()
@@ -91,4 +95,4 @@ def test_disabling_needs_a_valid_code(user: User, settings: Settings) -> None:
 
 def test_disabling_without_mfa_is_refused(user: User) -> None:
     with pytest.raises(MfaNotEnabled):
-        mfa_disable(user_id=user.id, code="123456")
+        mfa_disable(user_id=user.id, client=CLIENT, code="123456")

@@ -35,8 +35,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def log_in() -> TokenPair:
     request = HttpRequest()
     request.META["REMOTE_ADDR"] = "127.0.0.1"
-    user = credentials_authenticate(request=request, email="carol@example.com", password=PASSWORD)
-    _, pair = session_start(user=user, client=ClientInfo(ip_address="127.0.0.1", user_agent=""))
+    client = ClientInfo(ip_address="127.0.0.1", user_agent="")
+    user = credentials_authenticate(
+        request=request, client=client, email="carol@example.com", password=PASSWORD
+    )
+    _, pair = session_start(user=user, client=client)
     return pair
 
 
