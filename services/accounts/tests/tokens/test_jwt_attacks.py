@@ -3,6 +3,7 @@ every forged or broken token, and one signed by a retired key, is 401 problem+js
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from rest_framework.test import APIClient
 from accounts.tokens.keys import new_key, write_key
 from accounts.users.models import User
 from platform_common.testing.attacks import ATTACKS, assert_refused, attack_token
+from platform_common.testing.fixtures import RevokeSession
 from platform_common.testing.jwt import SigningKey, sign_token
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +70,27 @@ def test_the_same_token_signed_properly_is_accepted(
     response = api_client.get("/api/v1/accounts/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert response.status_code == 200
+
+
+def test_a_revoked_sessions_token_is_401_problem_json(
+    api_client: APIClient,
+    user: User,
+    keys: tuple[SigningKey, SigningKey],
+    revoke_session: RevokeSession,
+) -> None:
+    """Accounts itself refuses it too, not only the gateway."""
+    session_id = uuid.uuid4()
+    token = sign_token(
+        keys[0],
+        issuer=settings.JWT_ISSUER,
+        audience=settings.JWT_AUDIENCE,
+        sub=user.id,
+        sid=str(session_id),
+    )
+    revoke_session(user.id, session_id)
+
+    response = api_client.get("/api/v1/accounts/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert_refused(
+        status=response.status_code, content_type=response["Content-Type"], body=response.json()
+    )
