@@ -218,6 +218,8 @@ def login_start(
 ) -> TokenPair | MfaChallengeIssued:
     """Log in with email and password: tokens at once, or, for a user with MFA, a challenge
     that ``login_challenge_complete`` turns into tokens with a second factor."""
+    # The password was right: the login lockout's count resets here already; wrong second
+    # factors are counted by the authenticator's own throttle and the challenge's attempts.
     user = credentials_authenticate(request=request, client=client, email=email, password=password)
     if not mfa_enabled(user_id=user.id):
         _, pair = session_start(user=user, client=client)
