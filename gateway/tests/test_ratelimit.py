@@ -249,3 +249,35 @@ async def ready(client: httpx.AsyncClient, url: str = "") -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the gateway never became ready")
+
+
+async def test_mail_routes_share_a_stricter_limit_than_other_credential_routes(
+    start_gateway: StartGateway,
+) -> None:
+    gateway = start_gateway(rate_limit_mail=2, rate_limit_credentials=10)
+    async with gateway as url, httpx.AsyncClient(base_url=url) as client:
+        resets = [
+            (await client.post("/api/v1/accounts/password/reset/")).status_code for _ in range(2)
+        ]
+        resend = await client.post("/api/v1/accounts/email/verify/resend/")
+        login = await client.post("/api/v1/accounts/token/")
+
+    assert resets == [200, 200]
+    assert resend.status_code == 429
+    assert resend.headers["content-type"] == "application/problem+json"
+    assert resend.json()["code"] == "rate_limited"
+    assert login.status_code == 200
+
+
+async def test_the_mfa_verify_route_has_a_stricter_limit_per_ip_whatever_token(
+    start_gateway: StartGateway, make_token: MakeToken
+) -> None:
+    gateway = start_gateway(rate_limit_mfa=2, rate_limit_credentials=10)
+    async with gateway as url, httpx.AsyncClient(base_url=url) as client:
+        verifies = await statuses(
+            client, "POST", "/api/v1/accounts/token/mfa/", tokens=make_token, count=3
+        )
+        login = await client.post("/api/v1/accounts/token/")
+
+    assert verifies == [200, 200, 429]
+    assert login.status_code == 200

@@ -338,6 +338,7 @@ def foreign_secret_mounts(objects: list[Manifest]) -> list[str]:
                     f"{RELEASE}-{service}-amqp-user-credentials",
                     f"{RELEASE}-{service}-django",
                     f"{RELEASE}-{service}-jwt-keys",
+                    f"{RELEASE}-{service}-mfa",
                 )
                 if secret in private and owner != service:
                     found.append(f"{item} ({owner}) references {service}'s secret {secret}")

@@ -209,6 +209,7 @@ def test_the_chart_secrets_exist_before_the_install(kind_up: Run) -> None:
         "platform-notifications-django",
         "platform-gateway-proxy",
         "platform-accounts-jwt-keys",
+        "platform-accounts-mfa",
         "platform-tls",
     } <= created
     last_secret = max(

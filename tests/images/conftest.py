@@ -9,6 +9,7 @@ at the end, whatever the outcome.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import secrets
@@ -213,6 +214,9 @@ def production_env(ports: Ports, proxy_secret: str) -> dict[str, dict[str, str]]
         }
     environments["accounts"]["JWT_SIGNING_KEYS_DIR"] = "/keys"
     environments["accounts"]["ACCOUNT_LINK_BASE_URL"] = "https://platform.example.com"
+    environments["accounts"]["MFA_ENCRYPTION_KEYS"] = base64.urlsafe_b64encode(
+        secrets.token_bytes(32)
+    ).decode()
     # The channel layer finds its Redis through the Sentinel `make infra` runs.
     environments["notifications"]["CHANNEL_LAYER_SENTINELS"] = "127.0.0.1:26379"
     environments["gateway"] = {

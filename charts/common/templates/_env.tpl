@@ -1,10 +1,10 @@
 {{/*
 common.env: the environment of every container of the service (web, worker, relay, beat,
 migration Job). Non-secret settings come from the service's ConfigMap (envFrom); secrets
-are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET, SENTRY_DSN
-(optional), the
-service's own database user (CloudNativePG "<cluster>-app" Secret) and its own RabbitMQ user
-(Messaging Topology Operator "<user>-user-credentials" Secret). The URLs are assembled with
+are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET,
+SENTRY_DSN (optional), the service's own database user (CloudNativePG "<cluster>-app" Secret) and its own RabbitMQ user
+(Messaging Topology Operator "<user>-user-credentials" Secret), and the service's own
+"secretEnv" entries (a variable from one key of a Secret). The URLs are assembled with
 Kubernetes' $(VAR) expansion, so no password is ever rendered.
 Takes (dict "root" $ "direct" bool): with direct=true DATABASE_URL points at the read-write
 Service of the database (migrations) instead of the PgBouncer pooler.
@@ -23,6 +23,14 @@ Service of the database (migrations) instead of the PgBouncer pooler.
       name: {{ include "common.sentrySecret" $root }}
       key: dsn
       optional: true
+{{- range $root.Values.secretEnv }}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ tpl .secretName $root }}
+      key: {{ .key }}
+      optional: {{ .optional | default false }}
+{{- end }}
 {{- if eq $root.Values.service.kind "django" }}
 {{- $db := include "common.service" $root }}
 {{- $rw := printf "%s-rw" (include "common.dbCluster" $root) }}

@@ -1,7 +1,9 @@
 """Who passes the edge: rate limits counted in an order that keeps abuse cheap.
 
 - Credential routes (register, token, refresh) count per client IP only, whatever token
-  is attached: a pile of self-registered tokens buys no extra logins.
+  is attached: a pile of self-registered tokens buys no extra logins. The routes that mail
+  a link (password reset, verification resend) and the second factor of a login count in
+  a stricter quota of their own on top (``routes.STRICT_ROUTES``).
 - A token the edge has not verified recently costs an RSA check, so it is counted per
   client IP (``token_checks``) before the check: a flood of forged tokens gets 429, not an
   unlimited number of 401s. A known token skips this count.
@@ -28,7 +30,7 @@ from gateway.headers import RawHeaders
 from gateway.metrics import rate_limited
 from gateway.problems import Problem
 from gateway.ratelimit import Decision, RateLimiter
-from gateway.routes import is_credential_route
+from gateway.routes import is_credential_route, strict_quota
 from platform_common.auth.jwt import Principal
 from platform_common.auth.sessions import revoked_session_key, session_id_of
 from platform_common.problems import ProblemCode
@@ -42,6 +44,9 @@ class Limits:
     authenticated: int
     credentials: int
     token_checks: int
+    # The stricter quotas of routes.STRICT_ROUTES, by name.
+    mail: int
+    mfa: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -50,7 +55,12 @@ class Limits:
             authenticated=settings.rate_limit_authenticated,
             credentials=settings.rate_limit_credentials,
             token_checks=settings.rate_limit_token_checks,
+            mail=settings.rate_limit_mail,
+            mfa=settings.rate_limit_mfa,
         )
+
+    def strict(self, name: str) -> int:
+        return {"mail": self.mail, "mfa": self.mfa}[name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,9 @@ class Admission:
             per_ip["anonymous"] = limits.anonymous
         if credential_route:
             per_ip["credentials"] = limits.credentials
+        strict = strict_quota(method, path)
+        if strict is not None:
+            per_ip[strict] = limits.strict(strict)
         if authorization is not None and not self._authenticator.is_known(authorization):
             per_ip["token_checks"] = limits.token_checks
         decision: Decision | None = None

@@ -51,6 +51,8 @@ class Settings:
     rate_limit_authenticated: int = 600
     rate_limit_credentials: int = 10
     rate_limit_token_checks: int = 120
+    rate_limit_mail: int = 3
+    rate_limit_mfa: int = 5
     rate_limit_window_seconds: int = 60
     rate_limit_key_prefix: str = "ratelimit"
     redis_timeout: float = 0.25
@@ -117,6 +119,8 @@ OPTIONAL: dict[str, tuple[str, Callable[[str], Any]]] = {
     "rate_limit_authenticated": ("RATE_LIMIT_AUTHENTICATED", int),
     "rate_limit_credentials": ("RATE_LIMIT_CREDENTIALS", int),
     "rate_limit_token_checks": ("RATE_LIMIT_TOKEN_CHECKS", int),
+    "rate_limit_mail": ("RATE_LIMIT_MAIL", int),
+    "rate_limit_mfa": ("RATE_LIMIT_MFA", int),
     "rate_limit_window_seconds": ("RATE_LIMIT_WINDOW_SECONDS", int),
     "rate_limit_key_prefix": ("RATE_LIMIT_KEY_PREFIX", str),
     "redis_timeout": ("REDIS_TIMEOUT", float),

@@ -58,11 +58,22 @@ CREDENTIAL_ROUTES = (
     _rule("POST", r"/api/v1/accounts/register/"),
     _rule("POST", r"/api/v1/accounts/token/"),
     _rule("POST", r"/api/v1/accounts/token/refresh/"),
+    _rule("POST", r"/api/v1/accounts/token/mfa/"),
     _rule("POST", r"/api/v1/accounts/email/verify/"),
     _rule("POST", r"/api/v1/accounts/email/verify/resend/"),
     _rule("POST", r"/api/v1/accounts/password/reset/"),
     _rule("POST", r"/api/v1/accounts/password/reset/confirm/"),
 )
+# Stricter still, each group with its own per-IP quota (on top of the credential one): the
+# routes that mail someone (a reset or verification link: mail bombing, and the answer is
+# the same for every email anyway) and the second factor of a login (6 digits to guess).
+MAIL_ROUTES = (
+    _rule("POST", r"/api/v1/accounts/email/verify/resend/"),
+    _rule("POST", r"/api/v1/accounts/password/reset/"),
+)
+MFA_ROUTES = (_rule("POST", r"/api/v1/accounts/token/mfa/"),)
+STRICT_ROUTES = {"mail": MAIL_ROUTES, "mfa": MFA_ROUTES}
+
 PUBLIC_ROUTES = (
     *CREDENTIAL_ROUTES,
     _rule("GET", re.escape(JWKS_PATH)),
@@ -99,3 +110,11 @@ def is_public(method: str, path: str) -> bool:
 
 def is_credential_route(method: str, path: str) -> bool:
     return any(route.matches(method, path) for route in CREDENTIAL_ROUTES)
+
+
+def strict_quota(method: str, path: str) -> str | None:
+    """The name of the stricter quota of this route (``mail``, ``mfa``), if it has one."""
+    for name, routes in STRICT_ROUTES.items():
+        if any(route.matches(method, path) for route in routes):
+            return name
+    return None

@@ -27,6 +27,7 @@ def _accounts_test_settings(settings: Settings, signing_keys_dir: Path) -> None:
     # Real hashers are slow on purpose; tests only need one that works.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JWT_SIGNING_KEYS_DIR = signing_keys_dir
+    settings.JWT_SIGNING_KEYS = ""
     settings.JWT_ACTIVE_KID = ""
 
 

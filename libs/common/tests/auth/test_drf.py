@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from platform_common.auth.drf import get_async_verifier, get_verifier
 from platform_common.auth.jwt import JWKSClient
+from platform_common.testing.fixtures import RevokeSession
 from platform_common.testing.jwt import JWKSServer, MakeToken, SigningKey
 
 
@@ -153,3 +154,33 @@ def test_optional_principal_is_the_caller_or_none(
 
     assert anonymous.json() == {"id": None}
     assert signed_in.json() == {"id": str(user_id)}
+
+
+def test_a_revoked_sessions_token_is_401_and_other_sessions_pass(
+    api_client: APIClient, make_token: MakeToken, revoke_session: RevokeSession
+) -> None:
+    user_id, revoked, live = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    revoke_session(user_id, revoked)
+
+    refused = bearer(APIClient(), make_token(sub=user_id, sid=str(revoked))).get("/api/whoami/")
+    passed = bearer(api_client, make_token(sub=user_id, sid=str(live))).get("/api/whoami/")
+
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "invalid_token"
+    assert passed.status_code == 200
+
+
+def test_the_revocation_check_fails_open_when_redis_is_down(
+    api_client: APIClient, make_token: MakeToken, settings: Settings
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "platform_common.cache.RedisClusterCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "KEY_PREFIX": "test",
+        }
+    }
+
+    response = bearer(api_client, make_token(sid=str(uuid.uuid4()))).get("/api/whoami/")
+
+    assert response.status_code == 200

@@ -13,7 +13,7 @@ globals().update(
     build_settings(
         service="accounts",
         base_dir=BASE_DIR,
-        apps=["axes", "accounts.users", "accounts.tokens"],
+        apps=["axes", "accounts.users", "accounts.tokens", "accounts.mfa", "accounts.audit"],
         root_urlconf="accounts.config.urls",
     )
 )
@@ -29,7 +29,7 @@ env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 STATIC_URL = "/static/"
 
 AUTH_USER_MODEL = "users.User"
-# Logins (accounts.tokens.services.token_pair_obtain) go through authenticate(): django-axes
+# Logins (accounts.tokens.services.credentials_authenticate) go through authenticate(): django-axes
 # refuses locked-out clients first, then the email backend checks the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -58,12 +58,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# A relative directory resolves against this service's folder (dev: <repo>/.local/keys).
-JWT_SIGNING_KEYS_DIR = BASE_DIR / env.str("JWT_SIGNING_KEYS_DIR")
+# Signing keys come from files, the environment, or both (accounts.tokens.keys). A relative
+# directory resolves against this service's folder (dev: <repo>/.local/keys).
+_signing_keys_dir = env.str("JWT_SIGNING_KEYS_DIR", default="")
+JWT_SIGNING_KEYS_DIR = BASE_DIR / _signing_keys_dir if _signing_keys_dir else None
+JWT_SIGNING_KEYS = env.str("JWT_SIGNING_KEYS", default="")
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
 # A rotated key is published at once and signs only this long after the rotation: longer
 # than a rolling restart of accounts plus the verifiers' JWKS cache (JWKS_MAX_AGE_SECONDS).
 JWT_KEY_PUBLISH_GRACE = timedelta(seconds=env.int("JWT_KEY_PUBLISH_GRACE_SECONDS", default=900))
+# A superseded key keeps verifying this long after its successor signs: longer than an
+# access token lives (JWT_ACCESS_TOKEN_LIFETIME); then the next rotation retires it.
+JWT_KEY_VERIFY_GRACE = timedelta(seconds=env.int("JWT_KEY_VERIFY_GRACE_SECONDS", default=3600))
 JWT_ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 # A refresh token lives JWT_REFRESH_TOKEN_LIFETIME from its rotation (sliding), a session
 # (all tokens of one login) at most JWT_REFRESH_SESSION_LIFETIME. A spent token presented
@@ -94,6 +100,17 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # The cache handler never writes axes' models; keep their tables out of the database.
 MIGRATION_MODULES = {"axes": None}
+
+# Multi-factor authentication (accounts.mfa). TOTP secrets are encrypted with the first of
+# MFA_ENCRYPTION_KEYS (Fernet keys, a secret); every one of them decrypts. A login of an MFA
+# user answers a challenge, spent with a code within MFA_CHALLENGE_LIFETIME and dead after
+# MFA_CHALLENGE_MAX_ATTEMPTS wrong codes; wrong codes also slow the user's authenticator
+# down exponentially (django-otp's throttle: 1 s, 2 s, 4 s... times the factor).
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS")
+MFA_CHALLENGE_LIFETIME = timedelta(seconds=env.int("MFA_CHALLENGE_SECONDS", default=300))
+MFA_CHALLENGE_MAX_ATTEMPTS = 5
+MFA_THROTTLE_FACTOR_SECONDS = 1
+MFA_TOTP_ISSUER = "Platform"
 
 # Links mailed to users (email verification, password reset) open the web app at this
 # address; the token rides in the fragment, which browsers never send to a server.

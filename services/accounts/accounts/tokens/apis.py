@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.apis import EMAIL_MAX_LENGTH, AnonymousApi, caller_session_id, password_field
+from accounts.clients import client_info
+from accounts.mfa.services import MfaChallengeIssued, login_start
 from accounts.tokens.keys import current_key_set
 from accounts.tokens.models import Session
 from accounts.tokens.selectors import session_list_active
@@ -20,7 +23,6 @@ from accounts.tokens.services import (
     TokenPair,
     session_revoke,
     sessions_revoke_all,
-    token_pair_obtain,
     token_pair_refresh,
 )
 from platform_common.api.errors import NotFoundError
@@ -59,19 +61,41 @@ class TokenObtainApi(AnonymousApi):
 
     OutputSerializer = TokenPairOutputSerializer
 
+    @extend_schema_serializer(component_name="MfaChallengeOutput")
+    class ChallengeOutputSerializer(serializers.Serializer[MfaChallengeIssued]):
+        """The password was right and the account uses MFA: post ``challenge`` with a code
+        to ``token/mfa/`` within ``expires_in`` seconds to get the tokens."""
+
+        challenge = serializers.CharField()
+        expires_in = serializers.IntegerField()
+
     @extend_schema(
         operation_id="token_obtain",
         request=InputSerializer,
-        # 401 invalid_credentials; 429 too_many_attempts is documented for every operation.
-        responses={200: OutputSerializer, **problem_responses(401)},
+        # 202: a second factor is needed. 401 invalid_credentials; 429 too_many_attempts is
+        # documented for every operation.
+        responses={
+            200: OutputSerializer,
+            202: ChallengeOutputSerializer,
+            **problem_responses(401),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return token_pair_response(
-            token_pair_obtain(request=request._request, **serializer.validated_data)
+        result = login_start(
+            request=request._request,
+            client=client_info(request._request),
+            **serializer.validated_data,
         )
+        if isinstance(result, MfaChallengeIssued):
+            return Response(
+                self.ChallengeOutputSerializer(result).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Cache-Control": "no-store"},
+            )
+        return token_pair_response(result)
 
 
 class TokenRefreshApi(AnonymousApi):
@@ -128,7 +152,11 @@ class SessionListApi(APIView):
 class SessionDetailApi(APIView):
     @extend_schema(operation_id="session_revoke", responses={204: None})
     def delete(self, request: Request, session_id: UUID) -> Response:
-        session_revoke(user_id=request_principal(request).id, session_id=session_id)
+        session_revoke(
+            user_id=request_principal(request).id,
+            session_id=session_id,
+            client=client_info(request._request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -146,7 +174,9 @@ class LogoutApi(APIView):
             raise NotFoundError(
                 "This access token belongs to no session.", code=ProblemCode.NOT_FOUND
             )
-        session_revoke(user_id=principal.id, session_id=session_id)
+        session_revoke(
+            user_id=principal.id, session_id=session_id, client=client_info(request._request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -154,7 +184,9 @@ class LogoutAllApi(APIView):
     @extend_schema(operation_id="logout_all", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         """End every session of the caller, this one included."""
-        sessions_revoke_all(user_id=request_principal(request).id)
+        sessions_revoke_all(
+            user_id=request_principal(request).id, client=client_info(request._request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -168,6 +200,6 @@ class JwksApi(AnonymousApi):
     @extend_schema(operation_id="jwks", responses=OutputSerializer, auth=[])
     def get(self, request: Request) -> Response:
         return Response(
-            current_key_set().jwks(),
+            current_key_set().jwks(now=timezone.now()),
             headers={"Cache-Control": f"public, max-age={settings.JWKS_MAX_AGE_SECONDS}"},
         )

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.clients import USER_AGENT_MAX_LENGTH
 from platform_common.models import UUIDModel
-
-USER_AGENT_MAX_LENGTH = 512
 
 
 class Session(UUIDModel):

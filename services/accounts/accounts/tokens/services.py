@@ -24,6 +24,9 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.audit.models import AuditEvent
+from accounts.audit.services import audit_record
+from accounts.clients import ClientInfo
 from accounts.tokens.errors import (
     InvalidCredentials,
     RefreshTokenExpired,
@@ -33,14 +36,14 @@ from accounts.tokens.errors import (
     TooManyAttempts,
 )
 from accounts.tokens.keys import current_key_set
-from accounts.tokens.models import USER_AGENT_MAX_LENGTH, RefreshToken, Session
+from accounts.tokens.models import RefreshToken, Session
 from accounts.users.models import User
+from accounts.users.selectors import user_get_by_email
 from platform_common.api.errors import ApplicationError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.sessions import SESSION_CLAIM, revoked_session_key
 from platform_common.auth.signing import sign_access_token
 from platform_common.cache import RedisClusterCache
-from platform_common.proxy import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +57,10 @@ class TokenPair:
     expires_in: int
 
 
-def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> TokenPair:
-    """Log in with email and password; starts a new refresh token family.
+def credentials_authenticate(
+    *, request: HttpRequest, client: ClientInfo, email: str, password: str
+) -> User:
+    """Check a login's email and password; the user they belong to.
 
     Goes through ``django.contrib.auth.authenticate``: django-axes' backend comes first and
     refuses a client (email and IP) locked out after ``AXES_FAILURE_LIMIT`` failures, then
@@ -67,11 +72,30 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
         # A refused attempt restarts the cool-off (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT),
         # so all of it is left.
         cool_off = get_cool_off(request)
+        _login_refusal_record(event=AuditEvent.LOGIN_LOCKED_OUT, email=email, client=client)
         raise TooManyAttempts(retry_after=math.ceil(cool_off.total_seconds()))
     if not isinstance(user, User):
+        _login_refusal_record(event=AuditEvent.LOGIN_FAILED, email=email, client=client)
         raise InvalidCredentials()
     # Also sets last_login (Django's update_last_login receiver).
     user_logged_in.send(sender=User, request=request, user=user)
+    return user
+
+
+def _login_refusal_record(*, event: AuditEvent, email: str, client: ClientInfo) -> None:
+    """Log a refused login on the account the email names, if any (the typed email itself is
+    not kept: it is sometimes a password typed into the wrong field)."""
+    account = user_get_by_email(email=email.strip())
+    audit_record(event=event, user_id=account.id if account else None, client=client)
+
+
+def session_start(
+    *, user: User, client: ClientInfo, mfa: bool = False
+) -> tuple[Session, TokenPair]:
+    """Open a session (a new refresh token family) for a user who proved who they are
+    (``mfa``: with a second factor too); the sign-in is audited with it.
+
+    Call it inside the caller's transaction when something else must commit with it."""
     now = timezone.now()
     with transaction.atomic():
         session = Session.objects.create(
@@ -79,15 +103,22 @@ def token_pair_obtain(*, request: HttpRequest, email: str, password: str) -> Tok
             created_at=now,
             last_used_at=now,
             expires_at=now + settings.JWT_REFRESH_SESSION_LIFETIME,
-            user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
-            ip_address=client_ip(request),
+            user_agent=client.user_agent,
+            ip_address=client.ip_address,
         )
-        return _pair_issue(
+        pair = _pair_issue(
             user=user,
             family_id=session.id,
             session_expires_at=session.expires_at,
             now=now,
         )
+        audit_record(
+            event=AuditEvent.LOGIN_SUCCEEDED,
+            user_id=user.id,
+            client=client,
+            details={"session_id": str(session.id), "mfa": mfa},
+        )
+    return session, pair
 
 
 def token_pair_refresh(*, refresh: str, ip_address: str | None = None) -> TokenPair:
@@ -154,7 +185,7 @@ def _refresh_rejection(token: RefreshToken, *, now: datetime) -> ApplicationErro
     return RefreshTokenExpired()
 
 
-def session_revoke(*, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+def session_revoke(*, user_id: uuid.UUID, session_id: uuid.UUID, client: ClientInfo | None) -> None:
     """End one live session of the user (404 when there is none such): its refresh tokens
     stop working at once, its access tokens at the gateway within seconds."""
     with transaction.atomic():
@@ -165,9 +196,21 @@ def session_revoke(*, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
         )
         _family_lock(session.id)
         _session_end(user_id=user_id, session_id=session.id, now=timezone.now())
+        audit_record(
+            event=AuditEvent.SESSION_REVOKED,
+            user_id=user_id,
+            client=client,
+            details={"session_id": str(session.id)},
+        )
 
 
-def sessions_revoke_all(*, user_id: uuid.UUID, keep_session_id: uuid.UUID | None = None) -> int:
+def sessions_revoke_all(
+    *,
+    user_id: uuid.UUID,
+    client: ClientInfo | None,
+    keep_session_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+) -> int:
     """End every live session of the user but ``keep_session_id``; how many ended."""
     now = timezone.now()
     with transaction.atomic():
@@ -179,6 +222,14 @@ def sessions_revoke_all(*, user_id: uuid.UUID, keep_session_id: uuid.UUID | None
         for session_id in ended:
             _family_lock(session_id)
             _session_end(user_id=user_id, session_id=session_id, now=now)
+        if ended:
+            audit_record(
+                event=AuditEvent.SESSIONS_REVOKED,
+                user_id=user_id,
+                client=client,
+                actor_id=actor_id,
+                details={"count": len(ended)},
+            )
     return len(ended)
 
 

@@ -21,6 +21,7 @@ from accounts.apis import (
     new_password_field,
     password_field,
 )
+from accounts.clients import client_info
 from accounts.users.models import User
 from accounts.users.selectors import user_get
 from accounts.users.services import (
@@ -200,7 +201,7 @@ class PasswordResetConfirmApi(AnonymousApi):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        password_reset_confirm(**serializer.validated_data)
+        password_reset_confirm(client=client_info(request._request), **serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -225,6 +226,7 @@ class PasswordChangeApi(APIView):
         password_change(
             user_id=principal.id,
             session_id=caller_session_id(principal),
+            client=client_info(request._request),
             **serializer.validated_data,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -245,7 +247,12 @@ class UserRoleApi(APIView):
 
     @extend_schema(operation_id="user_role_grant", request=None, responses=OutputSerializer)
     def put(self, request: Request, user_id: UUID, role: Role) -> Response:
-        user = user_role_grant(user_id=user_id, role=role)
+        user = user_role_grant(
+            user_id=user_id,
+            role=role,
+            actor_id=request_principal(request).id,
+            client=client_info(request._request),
+        )
         return Response(self.OutputSerializer(user).data)
 
     @extend_schema(
@@ -253,5 +260,10 @@ class UserRoleApi(APIView):
         responses=OutputSerializer,  # 404 role_not_held; the user's sessions end
     )
     def delete(self, request: Request, user_id: UUID, role: Role) -> Response:
-        user = user_role_revoke(user_id=user_id, role=role)
+        user = user_role_revoke(
+            user_id=user_id,
+            role=role,
+            actor_id=request_principal(request).id,
+            client=client_info(request._request),
+        )
         return Response(self.OutputSerializer(user).data)

@@ -13,6 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from accounts.audit.models import AuditEvent
+from accounts.audit.services import audit_record
+from accounts.clients import ClientInfo
 from accounts.tokens.services import sessions_revoke_all
 from accounts.users.account_tokens import (
     account_token_consume,
@@ -149,7 +152,7 @@ def password_reset_request(*, email: str) -> None:
             )
 
 
-def password_reset_confirm(*, token: str, new_password: str) -> None:
+def password_reset_confirm(*, token: str, new_password: str, client: ClientInfo) -> None:
     """Set a new password with a reset token; every session of the user ends.
 
     A reset proves the mailbox, so an unverified email becomes verified too."""
@@ -164,11 +167,17 @@ def password_reset_confirm(*, token: str, new_password: str) -> None:
         user.set_password(new_password)
         user.email_verified_at = user.email_verified_at or timezone.now()
         user.save(update_fields=["password", "email_verified_at"])
-        sessions_revoke_all(user_id=user.id)
+        audit_record(event=AuditEvent.PASSWORD_RESET, user_id=user.id, client=client)
+        sessions_revoke_all(user_id=user.id, client=client)
 
 
 def password_change(
-    *, user_id: UUID, session_id: UUID | None, current_password: str, new_password: str
+    *,
+    user_id: UUID,
+    session_id: UUID | None,
+    current_password: str,
+    new_password: str,
+    client: ClientInfo,
 ) -> None:
     """Change the password knowing the current one; every other session of the user ends
     (the one making the change stays signed in)."""
@@ -179,7 +188,8 @@ def password_change(
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        sessions_revoke_all(user_id=user.id, keep_session_id=session_id)
+        audit_record(event=AuditEvent.PASSWORD_CHANGED, user_id=user.id, client=client)
+        sessions_revoke_all(user_id=user.id, client=client, keep_session_id=session_id)
 
 
 def _password_validate(*, password: str, user: User) -> None:
@@ -189,7 +199,9 @@ def _password_validate(*, password: str, user: User) -> None:
         raise ValidationError({"new_password": list(error.messages)}) from error
 
 
-def user_role_grant(*, user_id: UUID, role: Role) -> User:
+def user_role_grant(
+    *, user_id: UUID, role: Role, actor_id: UUID | None, client: ClientInfo | None
+) -> User:
     """Give the user ``role`` (granting a held role changes nothing); tokens issued from
     now on carry it."""
     with transaction.atomic():
@@ -197,10 +209,19 @@ def user_role_grant(*, user_id: UUID, role: Role) -> User:
         if role not in user.roles:
             user.roles = sorted({*user.roles, role})
             user.save(update_fields=["roles"])
+            audit_record(
+                event=AuditEvent.ROLE_GRANTED,
+                user_id=user.id,
+                actor_id=actor_id,
+                client=client,
+                details={"role": str(role)},
+            )
     return user
 
 
-def user_role_revoke(*, user_id: UUID, role: Role) -> User:
+def user_role_revoke(
+    *, user_id: UUID, role: Role, actor_id: UUID | None, client: ClientInfo | None
+) -> User:
     """Take ``role`` from the user and end their sessions, so no live token keeps it."""
     with transaction.atomic():
         user = user_get_for_update(user_id=user_id)
@@ -208,5 +229,12 @@ def user_role_revoke(*, user_id: UUID, role: Role) -> User:
             raise RoleNotHeld()
         user.roles = [held for held in user.roles if held != role]
         user.save(update_fields=["roles"])
-        sessions_revoke_all(user_id=user.id)
+        audit_record(
+            event=AuditEvent.ROLE_REVOKED,
+            user_id=user.id,
+            actor_id=actor_id,
+            client=client,
+            details={"role": str(role)},
+        )
+        sessions_revoke_all(user_id=user.id, client=client, actor_id=actor_id)
     return user

@@ -25,6 +25,13 @@ def test_the_openapi_schema_documents_every_endpoint(client: Client) -> None:
         "/api/v1/accounts/password/reset/confirm/",
         "/api/v1/accounts/password/change/",
         "/api/v1/accounts/users/{user_id}/roles/{role}/",
+        "/api/v1/accounts/token/mfa/",
+        "/api/v1/accounts/mfa/",
+        "/api/v1/accounts/mfa/totp/",
+        "/api/v1/accounts/mfa/totp/confirm/",
+        "/api/v1/accounts/mfa/disable/",
+        "/api/v1/accounts/mfa/recovery-codes/",
+        "/api/v1/accounts/me/activity/",
     }
 
 

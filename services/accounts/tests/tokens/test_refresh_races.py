@@ -17,8 +17,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from pytest_django import Settings
 
+from accounts.clients import ClientInfo
 from accounts.tokens.models import RefreshToken
-from accounts.tokens.services import TokenPair, token_pair_obtain, token_pair_refresh
+from accounts.tokens.services import (
+    TokenPair,
+    credentials_authenticate,
+    session_start,
+    token_pair_refresh,
+)
 from accounts.users.models import User
 from platform_common.api.errors import ApplicationError
 from tests.factories import PASSWORD
@@ -29,7 +35,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def log_in() -> TokenPair:
     request = HttpRequest()
     request.META["REMOTE_ADDR"] = "127.0.0.1"
-    return token_pair_obtain(request=request, email="carol@example.com", password=PASSWORD)
+    client = ClientInfo(ip_address="127.0.0.1", user_agent="")
+    user = credentials_authenticate(
+        request=request, client=client, email="carol@example.com", password=PASSWORD
+    )
+    _, pair = session_start(user=user, client=client)
+    return pair
 
 
 def refresh_outcome(refresh: str) -> TokenPair | str:

@@ -10,14 +10,17 @@ explicitly.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
+from redis.exceptions import RedisClusterException, RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -32,8 +35,12 @@ from platform_common.auth.jwt import (
     Principal,
     TokenVerifier,
 )
+from platform_common.auth.sessions import revoked_session_key, session_id_of
+from platform_common.cache import RedisClusterCache
 from platform_common.observability.logging import user_id_var
 from platform_common.problems import ProblemCode
+
+logger = logging.getLogger(__name__)
 
 VERIFIER_SETTINGS = frozenset({"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_KEY_PROVIDER"})
 AUTH_SCHEME = "Bearer"
@@ -114,6 +121,25 @@ def _reset_on_setting_change(*, setting: str, **kwargs: Any) -> None:
         reset_verifier()
 
 
+def session_revoked(principal: Principal) -> bool:
+    """Whether accounts listed the token's session as revoked (``platform_common.auth.
+    sessions``): the gateway refuses such tokens at the edge; a service checks too, so a
+    request reaching it past the gateway meets the same answer. One Redis call; fails open
+    like the gateway (the token then lives until it expires)."""
+    session_id = session_id_of(principal.claims)
+    if session_id is None:
+        return False
+    redis_cache = caches["default"]
+    if not isinstance(redis_cache, RedisClusterCache):
+        return False
+    key = revoked_session_key(user_id=principal.id, session_id=session_id)
+    try:
+        return bool(redis_cache.cluster.exists(key))
+    except (RedisError, RedisClusterException) as exc:
+        logger.warning("Could not check session revocation: %s", type(exc).__name__)
+        return False
+
+
 class JWTAuthentication(BaseAuthentication):
     """``Authorization: Bearer <access token>``; no header means anonymous, a bad token is 401."""
 
@@ -137,6 +163,10 @@ class JWTAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
         except KeysUnavailable as exc:
             raise KeySourceUnavailable() from exc
+        if session_revoked(principal):
+            raise exceptions.AuthenticationFailed(
+                "The session of this access token has ended.", code=ProblemCode.INVALID_TOKEN
+            )
         # The caller's id in the rest of the request's log lines.
         user_id_var.set(str(principal.id))
         return principal, token

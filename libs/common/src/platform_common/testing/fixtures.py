@@ -2,7 +2,8 @@
 
 ``jwks_server`` points the settings at a real JWKS served on 127.0.0.1 and resets the
 process-wide verifier; ``make_token(...)`` signs tokens it accepts; ``api_client`` and
-``authed_client(user_id, roles=...)`` are DRF test clients.
+``authed_client(user_id, roles=...)`` are DRF test clients; ``revoke_session(user_id,
+session_id)`` lists a session as revoked, as accounts does.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
+from django.core.cache import caches
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from platform_common.auth.drf import reset_verifier
+from platform_common.auth.sessions import revoked_session_key
+from platform_common.cache import RedisClusterCache
 from platform_common.testing.jwt import (
     TEST_AUDIENCE,
     TEST_ISSUER,
@@ -63,3 +67,24 @@ def authed_client(make_token: MakeToken) -> Callable[..., APIClient]:
         return client
 
     return build
+
+
+RevokeSession = Callable[[uuid.UUID | str, uuid.UUID | str], None]
+
+
+@pytest.fixture
+def revoke_session() -> Iterator[RevokeSession]:
+    """``revoke_session(user_id, session_id)``: list the session as revoked in the Redis
+    Cluster, as accounts does when a session ends (removed again after the test)."""
+    redis_cache = caches["default"]
+    assert isinstance(redis_cache, RedisClusterCache)
+    keys: list[str] = []
+
+    def revoke(user_id: uuid.UUID | str, session_id: uuid.UUID | str) -> None:
+        key = revoked_session_key(user_id=user_id, session_id=session_id)
+        redis_cache.cluster.set(key, 1, ex=60)
+        keys.append(key)
+
+    yield revoke
+    for key in keys:
+        redis_cache.cluster.delete(key)
