@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import struct
 import time
-import zlib
 
 import pytest
 from PIL import Image, PngImagePlugin
@@ -21,6 +19,7 @@ from platform_common.images import (
     ImageTooLarge,
     image_clean,
 )
+from platform_common.testing.images import png_bomb
 
 POLICY = ImagePolicy(max_bytes=256 * 1024, max_width=1024, max_height=1024)
 PAYLOAD = b"<?php system($_GET['c']); ?><script>alert(1)</script>"
@@ -30,25 +29,6 @@ def encoded(image_format: str, *, size: tuple[int, int] = (40, 30), **options: o
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format=image_format, **options)
     return out.getvalue()
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_bomb(side: int) -> bytes:
-    """A real decompression bomb: a valid 1-bit PNG of side x side zero pixels, whose
-    compressed rows take a few kilobytes per megapixel."""
-    row = b"\x00" * (1 + (side + 7) // 8)
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def test_a_png_comes_back_re_encoded_with_its_size_and_type() -> None:

@@ -102,3 +102,29 @@ EMAIL_VERIFICATION_LIFETIME = timedelta(hours=env.int("EMAIL_VERIFICATION_HOURS"
 PASSWORD_RESET_LIFETIME = timedelta(minutes=env.int("PASSWORD_RESET_MINUTES", default=30))
 
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="demo-password-123")
+
+# Avatars (profile pictures), stored through a Django storage: the local filesystem by
+# default, any django-storages backend (e.g. "storages.backends.s3.S3Storage" with
+# {"bucket_name": ..., "custom_domain": ...}; credentials from the AWS_* environment) by
+# AVATAR_STORAGE_BACKEND and AVATAR_STORAGE_OPTIONS. A relative local location resolves
+# against this service's folder; the local files are served by accounts at AVATAR_BASE_URL.
+AVATAR_BASE_URL = env.str(
+    "AVATAR_BASE_URL", default=f"{ACCOUNT_LINK_BASE_URL}/api/v1/accounts/avatars/"
+)
+AVATAR_STORAGE_BACKEND = env.str(
+    "AVATAR_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+AVATAR_STORAGE_OPTIONS: dict[str, str] = env.json(
+    "AVATAR_STORAGE_OPTIONS", default={"location": "media/avatars"}
+)
+if AVATAR_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
+    AVATAR_STORAGE_OPTIONS = {
+        "base_url": AVATAR_BASE_URL,
+        **AVATAR_STORAGE_OPTIONS,
+        "location": str(BASE_DIR / AVATAR_STORAGE_OPTIONS.get("location", "media/avatars")),
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "avatars": {"BACKEND": AVATAR_STORAGE_BACKEND, "OPTIONS": AVATAR_STORAGE_OPTIONS},
+}
