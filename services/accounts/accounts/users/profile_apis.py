@@ -1,4 +1,5 @@
-"""HTTP API of the caller's profile and avatar, and the avatars' public files."""
+"""HTTP API of the caller's profile and avatar, the avatars' public files, and the
+account's life: export of its data, deletion."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.apis import AnonymousApi
+from accounts.apis import AnonymousApi, password_field
+from accounts.users.lifecycle import user_data_export, user_delete
 from accounts.users.models import BIO_MAX_LENGTH, User, avatar_storage
 from accounts.users.profiles import (
     avatar_url,
@@ -146,3 +148,66 @@ class AvatarFileApi(AnonymousApi):
         # Shown inline, never run: no script or style of it applies to the page.
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+class ExportAccountSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    email_verified_at = serializers.DateTimeField(allow_null=True)
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+class ExportProfileSerializer(serializers.Serializer[dict[str, Any]]):
+    display_name = serializers.CharField()
+    bio = serializers.CharField(allow_blank=True)
+    locale = serializers.CharField()
+    time_zone = serializers.CharField()
+    avatar_url = serializers.URLField(allow_null=True)
+
+
+class ExportSessionSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    ip_address = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField(allow_blank=True)
+
+
+class AccountExportApi(APIView):
+    @extend_schema_serializer(component_name="AccountExportOutput")
+    class OutputSerializer(serializers.Serializer[dict[str, Any]]):
+        """Everything accounts keeps about the caller."""
+
+        account = ExportAccountSerializer()
+        profile = ExportProfileSerializer()
+        sessions = ExportSessionSerializer(many=True)
+
+    @extend_schema(operation_id="account_export", responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        # Built by the service already as JSON-ready data: returned as it is.
+        return Response(user_data_export(user_id=request_principal(request).id))
+
+
+class AccountDeleteApi(APIView):
+    @extend_schema_serializer(component_name="AccountDeleteInput")
+    class InputSerializer(BaseInputSerializer):
+        """The current password, to confirm."""
+
+        password = password_field()
+
+    @extend_schema(
+        operation_id="account_delete",
+        request=InputSerializer,
+        # 403 password_incorrect; the account is anonymised and its sessions end.
+        responses={204: None, **problem_responses(403)},
+    )
+    def post(self, request: Request) -> Response:
+        principal = request_principal(request)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_delete(user_id=principal.id, **serializer.validated_data)
+        return Response(status=204)

@@ -10,7 +10,13 @@ from accounts.users.apis import (
     UserRegisterApi,
     UserRoleApi,
 )
-from accounts.users.profile_apis import AvatarApi, AvatarFileApi, ProfileApi
+from accounts.users.profile_apis import (
+    AccountDeleteApi,
+    AccountExportApi,
+    AvatarApi,
+    AvatarFileApi,
+    ProfileApi,
+)
 from platform_common.auth.permissions import Role
 from platform_common.images import FORMATS
 
@@ -47,6 +53,8 @@ urlpatterns = [
     path("me/", UserMeApi.as_view(), name="user-me"),
     path("me/profile/", ProfileApi.as_view(), name="profile"),
     path("me/avatar/", AvatarApi.as_view(), name="avatar"),
+    path("me/export/", AccountExportApi.as_view(), name="account-export"),
+    path("me/delete/", AccountDeleteApi.as_view(), name="account-delete"),
     path("avatars/<avatar:name>", AvatarFileApi.as_view(), name="avatar-file"),
     path("email/verify/", EmailVerifyApi.as_view(), name="email-verify"),
     path(
