@@ -13,7 +13,7 @@ globals().update(
     build_settings(
         service="accounts",
         base_dir=BASE_DIR,
-        apps=["axes", "accounts.users", "accounts.tokens"],
+        apps=["axes", "accounts.users", "accounts.tokens", "accounts.teams"],
         root_urlconf="accounts.config.urls",
     )
 )

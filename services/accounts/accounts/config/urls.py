@@ -11,6 +11,6 @@ from platform_common.api.urls import (  # noqa: F401
 
 urlpatterns = service_urlpatterns(
     service="accounts",
-    api=["accounts.users.urls", "accounts.tokens.urls"],
+    api=["accounts.users.urls", "accounts.tokens.urls", "accounts.teams.urls"],
     unversioned=[path(".well-known/jwks.json", JwksApi.as_view(), name="jwks")],
 )

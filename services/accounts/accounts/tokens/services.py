@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.teams.selectors import team_claims
 from accounts.tokens.errors import (
     InvalidCredentials,
     RefreshTokenExpired,
@@ -217,7 +218,7 @@ def access_token_issue(*, user: User, now: datetime, session_id: uuid.UUID) -> s
         roles=user.roles,
         issued_at=now,
         lifetime=settings.JWT_ACCESS_TOKEN_LIFETIME,
-        extra_claims={SESSION_CLAIM: str(session_id)},
+        extra_claims={SESSION_CLAIM: str(session_id), **team_claims(user_id=user.id)},
     )
 
 
