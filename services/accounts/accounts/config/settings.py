@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 
+from platform_common.admin import admin_settings
 from platform_common.settings import build_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -18,6 +19,9 @@ globals().update(
     )
 )
 
+# The staff admin (/admin/ on the service, not through the gateway): Unfold theme, sessions.
+globals().update(admin_settings(globals()))
+
 # Set by build_settings; declared so the type checker knows them.
 JWT_ISSUER: str
 JWT_AUDIENCE: str
@@ -25,8 +29,6 @@ GATEWAY_PROXY_SECRET: str
 
 env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
-# The shared builder sets no STATIC_URL; Django's live test server needs one.
-STATIC_URL = "/static/"
 
 AUTH_USER_MODEL = "users.User"
 # Logins (accounts.tokens.services.token_pair_obtain) go through authenticate(): django-axes

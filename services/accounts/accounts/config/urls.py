@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import path
 
 from accounts.tokens.apis import JwksApi
@@ -12,5 +13,8 @@ from platform_common.api.urls import (  # noqa: F401
 urlpatterns = service_urlpatterns(
     service="accounts",
     api=["accounts.users.urls", "accounts.tokens.urls", "accounts.teams.urls"],
-    unversioned=[path(".well-known/jwks.json", JwksApi.as_view(), name="jwks")],
+    unversioned=[
+        path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
+        path("admin/", admin.site.urls),
+    ],
 )

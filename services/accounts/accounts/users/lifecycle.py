@@ -100,5 +100,24 @@ def user_delete(*, user_id: UUID, password: str) -> None:
             transaction.on_commit(lambda: storage.delete(avatar))
 
 
+def user_deactivate(*, user_id: UUID) -> None:
+    """Staff suspend an account: it cannot sign in and its sessions end (nothing erased)."""
+    with transaction.atomic():
+        user = user_get_for_update(user_id=user_id)
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        sessions_revoke_all(user_id=user.id)
+
+
+def user_email_mark_verified(*, user_id: UUID) -> None:
+    """Staff vouch for the email (e.g. checked by support); a verified one stays as it was."""
+    with transaction.atomic():
+        user = user_get_for_update(user_id=user_id)
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
