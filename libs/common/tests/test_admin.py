@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from platform_common.admin import _csv_cell, admin_settings
+from platform_common.admin import admin_settings
+from platform_common.admin.actions import _csv_cell
 
 
 def test_the_admin_apps_and_middleware_are_added_in_order() -> None:

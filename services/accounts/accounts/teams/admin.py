@@ -6,7 +6,7 @@ from django.contrib import admin
 from unfold.admin import ModelAdmin, TabularInline
 
 from accounts.teams.models import Membership, Team
-from platform_common.admin import csv_export_action
+from platform_common.admin.actions import csv_export_action
 
 
 class MembershipInline(TabularInline):

@@ -13,7 +13,7 @@ from unfold.admin import ModelAdmin
 from accounts.users.lifecycle import user_deactivate, user_email_mark_verified
 from accounts.users.models import User
 from accounts.users.services import user_role_grant
-from platform_common.admin import csv_export_action
+from platform_common.admin.actions import csv_export_action
 from platform_common.auth.permissions import Role
 
 CSV_FIELDS = (

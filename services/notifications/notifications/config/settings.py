@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 
 from notifications.config.channel_layer import channel_layer_host
+from platform_common.admin import admin_settings
 from platform_common.settings import build_settings
 
 _shared = build_settings(
@@ -15,6 +16,8 @@ _shared = build_settings(
     asgi_application="notifications.config.asgi.application",
 )
 globals().update(_shared)
+# The staff admin (/admin/ on the service): staff sign in with their accounts identity.
+globals().update(admin_settings(_shared))
 
 # Shared settings this service reads directly, declared so type checkers know them.
 JWT_ISSUER: str
