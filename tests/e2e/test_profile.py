@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from gateway_client import API, assert_problem, create_article, register_and_login
+from gateway_client import API, PASSWORD, assert_problem, create_article, register_and_login
 from PIL import Image
 
 from platform_common.testing.images import png_bomb
@@ -84,3 +84,27 @@ def test_bad_avatars_are_refused_through_the_gateway(
     assert_problem(refused, status, code)
     profile = client.get(f"{API}/accounts/me/profile/", headers=headers).json()
     assert profile["avatar_url"] is None
+
+
+def test_a_deleted_account_leaves_an_anonymous_author_and_cannot_sign_in(
+    client: httpx.Client,
+) -> None:
+    user, headers = register_and_login(client, "leaving")
+    article = create_article(client, headers, "published")
+    exported = client.get(f"{API}/accounts/me/export/", headers=headers)
+    assert exported.status_code == 200, exported.text
+    assert exported.json()["account"]["email"] == user["email"]
+
+    deleted = client.post(
+        f"{API}/accounts/me/delete/", json={"password": PASSWORD}, headers=headers
+    )
+
+    assert deleted.status_code == 204, deleted.text
+    started = time.monotonic()
+    while article_author(client, article["id"], {}) != "Deleted user":
+        assert time.monotonic() - started < PROJECTION_DEADLINE_S, "content never saw it"
+        time.sleep(0.2)
+    refused = client.post(
+        f"{API}/accounts/token/", json={"email": user["email"], "password": PASSWORD}
+    )
+    assert refused.status_code == 401
