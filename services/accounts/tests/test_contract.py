@@ -1,7 +1,5 @@
 """The API answers as its own OpenAPI document says, for valid and invalid input alike."""
 
-from pathlib import Path
-
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
@@ -17,7 +15,6 @@ def test_the_api_honours_its_openapi_document(
     result = run_contract(
         f"{live_server.url}/api/v1/accounts/schema/",
         token=make_token(sub=user.id),
-        config_file=Path(__file__).with_name("schemathesis.toml"),
     )
 
     assert result.returncode == 0, result.stdout[-20000:]

@@ -21,6 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 DEFAULT_MAX_EXAMPLES = 10
+# The platform's per-operation settings (e.g. the statuses valid-looking input may get
+# where the schema cannot say what valid is).
+PLATFORM_CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Fixed so that a failure found once is found again.
 DEFAULT_SEED = 7
 REQUEST_TIMEOUT_SECONDS = 10
@@ -32,15 +35,12 @@ def contract_command(
     token: str,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     extra_args: Sequence[str] = (),
-    config_file: Path | None = None,
+    config_file: Path = PLATFORM_CONFIG,
 ) -> list[str]:
-    """``config_file``: a schemathesis.toml of per-operation settings (e.g. the statuses
-    valid-looking input may get where the schema cannot say what valid is)."""
     schemathesis = Path(sys.executable).with_name("schemathesis")
-    config = [f"--config-file={config_file}"] if config_file is not None else []
     return [
         str(schemathesis),
-        *config,
+        f"--config-file={config_file}",
         "run",
         schema_url,
         "--checks=all",
@@ -62,7 +62,7 @@ def run_contract(
     token: str,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     extra_args: Sequence[str] = (),
-    config_file: Path | None = None,
+    config_file: Path = PLATFORM_CONFIG,
     timeout_seconds: float = 600,
 ) -> subprocess.CompletedProcess[str]:
     """Run schemathesis and return its result (``returncode`` 0: no failure; ``stdout``:
