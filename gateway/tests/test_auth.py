@@ -20,6 +20,7 @@ from tests.servers import closed_port
         ("HEAD", "/api/v1/content/articles/"),
         ("GET", "/api/v1/accounts/schema/"),
         ("GET", "/api/v1/notifications/schema/"),
+        ("GET", "/api/v1/accounts/avatars/0123456789abcdef0123456789abcdef.png"),
     ],
 )
 async def test_public_routes_need_no_token(
@@ -38,6 +39,8 @@ async def test_public_routes_need_no_token(
         ("GET", "/api/v1/content/articles/3f1c2b7e/comments/"),
         ("GET", "/api/v1/notifications/inbox/"),
         ("DELETE", "/api/v1/accounts/token/"),
+        ("GET", "/api/v1/accounts/avatars/../me/"),
+        ("PUT", "/api/v1/accounts/avatars/0123456789abcdef0123456789abcdef.png"),
     ],
 )
 async def test_other_routes_need_a_token(client: httpx.AsyncClient, method: str, path: str) -> None:

@@ -58,6 +58,9 @@ DELIBERATE = {
     "EMAIL_PORT": "the cluster's mail relay; development's is the local SMTP sink",
     "NOTIFICATION_LINK_BASE_URL": "the ingress host",
     "PROVIDER_SINK_DIR": "no local sink in a cluster: SMS and push need a provider webhook",
+    "AVATAR_STORAGE_BACKEND": "pods share no disk: an object store in a cluster",
+    "AVATAR_STORAGE_OPTIONS": "the cluster's bucket",
+    "AVATAR_BASE_URL": "the ingress host",
     "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")

@@ -13,7 +13,8 @@ def test_the_api_honours_its_openapi_document(
     live_server: LiveServer, make_token: MakeToken, user: User
 ) -> None:
     result = run_contract(
-        f"{live_server.url}/api/v1/accounts/schema/", token=make_token(sub=user.id)
+        f"{live_server.url}/api/v1/accounts/schema/",
+        token=make_token(sub=user.id),
     )
 
     assert result.returncode == 0, result.stdout[-20000:]

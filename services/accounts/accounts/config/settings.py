@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 
+from platform_common.admin import admin_settings
 from platform_common.settings import build_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -13,10 +14,20 @@ globals().update(
     build_settings(
         service="accounts",
         base_dir=BASE_DIR,
-        apps=["axes", "accounts.users", "accounts.tokens", "accounts.mfa", "accounts.audit"],
+        apps=[
+            "axes",
+            "accounts.users",
+            "accounts.tokens",
+            "accounts.mfa",
+            "accounts.audit",
+            "accounts.teams",
+        ],
         root_urlconf="accounts.config.urls",
     )
 )
+
+# The staff admin (/admin/ on the service, not through the gateway): Unfold theme, sessions.
+globals().update(admin_settings(globals()))
 
 # Set by build_settings; declared so the type checker knows them.
 JWT_ISSUER: str
@@ -25,8 +36,6 @@ GATEWAY_PROXY_SECRET: str
 
 env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 
-# The shared builder sets no STATIC_URL; Django's live test server needs one.
-STATIC_URL = "/static/"
 
 AUTH_USER_MODEL = "users.User"
 # Logins (accounts.tokens.services.credentials_authenticate) go through authenticate(): django-axes
@@ -119,3 +128,29 @@ EMAIL_VERIFICATION_LIFETIME = timedelta(hours=env.int("EMAIL_VERIFICATION_HOURS"
 PASSWORD_RESET_LIFETIME = timedelta(minutes=env.int("PASSWORD_RESET_MINUTES", default=30))
 
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="demo-password-123")
+
+# Avatars (profile pictures), stored through a Django storage: the local filesystem by
+# default, any django-storages backend (e.g. "storages.backends.s3.S3Storage" with
+# {"bucket_name": ..., "custom_domain": ...}; credentials from the AWS_* environment) by
+# AVATAR_STORAGE_BACKEND and AVATAR_STORAGE_OPTIONS. A relative local location resolves
+# against this service's folder; the local files are served by accounts at AVATAR_BASE_URL.
+AVATAR_BASE_URL = env.str(
+    "AVATAR_BASE_URL", default=f"{ACCOUNT_LINK_BASE_URL}/api/v1/accounts/avatars/"
+)
+AVATAR_STORAGE_BACKEND = env.str(
+    "AVATAR_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+AVATAR_STORAGE_OPTIONS: dict[str, str] = env.json(
+    "AVATAR_STORAGE_OPTIONS", default={"location": "media/avatars"}
+)
+if AVATAR_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
+    AVATAR_STORAGE_OPTIONS = {
+        "base_url": AVATAR_BASE_URL,
+        **AVATAR_STORAGE_OPTIONS,
+        "location": str(BASE_DIR / AVATAR_STORAGE_OPTIONS.get("location", "media/avatars")),
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "avatars": {"BACKEND": AVATAR_STORAGE_BACKEND, "OPTIONS": AVATAR_STORAGE_OPTIONS},
+}

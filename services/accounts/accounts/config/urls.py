@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import path
 
 from accounts.tokens.apis import JwksApi
@@ -16,6 +17,10 @@ urlpatterns = service_urlpatterns(
         "accounts.tokens.urls",
         "accounts.mfa.urls",
         "accounts.audit.urls",
+        "accounts.teams.urls",
     ],
-    unversioned=[path(".well-known/jwks.json", JwksApi.as_view(), name="jwks")],
+    unversioned=[
+        path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
+        path("admin/", admin.site.urls),
+    ],
 )

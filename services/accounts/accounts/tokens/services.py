@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.audit.models import AuditEvent
 from accounts.audit.services import audit_record
 from accounts.clients import ClientInfo
+from accounts.teams.selectors import team_claims
 from accounts.tokens.errors import (
     InvalidCredentials,
     RefreshTokenExpired,
@@ -268,7 +269,7 @@ def access_token_issue(*, user: User, now: datetime, session_id: uuid.UUID) -> s
         roles=user.roles,
         issued_at=now,
         lifetime=settings.JWT_ACCESS_TOKEN_LIFETIME,
-        extra_claims={SESSION_CLAIM: str(session_id)},
+        extra_claims={SESSION_CLAIM: str(session_id), **team_claims(user_id=user.id)},
     )
 
 

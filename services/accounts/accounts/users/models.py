@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -17,8 +18,18 @@ EMAIL_UNIQUE_CONSTRAINT = "users_user_email_ci_unique"
 DEFAULT_ROLE = Role.READER
 
 
+DEFAULT_LOCALE = "en"
+DEFAULT_TIME_ZONE = "UTC"
+BIO_MAX_LENGTH = 500
+
+
 def default_roles() -> list[str]:
     return [str(DEFAULT_ROLE)]
+
+
+def avatar_storage() -> Storage:
+    """The ``avatars`` storage of ``STORAGES`` (a callable: settings decide, not migrations)."""
+    return storages["avatars"]
 
 
 class User(UUIDModel, AbstractBaseUser):
@@ -35,6 +46,15 @@ class User(UUIDModel, AbstractBaseUser):
         models.CharField(max_length=50, choices=[(role.value, role.value) for role in Role]),
         default=default_roles,
     )
+    # Profile: what other services show of the user (accounts.user.updated carries it).
+    bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True, default="")
+    locale = models.CharField(max_length=35, default=DEFAULT_LOCALE)  # a LANGUAGES code
+    time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)  # an IANA name
+    # A fresh random name per upload: a served avatar never changes, so caches keep it.
+    avatar = models.FileField(storage=avatar_storage, max_length=100, blank=True, default="")
+    # Set when the owner deleted the account: the row stays (ids referenced elsewhere keep
+    # resolving), anonymised and inactive.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -47,6 +67,16 @@ class User(UUIDModel, AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.email
+
+    # The staff admin's permission checks: staff who hold the admin role may do everything
+    # there, other staff (editors) only look. No per-model permission rows to keep.
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        if not (self.is_active and self.is_staff):
+            return False
+        return Role.ADMIN in self.roles or perm.split(".", 1)[-1].startswith("view_")
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.is_staff
 
 
 class AccountTokenPurpose(models.TextChoices):

@@ -10,7 +10,15 @@ from accounts.users.apis import (
     UserRegisterApi,
     UserRoleApi,
 )
+from accounts.users.profile_apis import (
+    AccountDeleteApi,
+    AccountExportApi,
+    AvatarApi,
+    AvatarFileApi,
+    ProfileApi,
+)
 from platform_common.auth.permissions import Role
+from platform_common.images import FORMATS
 
 
 class RoleConverter:
@@ -25,11 +33,29 @@ class RoleConverter:
         return value.value
 
 
+class AvatarNameConverter:
+    """A stored avatar's name: the random hex name profiles give it, and its extension."""
+
+    regex = r"[0-9a-f]{32}\.(?:" + "|".join(ext for _type, ext in FORMATS.values()) + ")"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(RoleConverter, "role")
+register_converter(AvatarNameConverter, "avatar")
 
 urlpatterns = [
     path("register/", UserRegisterApi.as_view(), name="user-register"),
     path("me/", UserMeApi.as_view(), name="user-me"),
+    path("me/profile/", ProfileApi.as_view(), name="profile"),
+    path("me/avatar/", AvatarApi.as_view(), name="avatar"),
+    path("me/export/", AccountExportApi.as_view(), name="account-export"),
+    path("me/delete/", AccountDeleteApi.as_view(), name="account-delete"),
+    path("avatars/<avatar:name>", AvatarFileApi.as_view(), name="avatar-file"),
     path("email/verify/", EmailVerifyApi.as_view(), name="email-verify"),
     path(
         "email/verify/resend/",

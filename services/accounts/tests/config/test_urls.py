@@ -32,6 +32,14 @@ def test_the_openapi_schema_documents_every_endpoint(client: Client) -> None:
         "/api/v1/accounts/mfa/disable/",
         "/api/v1/accounts/mfa/recovery-codes/",
         "/api/v1/accounts/me/activity/",
+        "/api/v1/accounts/me/profile/",
+        "/api/v1/accounts/me/avatar/",
+        "/api/v1/accounts/me/export/",
+        "/api/v1/accounts/me/delete/",
+        "/api/v1/accounts/avatars/{name}",
+        "/api/v1/accounts/teams/",
+        "/api/v1/accounts/teams/{team_id}/",
+        "/api/v1/accounts/teams/{team_id}/members/{user_id}/",
     }
 
 

@@ -1,8 +1,9 @@
 """Handlers of the accounts events that keep the author projection."""
 
+from datetime import datetime
 from uuid import UUID
 
-from content.authors.services import author_sync
+from content.authors.services import author_anonymise, author_sync
 from platform_common.events import Envelope, subscribe
 
 
@@ -11,5 +12,25 @@ def project_registered_user(event: Envelope) -> None:
     author_sync(
         author_id=UUID(event.data["user_id"]),
         display_name=event.data["display_name"],
+        avatar_url=None,
+        envelope=event,
+    )
+
+
+@subscribe("accounts.user.updated")
+def project_updated_user(event: Envelope) -> None:
+    author_sync(
+        author_id=UUID(event.data["user_id"]),
+        display_name=event.data["display_name"],
+        avatar_url=event.data["avatar_url"],
+        envelope=event,
+    )
+
+
+@subscribe("accounts.user.deleted")
+def project_deleted_user(event: Envelope) -> None:
+    author_anonymise(
+        author_id=UUID(event.data["user_id"]),
+        deleted_at=datetime.fromisoformat(event.data["deleted_at"]),
         envelope=event,
     )

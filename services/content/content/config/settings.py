@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from platform_common.admin import admin_settings
 from platform_common.settings import build_settings
 
 globals().update(
@@ -12,3 +13,6 @@ globals().update(
         root_urlconf="content.config.urls",
     )
 )
+
+# The staff admin (/admin/ on the service): staff sign in with their accounts identity.
+globals().update(admin_settings(globals()))

@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 
 from notifications.config.channel_layer import channel_layer_host
+from platform_common.admin import admin_settings
 from platform_common.settings import build_settings
 
 _shared = build_settings(
@@ -21,20 +22,16 @@ _shared = build_settings(
     asgi_application="notifications.config.asgi.application",
 )
 globals().update(_shared)
+# The staff admin (/admin/ on the service): staff sign in with their accounts identity.
+globals().update(admin_settings(_shared))
 
 # Shared settings this service reads directly, declared so type checkers know them.
 JWT_ISSUER: str
 JWT_AUDIENCE: str
 JWKS_URL: str
 
-# Message templates per notification type and locale (delivery/templates).
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "APP_DIRS": True,
-        "OPTIONS": {"context_processors": []},
-    }
-]
+# Message templates per notification type and locale (delivery/templates) are found by the
+# admin's TEMPLATES (APP_DIRS); their rendering uses no request context.
 
 _env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
 

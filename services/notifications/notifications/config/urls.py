@@ -1,3 +1,7 @@
+from django.contrib import admin
+from django.urls import path
+
+from platform_common.admin.accounts_login import use_accounts_login
 from platform_common.api.urls import (  # noqa: F401
     handler400,
     handler403,
@@ -6,6 +10,8 @@ from platform_common.api.urls import (  # noqa: F401
     service_urlpatterns,
 )
 
+use_accounts_login(admin.site)
+
 urlpatterns = service_urlpatterns(
     service="notifications",
     api=[
@@ -13,4 +19,5 @@ urlpatterns = service_urlpatterns(
         "notifications.subscriptions.urls",
         "notifications.preferences.urls",
     ],
+    unversioned=[path("admin/", admin.site.urls)],
 )

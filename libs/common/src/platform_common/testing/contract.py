@@ -21,6 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 DEFAULT_MAX_EXAMPLES = 10
+# The platform's per-operation settings (e.g. the statuses valid-looking input may get
+# where the schema cannot say what valid is).
+PLATFORM_CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Fixed so that a failure found once is found again.
 DEFAULT_SEED = 7
 REQUEST_TIMEOUT_SECONDS = 10
@@ -32,10 +35,12 @@ def contract_command(
     token: str,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     extra_args: Sequence[str] = (),
+    config_file: Path = PLATFORM_CONFIG,
 ) -> list[str]:
     schemathesis = Path(sys.executable).with_name("schemathesis")
     return [
         str(schemathesis),
+        f"--config-file={config_file}",
         "run",
         schema_url,
         "--checks=all",
@@ -57,12 +62,17 @@ def run_contract(
     token: str,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     extra_args: Sequence[str] = (),
+    config_file: Path = PLATFORM_CONFIG,
     timeout_seconds: float = 600,
 ) -> subprocess.CompletedProcess[str]:
     """Run schemathesis and return its result (``returncode`` 0: no failure; ``stdout``:
     the report, failures with a curl line to reproduce each)."""
     command = contract_command(
-        schema_url, token=token, max_examples=max_examples, extra_args=extra_args
+        schema_url,
+        token=token,
+        max_examples=max_examples,
+        extra_args=extra_args,
+        config_file=config_file,
     )
     # A scratch working directory: schemathesis keeps a crash cache (.schemathesis/) there.
     with tempfile.TemporaryDirectory(prefix="contract-") as workdir:

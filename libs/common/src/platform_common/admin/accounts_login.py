@@ -1,0 +1,106 @@
+"""Staff sign-in through accounts for the admin of a service other than accounts.
+
+A service keeps no staff passwords: its admin login form posts the typed email and
+password to accounts' token endpoint, verifies the access token it gets back like any
+other (JWKS), and signs in a local staff user mapped from the token's roles. The local user
+has no usable password, so only this path leads in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Permission
+
+from platform_common.auth.drf import get_verifier
+from platform_common.auth.jwt import InvalidToken, Principal
+
+ACCOUNTS_LOGIN_PATH = "/api/v1/accounts/token/"
+STAFF_ROLES = frozenset({"editor", "admin"})
+ACCOUNTS_TIMEOUT_SECONDS = 5.0
+
+
+def accounts_token_url() -> str:
+    """``ACCOUNTS_TOKEN_URL``, else accounts' token endpoint at the ``JWKS_URL``'s origin
+    (both are served by accounts)."""
+    configured: str | None = getattr(settings, "ACCOUNTS_TOKEN_URL", None)
+    if configured:
+        return configured
+    parts = urlsplit(settings.JWKS_URL)
+    return str(urlunsplit((parts.scheme, parts.netloc, ACCOUNTS_LOGIN_PATH, "", "")))
+
+
+def staff_user_for(principal: Principal, *, email: str) -> Any:
+    """The local staff user of an accounts principal holding a staff role: created on first
+    sign-in, its flags following the roles at each one. ``admin`` is a superuser here;
+    ``editor`` is staff who may view every model."""
+    user_model: Any = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        username=str(principal.id), defaults={"email": email}
+    )
+    user.email = email
+    user.is_staff = True
+    user.is_superuser = principal.has_role("admin")
+    user.is_active = True
+    user.set_unusable_password()
+    user.save()
+    if not user.is_superuser:
+        user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return user
+
+
+class AccountsLoginForm(AuthenticationForm):
+    """The admin login form of a service: the credentials are checked by accounts."""
+
+    username = forms.EmailField(label="Email", max_length=254)
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Email or password incorrect, or the account is not staff.",
+        "unavailable": "Sign-in is unavailable for a moment; try again.",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email and password:
+            principal = self._accounts_principal(email=email, password=password)
+            if principal is None or not principal.has_role(*STAFF_ROLES):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_login"], code="invalid_login"
+                )
+            user = staff_user_for(principal, email=email)
+            # One backend resolves the session's user afterwards.
+            user.backend = "django.contrib.auth.backends.ModelBackend"
+            self.user_cache = user
+        return self.cleaned_data
+
+    def _accounts_principal(self, *, email: str, password: str) -> Principal | None:
+        try:
+            response = httpx.post(
+                accounts_token_url(),
+                json={"email": email, "password": password},
+                timeout=ACCOUNTS_TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError as error:
+            raise forms.ValidationError(
+                self.error_messages["unavailable"], code="unavailable"
+            ) from error
+        access = response.json().get("access") if response.status_code == 200 else None
+        if not isinstance(access, str):
+            return None  # refused, locked out, or a second factor asked (not offered here)
+        try:
+            return get_verifier().verify(access)
+        except InvalidToken:
+            return None
+
+
+def use_accounts_login(site: admin.AdminSite) -> None:
+    """Make ``site`` (a service's admin) sign staff in through accounts."""
+    site.login_form = AccountsLoginForm
