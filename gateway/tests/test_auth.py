@@ -18,6 +18,8 @@ from tests.servers import closed_port
         ("GET", "/api/v1/content/articles/"),
         ("GET", "/api/v1/content/articles/3f1c2b7e/"),
         ("HEAD", "/api/v1/content/articles/"),
+        ("GET", "/api/v1/content/categories/"),
+        ("GET", "/api/v1/content/tags/5b1d2c3e/"),
         ("GET", "/api/v1/accounts/schema/"),
         ("GET", "/api/v1/notifications/schema/"),
     ],
@@ -35,6 +37,7 @@ async def test_public_routes_need_no_token(
     [
         ("GET", "/api/v1/accounts/me/"),
         ("POST", "/api/v1/content/articles/"),
+        ("POST", "/api/v1/content/tags/"),
         ("GET", "/api/v1/content/articles/3f1c2b7e/comments/"),
         ("GET", "/api/v1/notifications/inbox/"),
         ("DELETE", "/api/v1/accounts/token/"),

@@ -8,7 +8,7 @@ globals().update(
     build_settings(
         service="content",
         base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=["content.authors", "content.articles"],
+        apps=["content.authors", "content.taxonomy", "content.articles"],
         root_urlconf="content.config.urls",
     )
 )
