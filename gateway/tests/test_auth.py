@@ -19,6 +19,7 @@ from tests.servers import closed_port
         ("GET", "/api/v1/content/articles/3f1c2b7e/"),
         ("HEAD", "/api/v1/content/articles/"),
         ("GET", "/api/v1/content/categories/"),
+        ("GET", "/api/v1/content/articles/by-slug/hello-world/"),
         ("GET", "/api/v1/content/tags/5b1d2c3e/"),
         ("GET", "/api/v1/accounts/schema/"),
         ("GET", "/api/v1/notifications/schema/"),

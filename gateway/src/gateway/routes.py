@@ -69,6 +69,7 @@ PUBLIC_ROUTES = (
     # Anonymous reads of published articles; the content service filters what is published.
     _rule("GET", r"/api/v1/content/articles/"),
     _rule("GET", r"/api/v1/content/articles/[^/]+/"),
+    _rule("GET", r"/api/v1/content/articles/by-slug/[^/]+/"),
     # The taxonomy is public too (writes stay authenticated).
     _rule("GET", r"/api/v1/content/(categories|tags)/"),
     _rule("GET", r"/api/v1/content/(categories|tags)/[^/]+/"),

@@ -23,15 +23,26 @@ from content.articles.serializers import (
     ArticleOutputSerializer,
 )
 from content.articles.services import article_create, article_delete, article_update
+from content.articles.view_counts import article_view_record
 from platform_common.api.pagination import PageNumberPagination, paginated_response
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
+
+REFERENCES_NOTE = "409 `unknown_category` / `unknown_tag` when a given id does not exist."
 
 
 def _article_response(request: Request, article_id: UUID, *, status_code: int) -> Response:
     article = article_get(article_id=article_id, viewer=optional_principal(request))
     data = ArticleOutputSerializer(article, context={"request": request}).data
     return Response(data, status=status_code)
+
+
+def _article_read(request: Request, **lookup: Any) -> Response:
+    """A reader's GET of one article; reads of published articles are counted as views."""
+    article = article_get(viewer=optional_principal(request), **lookup)
+    if article.status == ArticleStatus.PUBLISHED:
+        article_view_record(article_id=article.id)
+    return Response(ArticleOutputSerializer(article, context={"request": request}).data)
 
 
 class ArticleCollectionApi(APIView):
@@ -72,6 +83,7 @@ class ArticleCollectionApi(APIView):
 
     @extend_schema(
         summary="Create an article (the caller is its author)",
+        description=REFERENCES_NOTE,
         request=ArticleInputSerializer,
         responses={201: ArticleOutputSerializer, **problem_responses(409)},
     )
@@ -83,6 +95,16 @@ class ArticleCollectionApi(APIView):
         return _article_response(request, article.id, status_code=status.HTTP_201_CREATED)
 
 
+class ArticleBySlugApi(APIView):
+    """The same article as ``ArticleDetailApi``, addressed by its slug (public links)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="Read an article by its slug", responses=ArticleOutputSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        return _article_read(request, slug=slug)
+
+
 class ArticleDetailApi(APIView):
     """One article: readable when published or the caller's own, changeable by its author."""
 
@@ -90,20 +112,22 @@ class ArticleDetailApi(APIView):
 
     @extend_schema(summary="Read an article", responses=ArticleOutputSerializer)
     def get(self, request: Request, article_id: UUID) -> Response:
-        return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+        return _article_read(request, article_id=article_id)
 
     @extend_schema(
         summary="Replace title and body (author only)",
+        description=REFERENCES_NOTE,
         request=ArticleInputSerializer,
-        responses={200: ArticleOutputSerializer, **problem_responses(403)},
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
     )
     def put(self, request: Request, article_id: UUID) -> Response:
         return self._update(request, article_id, partial=False)
 
     @extend_schema(
         summary="Change some fields (author only)",
+        description=REFERENCES_NOTE,
         request=ArticleInputSerializer(partial=True),
-        responses={200: ArticleOutputSerializer, **problem_responses(403)},
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
     )
     def patch(self, request: Request, article_id: UUID) -> Response:
         return self._update(request, article_id, partial=True)

@@ -5,8 +5,13 @@ from platform_common.models import SoftDeleteModel, TimestampedModel
 TITLE_MAX_LENGTH = 200
 # Room for the title's slug plus a "-<hex>" suffix that resolves collisions.
 SLUG_MAX_LENGTH = 220
-# Lists show the start of each body, never the body itself.
+# Lists show the summary, or the start of the body when there is none, never the body.
 SUMMARY_LENGTH = 280
+SUMMARY_MAX_LENGTH = 500
+# Lengths search engines display.
+META_TITLE_MAX_LENGTH = 70
+META_DESCRIPTION_MAX_LENGTH = 160
+URL_MAX_LENGTH = 500
 
 
 class ArticleStatus(models.TextChoices):
@@ -27,8 +32,29 @@ class Article(TimestampedModel, SoftDeleteModel):
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     # Indexed by its unique constraint.
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, db_index=False)
+    summary = models.CharField(max_length=SUMMARY_MAX_LENGTH, blank=True, default="")
+    # Markdown as written; body_html is its sanitised rendering, refreshed on every save
+    # by the services (never rendered per read).
     body = models.TextField()
+    body_html = models.TextField(blank=True, default="", editable=False)
+    reading_time_minutes = models.PositiveIntegerField(default=1, editable=False)
     author_id = models.UUIDField()
+    category = models.ForeignKey(
+        "taxonomy.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    tags = models.ManyToManyField("taxonomy.Tag", blank=True, related_name="articles")
+    meta_title = models.CharField(max_length=META_TITLE_MAX_LENGTH, blank=True, default="")
+    meta_description = models.CharField(
+        max_length=META_DESCRIPTION_MAX_LENGTH, blank=True, default=""
+    )
+    canonical_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True, default="")
+    og_image_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True, default="")
+    # Counted in Redis per read and added here by the periodic flush (view_counts.py).
+    view_count = models.PositiveBigIntegerField(default=0, editable=False)
     status = models.CharField(
         max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )

@@ -3,11 +3,13 @@ drafts, editors and admins every draft (they review them)."""
 
 from uuid import UUID
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Left
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject, Left, NullIf
 
 from content.articles.models import SUMMARY_LENGTH, Article, ArticleStatus
 from content.authors.models import Author
+from content.taxonomy.models import Tag
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.jwt import Principal
 from platform_common.auth.permissions import Role, owner_or_role_filter
@@ -24,11 +26,19 @@ def article_visible_queryset(*, viewer: Principal | None) -> QuerySet[Article]:
     return Article.objects.filter(visible)
 
 
-def _with_author_display_name(queryset: QuerySet[Article]) -> QuerySet[Article]:
+def _with_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """Author name, category and tags in the article's own query (no query per row)."""
     # A subquery, not a join on a foreign key: the author may not be projected yet, and the
     # article must still be listed (with no display name) when it is not.
     author_name = Author.objects.filter(id=OuterRef("author_id")).values("display_name")[:1]
-    return queryset.annotate(author_display_name=Subquery(author_name))
+    tags = (
+        Tag.objects.filter(articles=OuterRef("pk"))
+        .order_by("name")
+        .values(summary=JSONObject(id="id", slug="slug", name="name"))
+    )
+    return queryset.select_related("category").annotate(
+        author_display_name=Subquery(author_name), tag_summaries=ArraySubquery(tags)
+    )
 
 
 def article_list(
@@ -38,17 +48,22 @@ def article_list(
     author_id: UUID | None = None,
 ) -> QuerySet[Article]:
     """Articles ``viewer`` may read, newest first, optionally only of ``status`` or by
-    ``author_id``; each has a ``summary`` instead of its body (the body is never read from
-    the database: a page of long articles stays small)."""
-    articles = article_visible_queryset(viewer=viewer).defer("body")
+    ``author_id``; each has a ``teaser`` (its summary, or the start of its body) instead of
+    its body (neither body is read from the database: a page of long articles stays small)."""
+    articles = article_visible_queryset(viewer=viewer).defer("body", "body_html")
     if status is not None:
         articles = articles.filter(status=status)
     if author_id is not None:
         articles = articles.filter(author_id=author_id)
-    return _with_author_display_name(articles).annotate(summary=Left("body", SUMMARY_LENGTH))
+    teaser = Coalesce(NullIf("summary", Value("")), Left("body", SUMMARY_LENGTH))
+    return _with_relations(articles).annotate(teaser=teaser)
 
 
-def article_get(*, article_id: UUID, viewer: Principal | None) -> Article:
-    """The article if ``viewer`` may read it; otherwise 404, never revealing it exists."""
-    visible = _with_author_display_name(article_visible_queryset(viewer=viewer))
-    return get_object_or_not_found(visible, id=article_id, message="Article not found.")
+def article_get(
+    *, viewer: Principal | None, article_id: UUID | None = None, slug: str | None = None
+) -> Article:
+    """The article (by id or by slug) if ``viewer`` may read it; otherwise 404, never
+    revealing it exists."""
+    lookup = {"id": article_id} if article_id is not None else {"slug": slug}
+    visible = _with_relations(article_visible_queryset(viewer=viewer))
+    return get_object_or_not_found(visible, **lookup, message="Article not found.")

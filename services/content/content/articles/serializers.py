@@ -1,23 +1,90 @@
+from typing import Any
+
 from rest_framework import serializers
 
-from content.articles.models import TITLE_MAX_LENGTH, Article, ArticleStatus
+from content.articles.models import (
+    META_DESCRIPTION_MAX_LENGTH,
+    META_TITLE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    Article,
+    ArticleStatus,
+)
+from content.articles.rendering import plain_text
+from content.taxonomy.models import Category
 from platform_common.api.serializers import BaseModelSerializer, InputSerializer
+
+MAX_TAGS = 20
+
+
+# An absolute http(s) address or nothing: ``javascript:``, ``data:`` and relative URLs are
+# refused. A pattern rather than a URL format, so the schema says exactly what is accepted;
+# printable ASCII only (non-ASCII is percent-encoded), read alike by every regex dialect.
+WEB_URL_PATTERN = r"^(https?://[!-~]+)?$"
+
+
+def web_url_field(**kwargs: Any) -> serializers.RegexField:
+    return serializers.RegexField(
+        WEB_URL_PATTERN, max_length=URL_MAX_LENGTH, required=False, allow_blank=True, **kwargs
+    )
 
 
 class ArticleInputSerializer(InputSerializer):
-    """Body of POST and PUT (PATCH uses it partially); a missing status keeps the current one."""
+    """Body of POST and PUT (PATCH uses it partially); a missing status keeps the current one.
+
+    Title, summary and SEO texts are plain text: markup in them is removed."""
 
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
-    # Bodies keep their surrounding whitespace (markdown indentation, trailing newlines).
+    # Markdown; bodies keep their surrounding whitespace (indentation, trailing newlines).
     body = serializers.CharField(allow_blank=True, trim_whitespace=False)
     status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True)
+    category_id = serializers.UUIDField(required=False, allow_null=True)
+    tag_ids = serializers.ListField(
+        child=serializers.UUIDField(), max_length=MAX_TAGS, required=False
+    )
+    meta_title = serializers.CharField(
+        max_length=META_TITLE_MAX_LENGTH, required=False, allow_blank=True
+    )
+    meta_description = serializers.CharField(
+        max_length=META_DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
+    )
+    canonical_url = web_url_field()
+    og_image_url = web_url_field(help_text="Open Graph image (an address; no upload here).")
+
+    def validate_title(self, value: str) -> str:
+        text = plain_text(value)
+        if not text:
+            raise serializers.ValidationError("A title needs text, not only markup.", code="blank")
+        return text
+
+
+class CategorySummarySerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class TagSummarySerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.UUIDField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
 
 
 class ArticleOutputSerializer(BaseModelSerializer):
-    """An article as its reader sees it, body included; ``?fields=`` narrows it."""
+    """An article as its reader sees it: Markdown ``body`` and its sanitised ``body_html``;
+    ``?fields=`` narrows it. ``view_count`` is as of the last periodic flush."""
 
     # Annotated by the selectors from the author projection; None until it catches up.
     author_display_name = serializers.CharField(read_only=True, allow_null=True)
+    category = CategorySummarySerializer(read_only=True, allow_null=True)
+    # Annotated by the selectors (one JSON array per article, in the article's query).
+    tags = TagSummarySerializer(many=True, read_only=True, source="tag_summaries")
+    # Plain strings: empty when unset, which a URI format would not allow.
+    canonical_url = serializers.CharField(read_only=True)
+    og_image_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Article
@@ -25,10 +92,20 @@ class ArticleOutputSerializer(BaseModelSerializer):
             "id",
             "slug",
             "title",
+            "summary",
             "body",
+            "body_html",
             "status",
             "author_id",
             "author_display_name",
+            "category",
+            "tags",
+            "meta_title",
+            "meta_description",
+            "canonical_url",
+            "og_image_url",
+            "reading_time_minutes",
+            "view_count",
             "published_at",
             "created_at",
             "updated_at",
@@ -36,14 +113,21 @@ class ArticleOutputSerializer(BaseModelSerializer):
         read_only_fields = fields
 
 
-class ArticleListOutputSerializer(ArticleOutputSerializer):
-    """An article in a list: the start of its body (``summary``) instead of the body."""
+# In a list: the teaser stands for summary, body and body_html.
+_LIST_OMITTED = frozenset({"summary", "body", "body_html"})
 
-    # Annotated by article_list: the first SUMMARY_LENGTH characters of the body.
-    summary = serializers.CharField(read_only=True)
+
+class ArticleListOutputSerializer(ArticleOutputSerializer):
+    """An article in a list: ``summary`` is its summary, or the start of its body when it
+    has none; never the body."""
+
+    # Annotated by article_list.
+    summary = serializers.CharField(read_only=True, source="teaser")
 
     class Meta(ArticleOutputSerializer.Meta):
         fields = [
-            "summary" if name == "body" else name for name in ArticleOutputSerializer.Meta.fields
+            name
+            for name in ArticleOutputSerializer.Meta.fields
+            if name not in _LIST_OMITTED or name == "summary"
         ]
         read_only_fields = fields

@@ -5,7 +5,8 @@ written to the outbox (``platform_common.events.publish``) when they are introdu
 """
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any, TypedDict, Unpack
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -14,7 +15,9 @@ from django.utils.text import slugify
 
 from content.articles.errors import ArticleCode
 from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleStatus
+from content.articles.rendering import plain_text, reading_time_minutes, render_markdown
 from content.articles.selectors import article_visible_queryset
+from content.taxonomy.models import Category, Tag
 from platform_common.api.errors import ConflictError, PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.jwt import Principal
@@ -26,15 +29,37 @@ SLUG_SUFFIX_ATTEMPTS = 5
 SLUG_SUFFIX_BYTES = 4
 SLUG_BASE_MAX_LENGTH = SLUG_MAX_LENGTH - len("-") - 2 * SLUG_SUFFIX_BYTES
 FALLBACK_SLUG = "article"
+# Shown as text by clients and search engines: markup in them is removed, never rendered.
+PLAIN_TEXT_FIELDS = frozenset({"title", "summary", "meta_title", "meta_description"})
+
+
+class ArticleDetails(TypedDict, total=False):
+    """What an author may set besides title and body (all optional)."""
+
+    summary: str
+    category_id: UUID | None
+    tag_ids: Sequence[UUID]
+    meta_title: str
+    meta_description: str
+    canonical_url: str
+    og_image_url: str
 
 
 def article_create(
-    *, author_id: UUID, title: str, body: str, status: ArticleStatus = ArticleStatus.DRAFT
+    *,
+    author_id: UUID,
+    title: str,
+    body: str,
+    status: ArticleStatus = ArticleStatus.DRAFT,
+    **details: Unpack[ArticleDetails],
 ) -> Article:
-    article = Article(author_id=author_id, title=title, body=body)
+    article = Article(author_id=author_id)
+    tags = _apply_changes(article, {"title": title, "body": body, **details})
     _set_status(article, status)
     with transaction.atomic():
         _insert_with_unique_slug(article)
+        if tags is not None:
+            article.tags.set(tags)
     return article
 
 
@@ -45,18 +70,43 @@ def article_update(
     title: str | None = None,
     body: str | None = None,
     status: ArticleStatus | None = None,
+    **details: Unpack[ArticleDetails],
 ) -> Article:
     """Change the given fields; the slug stays as it was created."""
+    changes: dict[str, Any] = {"title": title, "body": body}
+    changes = {name: value for name, value in changes.items() if value is not None}
     with transaction.atomic():
         article = _article_for_change(article_id=article_id, actor_id=actor_id)
-        if title is not None:
-            article.title = title
-        if body is not None:
-            article.body = body
+        tags = _apply_changes(article, {**changes, **details})
         if status is not None:
             _set_status(article, status)
         article.save()
+        if tags is not None:
+            article.tags.set(tags)
     return article
+
+
+def _apply_changes(article: Article, changes: dict[str, Any]) -> list[Tag] | None:
+    """Set the changed fields on ``article`` (rendering the body, checking references);
+    returns the tags to set once the row exists, None when the tags do not change."""
+    for field in PLAIN_TEXT_FIELDS & changes.keys():
+        changes[field] = plain_text(changes[field])
+    if "body" in changes:
+        article.body_html = render_markdown(changes["body"])
+        article.reading_time_minutes = reading_time_minutes(changes["body"])
+    # A reference to a row that does not exist (any more) conflicts with the current state.
+    category_id = changes.get("category_id")
+    if category_id is not None and not Category.objects.filter(id=category_id).exists():
+        raise ConflictError("No category has this id.", code=ArticleCode.UNKNOWN_CATEGORY)
+    tags: list[Tag] | None = None
+    if "tag_ids" in changes:
+        tag_ids = set(changes.pop("tag_ids"))
+        tags = list(Tag.objects.filter(id__in=tag_ids))
+        if len(tags) != len(tag_ids):
+            raise ConflictError("A tag id is unknown.", code=ArticleCode.UNKNOWN_TAG)
+    for field, value in changes.items():
+        setattr(article, field, value)
+    return tags
 
 
 def article_delete(*, article_id: UUID, actor_id: UUID) -> None:
