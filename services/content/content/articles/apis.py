@@ -21,9 +21,17 @@ from content.articles.serializers import (
     ArticleInputSerializer,
     ArticleListOutputSerializer,
     ArticleOutputSerializer,
+    PublishInputSerializer,
+    RejectInputSerializer,
 )
 from content.articles.services import article_create, article_delete, article_update
 from content.articles.view_counts import article_view_record
+from content.articles.workflow import (
+    article_archive,
+    article_publish,
+    article_reject,
+    article_submit,
+)
 from platform_common.api.pagination import PageNumberPagination, paginated_response
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
@@ -146,3 +154,70 @@ class ArticleDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         article_update(article_id=article_id, actor_id=actor.id, **serializer.validated_data)
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+TRANSITION_ERRORS = problem_responses(403, 409)
+TRANSITION_NOTE = (
+    "403 `permission_denied` when the caller may not make this transition; 409 "
+    "`invalid_transition` (with `current_status`) when the article's status does not allow it."
+)
+
+
+def _transitioned(request: Request, article_id: UUID) -> Response:
+    return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+class ArticleSubmitApi(APIView):
+    @extend_schema(
+        summary="Submit a draft for review (its author): draft -> in_review",
+        description=TRANSITION_NOTE,
+        request=None,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        article_submit(article_id=article_id, actor=request_principal(request))
+        return _transitioned(request, article_id)
+
+
+class ArticleRejectApi(APIView):
+    @extend_schema(
+        summary="Send an article in review back to draft, with a reason (editors)",
+        description=TRANSITION_NOTE,
+        request=RejectInputSerializer,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        serializer = RejectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article_reject(
+            article_id=article_id, actor=request_principal(request), **serializer.validated_data
+        )
+        return _transitioned(request, article_id)
+
+
+class ArticlePublishApi(APIView):
+    @extend_schema(
+        summary="Approve an article in review: publish now, or at publish_at (editors)",
+        description=TRANSITION_NOTE,
+        request=PublishInputSerializer,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        serializer = PublishInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article_publish(
+            article_id=article_id, actor=request_principal(request), **serializer.validated_data
+        )
+        return _transitioned(request, article_id)
+
+
+class ArticleArchiveApi(APIView):
+    @extend_schema(
+        summary="Archive a published article (editors)",
+        description=TRANSITION_NOTE,
+        request=None,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        article_archive(article_id=article_id, actor=request_principal(request))
+        return _transitioned(request, article_id)

@@ -14,9 +14,23 @@ META_DESCRIPTION_MAX_LENGTH = 160
 URL_MAX_LENGTH = 500
 
 
+REASON_MAX_LENGTH = 500
+
+
 class ArticleStatus(models.TextChoices):
+    """The workflow: draft -> in_review -> published -> archived; in_review -> draft (rejected).
+
+    An approved article waiting for its ``publish_at`` stays in review until beat publishes it.
+    """
+
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+# Never published yet: no publication date required.
+UNPUBLISHED = (ArticleStatus.DRAFT, ArticleStatus.IN_REVIEW)
 
 
 class Article(TimestampedModel, SoftDeleteModel):
@@ -59,6 +73,14 @@ class Article(TimestampedModel, SoftDeleteModel):
         max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set by an editor's approval for a later time; beat publishes the article then.
+    publish_at = models.DateTimeField(null=True, blank=True)
+    # The editor who approved the publication (now or at publish_at).
+    approved_by_id = models.UUIDField(null=True, blank=True)
+    # Why an editor sent the article back to draft (the last rejection).
+    rejection_reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, default="")
+    # Bumped by every change: the aggregate version of the content.article.* events.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -69,8 +91,7 @@ class Article(TimestampedModel, SoftDeleteModel):
                 name="articles_article_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status=ArticleStatus.DRAFT)
-                | models.Q(published_at__isnull=False),
+                condition=models.Q(status__in=UNPUBLISHED) | models.Q(published_at__isnull=False),
                 name="articles_article_published_has_date",
             ),
         ]
@@ -80,6 +101,12 @@ class Article(TimestampedModel, SoftDeleteModel):
                 fields=["status", "-created_at"],
                 name="articles_live_by_status",
                 condition=models.Q(deleted_at__isnull=True),
+            ),
+            # Beat's pass over approved articles whose publication time has come.
+            models.Index(
+                fields=["publish_at"],
+                name="articles_scheduled",
+                condition=models.Q(status=ArticleStatus.IN_REVIEW, publish_at__isnull=False),
             ),
             # The author's own articles (drafts included) and the ?author= filter.
             models.Index(

@@ -5,11 +5,11 @@ from rest_framework import serializers
 from content.articles.models import (
     META_DESCRIPTION_MAX_LENGTH,
     META_TITLE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     URL_MAX_LENGTH,
     Article,
-    ArticleStatus,
 )
 from content.articles.rendering import plain_text
 from content.taxonomy.models import Category
@@ -31,14 +31,14 @@ def web_url_field(**kwargs: Any) -> serializers.RegexField:
 
 
 class ArticleInputSerializer(InputSerializer):
-    """Body of POST and PUT (PATCH uses it partially); a missing status keeps the current one.
+    """Body of POST and PUT (PATCH uses it partially). New articles are drafts; the status
+    changes through the workflow endpoints.
 
     Title, summary and SEO texts are plain text: markup in them is removed."""
 
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
     # Markdown; bodies keep their surrounding whitespace (indentation, trailing newlines).
     body = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
     summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True)
     category_id = serializers.UUIDField(required=False, allow_null=True)
     tag_ids = serializers.ListField(
@@ -131,3 +131,13 @@ class ArticleListOutputSerializer(ArticleOutputSerializer):
             if name not in _LIST_OMITTED or name == "summary"
         ]
         read_only_fields = fields
+
+
+class RejectInputSerializer(InputSerializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class PublishInputSerializer(InputSerializer):
+    """Absent or past ``publish_at``: publish now; a future one: beat publishes it then."""
+
+    publish_at = serializers.DateTimeField(required=False)

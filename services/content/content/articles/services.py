@@ -69,17 +69,18 @@ def article_update(
     actor_id: UUID,
     title: str | None = None,
     body: str | None = None,
-    status: ArticleStatus | None = None,
     **details: Unpack[ArticleDetails],
 ) -> Article:
-    """Change the given fields; the slug stays as it was created."""
+    """Change the given fields; the slug stays as it was created. The status changes only
+    through the workflow (workflow.py); an archived article is no longer edited (409)."""
     changes: dict[str, Any] = {"title": title, "body": body}
     changes = {name: value for name, value in changes.items() if value is not None}
     with transaction.atomic():
         article = _article_for_change(article_id=article_id, actor_id=actor_id)
+        if article.status == ArticleStatus.ARCHIVED:
+            raise ConflictError("An archived article is not edited.", code=ArticleCode.NOT_EDITABLE)
         tags = _apply_changes(article, {**changes, **details})
-        if status is not None:
-            _set_status(article, status)
+        article.version += 1
         article.save()
         if tags is not None:
             article.tags.set(tags)
@@ -133,9 +134,9 @@ def _article_for_change(*, article_id: UUID, actor_id: UUID) -> Article:
 
 
 def _set_status(article: Article, status: ArticleStatus) -> None:
+    """Only at creation (seeding, imports); later changes go through the workflow."""
     article.status = status
-    # published_at records the first publication; unpublishing and republishing keep it.
-    if status == ArticleStatus.PUBLISHED and article.published_at is None:
+    if status in (ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED):
         article.published_at = timezone.now()
 
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from content.articles.apis import ArticleBySlugApi, ArticleCollectionApi, ArticleDetailApi
+from content.articles.apis import (
+    ArticleArchiveApi,
+    ArticleBySlugApi,
+    ArticleCollectionApi,
+    ArticleDetailApi,
+    ArticlePublishApi,
+    ArticleRejectApi,
+    ArticleSubmitApi,
+)
 
 app_name = "articles"
 
@@ -8,4 +16,8 @@ urlpatterns = [
     path("articles/", ArticleCollectionApi.as_view(), name="collection"),
     path("articles/<uuid:article_id>/", ArticleDetailApi.as_view(), name="detail"),
     path("articles/by-slug/<slug:slug>/", ArticleBySlugApi.as_view(), name="by-slug"),
+    path("articles/<uuid:article_id>/submit/", ArticleSubmitApi.as_view(), name="submit"),
+    path("articles/<uuid:article_id>/reject/", ArticleRejectApi.as_view(), name="reject"),
+    path("articles/<uuid:article_id>/publish/", ArticlePublishApi.as_view(), name="publish"),
+    path("articles/<uuid:article_id>/archive/", ArticleArchiveApi.as_view(), name="archive"),
 ]

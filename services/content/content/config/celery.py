@@ -16,3 +16,9 @@ schedule_periodic(
     run=tasks.flush_article_views,
     every_seconds=settings.ARTICLE_VIEWS_FLUSH_SECONDS,
 )
+schedule_periodic(
+    app,
+    name=tasks.PUBLISH_DUE_TASK,
+    run=tasks.publish_due_articles,
+    every_seconds=settings.ARTICLE_PUBLISH_DUE_SECONDS,
+)
