@@ -16,15 +16,28 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content.articles.models import ArticleStatus
-from content.articles.selectors import article_get, article_list
+from content.articles.selectors import (
+    article_get,
+    article_list,
+    article_revision_diff,
+    article_revision_list,
+)
 from content.articles.serializers import (
     ArticleInputSerializer,
     ArticleListOutputSerializer,
     ArticleOutputSerializer,
     PublishInputSerializer,
     RejectInputSerializer,
+    RevisionDiffFilterSerializer,
+    RevisionDiffOutputSerializer,
+    RevisionOutputSerializer,
 )
-from content.articles.services import article_create, article_delete, article_update
+from content.articles.services import (
+    article_create,
+    article_delete,
+    article_revision_restore,
+    article_update,
+)
 from content.articles.view_counts import article_view_record
 from content.articles.workflow import (
     article_archive,
@@ -221,3 +234,56 @@ class ArticleArchiveApi(APIView):
     def post(self, request: Request, article_id: UUID) -> Response:
         article_archive(article_id=article_id, actor=request_principal(request))
         return _transitioned(request, article_id)
+
+
+REVISION_NOTE = "For the article's author, editors and admins (others: 403)."
+
+
+class ArticleRevisionListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        summary="The article's revisions, newest first",
+        description=REVISION_NOTE,
+        responses={200: RevisionOutputSerializer(many=True), **problem_responses(403)},
+    )
+    def get(self, request: Request, article_id: UUID) -> Response:
+        revisions = article_revision_list(article_id=article_id, viewer=request_principal(request))
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=revisions,
+            serializer_class=RevisionOutputSerializer,
+        )
+
+
+class ArticleRevisionDiffApi(APIView):
+    @extend_schema(
+        summary="Unified diff between two revisions (?from=&to=)",
+        description=REVISION_NOTE,
+        parameters=[RevisionDiffFilterSerializer],
+        responses={200: RevisionDiffOutputSerializer, **problem_responses(403)},
+    )
+    def get(self, request: Request, article_id: UUID) -> Response:
+        numbers = RevisionDiffFilterSerializer(data=request.query_params.dict())
+        numbers.is_valid(raise_exception=True)
+        diff = article_revision_diff(
+            article_id=article_id,
+            viewer=request_principal(request),
+            from_number=numbers.validated_data["from"],
+            to_number=numbers.validated_data["to"],
+        )
+        return Response({"diff": diff})
+
+
+class ArticleRevisionRestoreApi(APIView):
+    @extend_schema(
+        summary="Restore a revision's title, summary and body (author only; a new revision)",
+        request=None,
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
+    )
+    def post(self, request: Request, article_id: UUID, number: int) -> Response:
+        article_revision_restore(
+            article_id=article_id, actor_id=request_principal(request).id, number=number
+        )
+        return _article_response(request, article_id, status_code=status.HTTP_200_OK)

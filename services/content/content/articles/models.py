@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 from platform_common.models import SoftDeleteModel, TimestampedModel
@@ -118,3 +120,31 @@ class Article(TimestampedModel, SoftDeleteModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleRevision(models.Model):
+    """The title, summary and body of an article as one change left them (numbered from 1).
+
+    Written by the services on creation and on every change of one of the three; restoring
+    one writes a new revision, so history only grows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    summary = models.CharField(max_length=SUMMARY_MAX_LENGTH, blank=True, default="")
+    body = models.TextField()
+    # Who made the change (the accounts user id).
+    editor_id = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="articles_revision_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} #{self.number}"

@@ -1,18 +1,21 @@
 """Reads of articles. Visibility: everyone sees published articles, authors their own
 drafts, editors and admins every draft (they review them)."""
 
+import difflib
 from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, JSONObject, Left, NullIf
 
-from content.articles.models import SUMMARY_LENGTH, Article, ArticleStatus
+from content.articles.models import SUMMARY_LENGTH, Article, ArticleRevision, ArticleStatus
 from content.authors.models import Author
 from content.taxonomy.models import Tag
+from platform_common.api.errors import PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.jwt import Principal
 from platform_common.auth.permissions import Role, owner_or_role_filter
+from platform_common.problems import ProblemCode
 
 # Who may read every draft, not only their own.
 DRAFT_REVIEWERS = (Role.EDITOR, Role.ADMIN)
@@ -67,3 +70,39 @@ def article_get(
     lookup = {"id": article_id} if article_id is not None else {"slug": slug}
     visible = _with_relations(article_visible_queryset(viewer=viewer))
     return get_object_or_not_found(visible, **lookup, message="Article not found.")
+
+
+def article_revision_list(*, article_id: UUID, viewer: Principal) -> QuerySet[ArticleRevision]:
+    """The article's revisions, newest first: for its author, editors and admins."""
+    article = get_object_or_not_found(
+        article_visible_queryset(viewer=viewer), id=article_id, message="Article not found."
+    )
+    if article.author_id != viewer.id and not viewer.has_role(*DRAFT_REVIEWERS):
+        raise PermissionDeniedError(
+            "Only the author and editors read revisions.", code=ProblemCode.PERMISSION_DENIED
+        )
+    return ArticleRevision.objects.filter(article_id=article_id)
+
+
+def article_revision_diff(
+    *, article_id: UUID, viewer: Principal, from_number: int, to_number: int
+) -> str:
+    """A unified diff from revision ``from_number`` to ``to_number`` (title, summary, body)."""
+    revisions = article_revision_list(article_id=article_id, viewer=viewer)
+    old, new = (
+        get_object_or_not_found(revisions, number=number, message="Revision not found.")
+        for number in (from_number, to_number)
+    )
+    return "".join(
+        difflib.unified_diff(
+            _revision_lines(old),
+            _revision_lines(new),
+            fromfile=f"revision {from_number}",
+            tofile=f"revision {to_number}",
+        )
+    )
+
+
+def _revision_lines(revision: ArticleRevision) -> list[str]:
+    text = f"# {revision.title}\n\n{revision.summary}\n\n{revision.body}"
+    return [line + "\n" for line in text.splitlines()]

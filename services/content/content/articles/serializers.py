@@ -10,6 +10,7 @@ from content.articles.models import (
     TITLE_MAX_LENGTH,
     URL_MAX_LENGTH,
     Article,
+    ArticleRevision,
 )
 from content.articles.rendering import plain_text
 from content.taxonomy.models import Category
@@ -141,3 +142,25 @@ class PublishInputSerializer(InputSerializer):
     """Absent or past ``publish_at``: publish now; a future one: beat publishes it then."""
 
     publish_at = serializers.DateTimeField(required=False)
+
+
+class RevisionOutputSerializer(BaseModelSerializer):
+    class Meta:
+        model = ArticleRevision
+        fields = ["number", "title", "summary", "body", "editor_id", "created_at"]
+        read_only_fields = fields
+
+
+class RevisionDiffFilterSerializer(serializers.Serializer[dict[str, Any]]):
+    # "from" is a keyword: the fields are renamed below.
+    from_ = serializers.IntegerField(min_value=1)
+    to = serializers.IntegerField(min_value=1)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class RevisionDiffOutputSerializer(serializers.Serializer[dict[str, Any]]):
+    diff = serializers.CharField(help_text="Unified diff (empty when the two are the same).")

@@ -10,11 +10,12 @@ from typing import Any, TypedDict, Unpack
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from content.articles.errors import ArticleCode
-from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleStatus
+from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleRevision, ArticleStatus
 from content.articles.rendering import plain_text, reading_time_minutes, render_markdown
 from content.articles.selectors import article_visible_queryset
 from content.taxonomy.models import Category, Tag
@@ -60,6 +61,7 @@ def article_create(
         _insert_with_unique_slug(article)
         if tags is not None:
             article.tags.set(tags)
+        _record_revision(article, editor_id=author_id)
     return article
 
 
@@ -79,12 +81,49 @@ def article_update(
         article = _article_for_change(article_id=article_id, actor_id=actor_id)
         if article.status == ArticleStatus.ARCHIVED:
             raise ConflictError("An archived article is not edited.", code=ArticleCode.NOT_EDITABLE)
+        before = _revised_content(article)
         tags = _apply_changes(article, {**changes, **details})
         article.version += 1
         article.save()
         if tags is not None:
             article.tags.set(tags)
+        if _revised_content(article) != before:
+            _record_revision(article, editor_id=actor_id)
     return article
+
+
+def article_revision_restore(*, article_id: UUID, actor_id: UUID, number: int) -> Article:
+    """Bring back the title, summary and body of revision ``number`` (author only); this is
+    itself a change, so it makes a new revision."""
+    revision = get_object_or_not_found(
+        ArticleRevision.objects.filter(article_id=article_id),
+        number=number,
+        message="Revision not found.",
+    )
+    return article_update(
+        article_id=article_id,
+        actor_id=actor_id,
+        title=revision.title,
+        body=revision.body,
+        summary=revision.summary,
+    )
+
+
+def _revised_content(article: Article) -> tuple[str, str, str]:
+    return article.title, article.summary, article.body
+
+
+def _record_revision(article: Article, *, editor_id: UUID) -> None:
+    # The article row is locked (update) or new (create): numbers cannot race.
+    last = article.revisions.aggregate(last=Max("number"))["last"] or 0
+    ArticleRevision.objects.create(
+        article=article,
+        number=last + 1,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        editor_id=editor_id,
+    )
 
 
 def _apply_changes(article: Article, changes: dict[str, Any]) -> list[Tag] | None:

@@ -7,6 +7,9 @@ from content.articles.apis import (
     ArticleDetailApi,
     ArticlePublishApi,
     ArticleRejectApi,
+    ArticleRevisionDiffApi,
+    ArticleRevisionListApi,
+    ArticleRevisionRestoreApi,
     ArticleSubmitApi,
 )
 
@@ -20,4 +23,19 @@ urlpatterns = [
     path("articles/<uuid:article_id>/reject/", ArticleRejectApi.as_view(), name="reject"),
     path("articles/<uuid:article_id>/publish/", ArticlePublishApi.as_view(), name="publish"),
     path("articles/<uuid:article_id>/archive/", ArticleArchiveApi.as_view(), name="archive"),
+    path(
+        "articles/<uuid:article_id>/revisions/",
+        ArticleRevisionListApi.as_view(),
+        name="revisions",
+    ),
+    path(
+        "articles/<uuid:article_id>/revisions/diff/",
+        ArticleRevisionDiffApi.as_view(),
+        name="revision-diff",
+    ),
+    path(
+        "articles/<uuid:article_id>/revisions/<int:number>/restore/",
+        ArticleRevisionRestoreApi.as_view(),
+        name="revision-restore",
+    ),
 ]
