@@ -5,6 +5,7 @@ lives in ``article_list``; the caller is read with ``optional_principal`` (reads
 anonymous readers) or ``request_principal`` (writes).
 """
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,17 +16,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from content.articles.filters import ORDERING_FIELDS
 from content.articles.models import ArticleStatus
 from content.articles.selectors import (
+    article_autocomplete,
     article_get,
     article_list,
     article_revision_diff,
     article_revision_list,
+    article_search,
 )
 from content.articles.serializers import (
     ArticleInputSerializer,
     ArticleListOutputSerializer,
     ArticleOutputSerializer,
+    ArticleSearchOutputSerializer,
+    AutocompleteOutputSerializer,
     PublishInputSerializer,
     RejectInputSerializer,
     RevisionDiffFilterSerializer,
@@ -48,6 +54,15 @@ from content.articles.workflow import (
 from platform_common.api.pagination import PageNumberPagination, paginated_response
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
+
+
+def _query_values(validated: dict[str, Any]) -> dict[str, str]:
+    """Validated query values as django-filter reads them (strings, ISO dates)."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else str(value)
+        for name, value in validated.items()
+    }
+
 
 REFERENCES_NOTE = "409 `unknown_category` / `unknown_tag` when a given id does not exist."
 
@@ -75,8 +90,22 @@ class ArticleCollectionApi(APIView):
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         # Not an InputSerializer: paging and ?fields= share the query string.
-        status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
+        status = serializers.ChoiceField(
+            choices=ArticleStatus.choices,
+            required=False,
+            help_text="Within what the caller may read: other authors' unpublished articles "
+            "only for editors and admins.",
+        )
         author = serializers.UUIDField(required=False)
+        category = serializers.UUIDField(required=False, help_text="Its subcategories included.")
+        tag = serializers.SlugField(required=False, help_text="A tag's slug (any case).")
+        published_after = serializers.DateTimeField(required=False)
+        published_before = serializers.DateTimeField(required=False)
+        ordering = serializers.ChoiceField(
+            choices=[f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")],
+            required=False,
+            help_text="Newest first (-created_at) by default.",
+        )
 
     @extend_schema(
         summary=(
@@ -91,9 +120,7 @@ class ArticleCollectionApi(APIView):
         filters = self.FilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         articles = article_list(
-            viewer=optional_principal(request),
-            status=filters.validated_data.get("status"),
-            author_id=filters.validated_data.get("author"),
+            viewer=optional_principal(request), filters=_query_values(filters.validated_data)
         )
         return paginated_response(
             view=self,
@@ -287,3 +314,54 @@ class ArticleRevisionRestoreApi(APIView):
             article_id=article_id, actor_id=request_principal(request).id, number=number
         )
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+AUTOCOMPLETE_LIMIT = 10
+
+
+class ArticleSearchApi(APIView):
+    """Full-text search over what the caller may read, best first."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = PageNumberPagination
+
+    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
+        q = serializers.CharField(
+            max_length=200, help_text='Words, "a phrase", -excluded, or: web search syntax.'
+        )
+
+    @extend_schema(
+        summary="Search articles (title above summary above body), with highlighted passages",
+        parameters=[QuerySerializer],
+        responses=ArticleSearchOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data={"q": request.query_params.get("q")})
+        query.is_valid(raise_exception=True)
+        hits = article_search(viewer=optional_principal(request), query=query.validated_data["q"])
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=hits,
+            serializer_class=ArticleSearchOutputSerializer,
+        )
+
+
+class AutocompleteApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
+        q = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        summary=f"Published titles and tags starting with q (at most {AUTOCOMPLETE_LIMIT} each)",
+        parameters=[QuerySerializer],
+        responses=AutocompleteOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data={"q": request.query_params.get("q")})
+        query.is_valid(raise_exception=True)
+        articles, tags = article_autocomplete(
+            prefix=query.validated_data["q"], limit=AUTOCOMPLETE_LIMIT
+        )
+        return Response(AutocompleteOutputSerializer({"articles": articles, "tags": tags}).data)

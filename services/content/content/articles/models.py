@@ -1,6 +1,9 @@
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from platform_common.models import SoftDeleteModel, TimestampedModel
 
@@ -17,6 +20,27 @@ URL_MAX_LENGTH = 500
 
 
 REASON_MAX_LENGTH = 500
+
+
+class ArticleLanguage(models.TextChoices):
+    """Text search configurations (stemming, stop words) an article may be written in."""
+
+    ENGLISH = "english", "English"
+    FRENCH = "french", "French"
+    GERMAN = "german", "German"
+    SPANISH = "spanish", "Spanish"
+    ITALIAN = "italian", "Italian"
+    PORTUGUESE = "portuguese", "Portuguese"
+    DUTCH = "dutch", "Dutch"
+    SIMPLE = "simple", "Other (no stemming)"
+
+
+class RegConfigField(models.CharField):  # type: ignore[type-arg]
+    """A Postgres ``regconfig``: to_tsvector over it is immutable, so a generated column may
+    use it (text cast to regconfig is not)."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "regconfig"
 
 
 class ArticleStatus(models.TextChoices):
@@ -69,6 +93,17 @@ class Article(TimestampedModel, SoftDeleteModel):
     )
     canonical_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True, default="")
     og_image_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True, default="")
+    language = RegConfigField(
+        max_length=32, choices=ArticleLanguage.choices, default=ArticleLanguage.ENGLISH
+    )
+    # Title weighs most, then summary, then body; kept by Postgres itself on every write.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=models.F("language"))
+        + SearchVector("summary", weight="B", config=models.F("language"))
+        + SearchVector("body", weight="C", config=models.F("language")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     # Counted in Redis per read and added here by the periodic flush (view_counts.py).
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
     status = models.CharField(
@@ -98,6 +133,7 @@ class Article(TimestampedModel, SoftDeleteModel):
             ),
         ]
         indexes = [
+            GinIndex(fields=["search_vector"], name="articles_search"),
             # The public list: live published articles, newest first.
             models.Index(
                 fields=["status", "-created_at"],

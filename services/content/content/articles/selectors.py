@@ -2,12 +2,16 @@
 drafts, editors and admins every draft (they review them)."""
 
 import difflib
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, JSONObject, Left, NullIf
 
+from content.articles.filters import ArticleFilter
 from content.articles.models import SUMMARY_LENGTH, Article, ArticleRevision, ArticleStatus
 from content.authors.models import Author
 from content.taxonomy.models import Tag
@@ -17,6 +21,9 @@ from platform_common.auth.jwt import Principal
 from platform_common.auth.permissions import Role, owner_or_role_filter
 from platform_common.problems import ProblemCode
 
+# Around the matches in search headlines: plain text, escaped and marked up by the API.
+HEADLINE_START = "[[[mark]]]"
+HEADLINE_STOP = "[[[/mark]]]"
 # Who may read every draft, not only their own.
 DRAFT_REVIEWERS = (Role.EDITOR, Role.ADMIN)
 
@@ -45,21 +52,62 @@ def _with_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
 
 
 def article_list(
-    *,
-    viewer: Principal | None,
-    status: ArticleStatus | None = None,
-    author_id: UUID | None = None,
+    *, viewer: Principal | None, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Article]:
-    """Articles ``viewer`` may read, newest first, optionally only of ``status`` or by
-    ``author_id``; each has a ``teaser`` (its summary, or the start of its body) instead of
-    its body (neither body is read from the database: a page of long articles stays small)."""
-    articles = article_visible_queryset(viewer=viewer).defer("body", "body_html")
-    if status is not None:
-        articles = articles.filter(status=status)
-    if author_id is not None:
-        articles = articles.filter(author_id=author_id)
+    """Articles ``viewer`` may read, newest first, narrowed and ordered by ``filters``
+    (``ArticleFilter``'s names, already validated); each has a ``teaser`` (its summary, or
+    the start of its body) instead of its body (no body is read from the database: a page
+    of long articles stays small)."""
+    articles = article_visible_queryset(viewer=viewer)
+    if filters:
+        articles = ArticleFilter(data=filters, queryset=articles).qs
+        if filters.get("ordering"):
+            # The last key makes pages stable among equal values.
+            articles = articles.order_by(*articles.query.order_by, "-id")
+    return _as_list_items(articles)
+
+
+def article_search(*, viewer: Principal | None, query: str) -> QuerySet[Article]:
+    """Readable articles matching ``query`` (web search syntax: words, "phrases", -not,
+    or), parsed in each article's own language, best first: title matches rank above
+    summary matches above body matches. Each has a ``headline``: the best passage of its
+    body with the matches between HEADLINE_START and HEADLINE_STOP."""
+    ts_query = SearchQuery(query, search_type="websearch", config=F("language"))
+    matches = (
+        article_visible_queryset(viewer=viewer)
+        .filter(search_vector=ts_query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), ts_query),
+            headline=SearchHeadline(
+                "body",
+                ts_query,
+                config=F("language"),
+                start_sel=HEADLINE_START,
+                stop_sel=HEADLINE_STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        )
+        .order_by("-rank", "-published_at", "-id")
+    )
+    return _as_list_items(matches)
+
+
+def article_autocomplete(*, prefix: str, limit: int) -> tuple[list[Article], list[Tag]]:
+    """Published titles and tags starting with ``prefix`` (or a word of the title)."""
+    titles = (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        .filter(Q(title__istartswith=prefix) | Q(title__icontains=f" {prefix}"))
+        .only("id", "slug", "title")
+        .order_by("-view_count", "-published_at")[:limit]
+    )
+    tags = Tag.objects.filter(Q(name__istartswith=prefix) | Q(slug__istartswith=prefix))[:limit]
+    return list(titles), list(tags)
+
+
+def _as_list_items(articles: QuerySet[Article]) -> QuerySet[Article]:
     teaser = Coalesce(NullIf("summary", Value("")), Left("body", SUMMARY_LENGTH))
-    return _with_relations(articles).annotate(teaser=teaser)
+    return _with_relations(articles.defer("body", "body_html")).annotate(teaser=teaser)
 
 
 def article_get(

@@ -1,3 +1,4 @@
+import html
 from typing import Any
 
 from rest_framework import serializers
@@ -10,9 +11,11 @@ from content.articles.models import (
     TITLE_MAX_LENGTH,
     URL_MAX_LENGTH,
     Article,
+    ArticleLanguage,
     ArticleRevision,
 )
 from content.articles.rendering import plain_text
+from content.articles.selectors import HEADLINE_START, HEADLINE_STOP
 from content.taxonomy.models import Category
 from platform_common.api.serializers import BaseModelSerializer, InputSerializer
 
@@ -50,6 +53,11 @@ class ArticleInputSerializer(InputSerializer):
     )
     meta_description = serializers.CharField(
         max_length=META_DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
+    )
+    language = serializers.ChoiceField(
+        choices=ArticleLanguage.choices,
+        required=False,
+        help_text="How search stems its words (default english).",
     )
     canonical_url = web_url_field()
     og_image_url = web_url_field(help_text="Open Graph image (an address; no upload here).")
@@ -105,6 +113,7 @@ class ArticleOutputSerializer(BaseModelSerializer):
             "meta_description",
             "canonical_url",
             "og_image_url",
+            "language",
             "reading_time_minutes",
             "view_count",
             "published_at",
@@ -164,3 +173,34 @@ class RevisionDiffFilterSerializer(serializers.Serializer[dict[str, Any]]):
 
 class RevisionDiffOutputSerializer(serializers.Serializer[dict[str, Any]]):
     diff = serializers.CharField(help_text="Unified diff (empty when the two are the same).")
+
+
+class ArticleSearchOutputSerializer(ArticleListOutputSerializer):
+    """A search hit: a list item with its ``rank`` and ``headline`` (HTML: the best passage
+    of the body, escaped, with the matched words in ``<mark>``)."""
+
+    rank = serializers.FloatField(read_only=True)
+    headline = serializers.SerializerMethodField()
+
+    class Meta(ArticleListOutputSerializer.Meta):
+        fields = [*ArticleListOutputSerializer.Meta.fields, "rank", "headline"]
+        read_only_fields = fields
+
+    def get_headline(self, article: Article) -> str:
+        # Escaped first: the passage is the author's raw text; only our marks are markup.
+        escaped = html.escape(article.headline)  # type: ignore[attr-defined]
+        return escaped.replace(html.escape(HEADLINE_START), "<mark>").replace(
+            html.escape(HEADLINE_STOP), "</mark>"
+        )
+
+
+class AutocompleteArticleSerializer(serializers.ModelSerializer[Article]):
+    class Meta:
+        model = Article
+        fields = ["id", "slug", "title"]
+        read_only_fields = fields
+
+
+class AutocompleteOutputSerializer(serializers.Serializer[dict[str, Any]]):
+    articles = AutocompleteArticleSerializer(many=True)
+    tags = TagSummarySerializer(many=True)

@@ -10,7 +10,9 @@ from content.articles.apis import (
     ArticleRevisionDiffApi,
     ArticleRevisionListApi,
     ArticleRevisionRestoreApi,
+    ArticleSearchApi,
     ArticleSubmitApi,
+    AutocompleteApi,
 )
 
 app_name = "articles"
@@ -18,6 +20,8 @@ app_name = "articles"
 urlpatterns = [
     path("articles/", ArticleCollectionApi.as_view(), name="collection"),
     path("articles/<uuid:article_id>/", ArticleDetailApi.as_view(), name="detail"),
+    path("articles/search/", ArticleSearchApi.as_view(), name="search"),
+    path("articles/autocomplete/", AutocompleteApi.as_view(), name="autocomplete"),
     path("articles/by-slug/<slug:slug>/", ArticleBySlugApi.as_view(), name="by-slug"),
     path("articles/<uuid:article_id>/submit/", ArticleSubmitApi.as_view(), name="submit"),
     path("articles/<uuid:article_id>/reject/", ArticleRejectApi.as_view(), name="reject"),

@@ -22,6 +22,8 @@ def test_openapi_schema_documents_the_content_api(api_client: APIClient) -> None
         "/api/v1/content/articles/",
         "/api/v1/content/articles/{article_id}/",
         "/api/v1/content/articles/by-slug/{slug}/",
+        "/api/v1/content/articles/search/",
+        "/api/v1/content/articles/autocomplete/",
         "/api/v1/content/articles/{article_id}/submit/",
         "/api/v1/content/articles/{article_id}/reject/",
         "/api/v1/content/articles/{article_id}/publish/",
