@@ -18,6 +18,9 @@ from tests.servers import closed_port
         ("GET", "/api/v1/content/articles/"),
         ("GET", "/api/v1/content/articles/3f1c2b7e/"),
         ("HEAD", "/api/v1/content/articles/"),
+        ("GET", "/api/v1/content/categories/"),
+        ("GET", "/api/v1/content/articles/by-slug/hello-world/"),
+        ("GET", "/api/v1/content/tags/5b1d2c3e/"),
         ("GET", "/api/v1/accounts/schema/"),
         ("GET", "/api/v1/notifications/schema/"),
         ("GET", "/api/v1/accounts/avatars/0123456789abcdef0123456789abcdef.png"),
@@ -36,6 +39,7 @@ async def test_public_routes_need_no_token(
     [
         ("GET", "/api/v1/accounts/me/"),
         ("POST", "/api/v1/content/articles/"),
+        ("POST", "/api/v1/content/tags/"),
         ("GET", "/api/v1/content/articles/3f1c2b7e/comments/"),
         ("GET", "/api/v1/notifications/inbox/"),
         ("DELETE", "/api/v1/accounts/token/"),

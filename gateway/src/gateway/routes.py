@@ -80,6 +80,10 @@ PUBLIC_ROUTES = (
     # Anonymous reads of published articles; the content service filters what is published.
     _rule("GET", r"/api/v1/content/articles/"),
     _rule("GET", r"/api/v1/content/articles/[^/]+/"),
+    _rule("GET", r"/api/v1/content/articles/by-slug/[^/]+/"),
+    # The taxonomy is public too (writes stay authenticated).
+    _rule("GET", r"/api/v1/content/(categories|tags)/"),
+    _rule("GET", r"/api/v1/content/(categories|tags)/[^/]+/"),
     _rule("GET", r"/api/v1/[a-z]+/schema/"),
     # Avatars, shown to anyone who sees their owner's name (random names, never listed).
     _rule("GET", r"/api/v1/accounts/avatars/[0-9a-f]{32}\.(?:jpg|png|webp)"),

@@ -5,6 +5,7 @@ lives in ``article_list``; the caller is read with ``optional_principal`` (reads
 anonymous readers) or ``request_principal`` (writes).
 """
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,23 +16,69 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from content.articles.filters import ORDERING_FIELDS
 from content.articles.models import ArticleStatus
-from content.articles.selectors import article_get, article_list
+from content.articles.selectors import (
+    article_autocomplete,
+    article_get,
+    article_list,
+    article_revision_diff,
+    article_revision_list,
+    article_search,
+)
 from content.articles.serializers import (
     ArticleInputSerializer,
     ArticleListOutputSerializer,
     ArticleOutputSerializer,
+    ArticleSearchOutputSerializer,
+    AutocompleteOutputSerializer,
+    PublishInputSerializer,
+    RejectInputSerializer,
+    RevisionDiffFilterSerializer,
+    RevisionDiffOutputSerializer,
+    RevisionOutputSerializer,
 )
-from content.articles.services import article_create, article_delete, article_update
+from content.articles.services import (
+    article_create,
+    article_delete,
+    article_revision_restore,
+    article_update,
+)
+from content.articles.view_counts import article_view_record
+from content.articles.workflow import (
+    article_archive,
+    article_publish,
+    article_reject,
+    article_submit,
+)
 from platform_common.api.pagination import PageNumberPagination, paginated_response
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
+
+
+def _query_values(validated: dict[str, Any]) -> dict[str, str]:
+    """Validated query values as django-filter reads them (strings, ISO dates)."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else str(value)
+        for name, value in validated.items()
+    }
+
+
+REFERENCES_NOTE = "409 `unknown_category` / `unknown_tag` when a given id does not exist."
 
 
 def _article_response(request: Request, article_id: UUID, *, status_code: int) -> Response:
     article = article_get(article_id=article_id, viewer=optional_principal(request))
     data = ArticleOutputSerializer(article, context={"request": request}).data
     return Response(data, status=status_code)
+
+
+def _article_read(request: Request, **lookup: Any) -> Response:
+    """A reader's GET of one article; reads of published articles are counted as views."""
+    article = article_get(viewer=optional_principal(request), **lookup)
+    if article.status == ArticleStatus.PUBLISHED:
+        article_view_record(article_id=article.id)
+    return Response(ArticleOutputSerializer(article, context={"request": request}).data)
 
 
 class ArticleCollectionApi(APIView):
@@ -43,8 +90,22 @@ class ArticleCollectionApi(APIView):
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         # Not an InputSerializer: paging and ?fields= share the query string.
-        status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
+        status = serializers.ChoiceField(
+            choices=ArticleStatus.choices,
+            required=False,
+            help_text="Within what the caller may read: other authors' unpublished articles "
+            "only for editors and admins.",
+        )
         author = serializers.UUIDField(required=False)
+        category = serializers.UUIDField(required=False, help_text="Its subcategories included.")
+        tag = serializers.SlugField(required=False, help_text="A tag's slug (any case).")
+        published_after = serializers.DateTimeField(required=False)
+        published_before = serializers.DateTimeField(required=False)
+        ordering = serializers.ChoiceField(
+            choices=[f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")],
+            required=False,
+            help_text="Newest first (-created_at) by default.",
+        )
 
     @extend_schema(
         summary=(
@@ -59,9 +120,7 @@ class ArticleCollectionApi(APIView):
         filters = self.FilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         articles = article_list(
-            viewer=optional_principal(request),
-            status=filters.validated_data.get("status"),
-            author_id=filters.validated_data.get("author"),
+            viewer=optional_principal(request), filters=_query_values(filters.validated_data)
         )
         return paginated_response(
             view=self,
@@ -72,6 +131,7 @@ class ArticleCollectionApi(APIView):
 
     @extend_schema(
         summary="Create an article (the caller is its author)",
+        description=REFERENCES_NOTE,
         request=ArticleInputSerializer,
         responses={201: ArticleOutputSerializer, **problem_responses(409)},
     )
@@ -83,6 +143,16 @@ class ArticleCollectionApi(APIView):
         return _article_response(request, article.id, status_code=status.HTTP_201_CREATED)
 
 
+class ArticleBySlugApi(APIView):
+    """The same article as ``ArticleDetailApi``, addressed by its slug (public links)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="Read an article by its slug", responses=ArticleOutputSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        return _article_read(request, slug=slug)
+
+
 class ArticleDetailApi(APIView):
     """One article: readable when published or the caller's own, changeable by its author."""
 
@@ -90,20 +160,22 @@ class ArticleDetailApi(APIView):
 
     @extend_schema(summary="Read an article", responses=ArticleOutputSerializer)
     def get(self, request: Request, article_id: UUID) -> Response:
-        return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+        return _article_read(request, article_id=article_id)
 
     @extend_schema(
         summary="Replace title and body (author only)",
+        description=REFERENCES_NOTE,
         request=ArticleInputSerializer,
-        responses={200: ArticleOutputSerializer, **problem_responses(403)},
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
     )
     def put(self, request: Request, article_id: UUID) -> Response:
         return self._update(request, article_id, partial=False)
 
     @extend_schema(
         summary="Change some fields (author only)",
+        description=REFERENCES_NOTE,
         request=ArticleInputSerializer(partial=True),
-        responses={200: ArticleOutputSerializer, **problem_responses(403)},
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
     )
     def patch(self, request: Request, article_id: UUID) -> Response:
         return self._update(request, article_id, partial=True)
@@ -122,3 +194,174 @@ class ArticleDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         article_update(article_id=article_id, actor_id=actor.id, **serializer.validated_data)
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+TRANSITION_ERRORS = problem_responses(403, 409)
+TRANSITION_NOTE = (
+    "403 `permission_denied` when the caller may not make this transition; 409 "
+    "`invalid_transition` (with `current_status`) when the article's status does not allow it."
+)
+
+
+def _transitioned(request: Request, article_id: UUID) -> Response:
+    return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+class ArticleSubmitApi(APIView):
+    @extend_schema(
+        summary="Submit a draft for review (its author): draft -> in_review",
+        description=TRANSITION_NOTE,
+        request=None,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        article_submit(article_id=article_id, actor=request_principal(request))
+        return _transitioned(request, article_id)
+
+
+class ArticleRejectApi(APIView):
+    @extend_schema(
+        summary="Send an article in review back to draft, with a reason (editors)",
+        description=TRANSITION_NOTE,
+        request=RejectInputSerializer,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        serializer = RejectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article_reject(
+            article_id=article_id, actor=request_principal(request), **serializer.validated_data
+        )
+        return _transitioned(request, article_id)
+
+
+class ArticlePublishApi(APIView):
+    @extend_schema(
+        summary="Approve an article in review: publish now, or at publish_at (editors)",
+        description=TRANSITION_NOTE,
+        request=PublishInputSerializer,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        serializer = PublishInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article_publish(
+            article_id=article_id, actor=request_principal(request), **serializer.validated_data
+        )
+        return _transitioned(request, article_id)
+
+
+class ArticleArchiveApi(APIView):
+    @extend_schema(
+        summary="Archive a published article (editors)",
+        description=TRANSITION_NOTE,
+        request=None,
+        responses={200: ArticleOutputSerializer, **TRANSITION_ERRORS},
+    )
+    def post(self, request: Request, article_id: UUID) -> Response:
+        article_archive(article_id=article_id, actor=request_principal(request))
+        return _transitioned(request, article_id)
+
+
+REVISION_NOTE = "For the article's author, editors and admins (others: 403)."
+
+
+class ArticleRevisionListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        summary="The article's revisions, newest first",
+        description=REVISION_NOTE,
+        responses={200: RevisionOutputSerializer(many=True), **problem_responses(403)},
+    )
+    def get(self, request: Request, article_id: UUID) -> Response:
+        revisions = article_revision_list(article_id=article_id, viewer=request_principal(request))
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=revisions,
+            serializer_class=RevisionOutputSerializer,
+        )
+
+
+class ArticleRevisionDiffApi(APIView):
+    @extend_schema(
+        summary="Unified diff between two revisions (?from=&to=)",
+        description=REVISION_NOTE,
+        parameters=[RevisionDiffFilterSerializer],
+        responses={200: RevisionDiffOutputSerializer, **problem_responses(403)},
+    )
+    def get(self, request: Request, article_id: UUID) -> Response:
+        numbers = RevisionDiffFilterSerializer(data=request.query_params.dict())
+        numbers.is_valid(raise_exception=True)
+        diff = article_revision_diff(
+            article_id=article_id,
+            viewer=request_principal(request),
+            from_number=numbers.validated_data["from"],
+            to_number=numbers.validated_data["to"],
+        )
+        return Response({"diff": diff})
+
+
+class ArticleRevisionRestoreApi(APIView):
+    @extend_schema(
+        summary="Restore a revision's title, summary and body (author only; a new revision)",
+        request=None,
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
+    )
+    def post(self, request: Request, article_id: UUID, number: int) -> Response:
+        article_revision_restore(
+            article_id=article_id, actor_id=request_principal(request).id, number=number
+        )
+        return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+AUTOCOMPLETE_LIMIT = 10
+
+
+class ArticleSearchApi(APIView):
+    """Full-text search over what the caller may read, best first."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = PageNumberPagination
+
+    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
+        q = serializers.CharField(
+            max_length=200, help_text='Words, "a phrase", -excluded, or: web search syntax.'
+        )
+
+    @extend_schema(
+        summary="Search articles (title above summary above body), with highlighted passages",
+        parameters=[QuerySerializer],
+        responses=ArticleSearchOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data={"q": request.query_params.get("q")})
+        query.is_valid(raise_exception=True)
+        hits = article_search(viewer=optional_principal(request), query=query.validated_data["q"])
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=hits,
+            serializer_class=ArticleSearchOutputSerializer,
+        )
+
+
+class AutocompleteApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
+        q = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        summary=f"Published titles and tags starting with q (at most {AUTOCOMPLETE_LIMIT} each)",
+        parameters=[QuerySerializer],
+        responses=AutocompleteOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data={"q": request.query_params.get("q")})
+        query.is_valid(raise_exception=True)
+        articles, tags = article_autocomplete(
+            prefix=query.validated_data["q"], limit=AUTOCOMPLETE_LIMIT
+        )
+        return Response(AutocompleteOutputSerializer({"articles": articles, "tags": tags}).data)

@@ -5,16 +5,20 @@ written to the outbox (``platform_common.events.publish``) when they are introdu
 """
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any, TypedDict, Unpack
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from content.articles.errors import ArticleCode
-from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleStatus
+from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleRevision, ArticleStatus
+from content.articles.rendering import plain_text, reading_time_minutes, render_markdown
 from content.articles.selectors import article_visible_queryset
+from content.taxonomy.models import Category, Tag
 from platform_common.api.errors import ConflictError, PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.jwt import Principal
@@ -26,15 +30,38 @@ SLUG_SUFFIX_ATTEMPTS = 5
 SLUG_SUFFIX_BYTES = 4
 SLUG_BASE_MAX_LENGTH = SLUG_MAX_LENGTH - len("-") - 2 * SLUG_SUFFIX_BYTES
 FALLBACK_SLUG = "article"
+# Shown as text by clients and search engines: markup in them is removed, never rendered.
+PLAIN_TEXT_FIELDS = frozenset({"title", "summary", "meta_title", "meta_description"})
+
+
+class ArticleDetails(TypedDict, total=False):
+    """What an author may set besides title and body (all optional)."""
+
+    summary: str
+    category_id: UUID | None
+    tag_ids: Sequence[UUID]
+    meta_title: str
+    meta_description: str
+    canonical_url: str
+    og_image_url: str
 
 
 def article_create(
-    *, author_id: UUID, title: str, body: str, status: ArticleStatus = ArticleStatus.DRAFT
+    *,
+    author_id: UUID,
+    title: str,
+    body: str,
+    status: ArticleStatus = ArticleStatus.DRAFT,
+    **details: Unpack[ArticleDetails],
 ) -> Article:
-    article = Article(author_id=author_id, title=title, body=body)
+    article = Article(author_id=author_id)
+    tags = _apply_changes(article, {"title": title, "body": body, **details})
     _set_status(article, status)
     with transaction.atomic():
         _insert_with_unique_slug(article)
+        if tags is not None:
+            article.tags.set(tags)
+        _record_revision(article, editor_id=author_id)
     return article
 
 
@@ -44,19 +71,82 @@ def article_update(
     actor_id: UUID,
     title: str | None = None,
     body: str | None = None,
-    status: ArticleStatus | None = None,
+    **details: Unpack[ArticleDetails],
 ) -> Article:
-    """Change the given fields; the slug stays as it was created."""
+    """Change the given fields; the slug stays as it was created. The status changes only
+    through the workflow (workflow.py); an archived article is no longer edited (409)."""
+    changes: dict[str, Any] = {"title": title, "body": body}
+    changes = {name: value for name, value in changes.items() if value is not None}
     with transaction.atomic():
         article = _article_for_change(article_id=article_id, actor_id=actor_id)
-        if title is not None:
-            article.title = title
-        if body is not None:
-            article.body = body
-        if status is not None:
-            _set_status(article, status)
+        if article.status == ArticleStatus.ARCHIVED:
+            raise ConflictError("An archived article is not edited.", code=ArticleCode.NOT_EDITABLE)
+        before = _revised_content(article)
+        tags = _apply_changes(article, {**changes, **details})
+        article.version += 1
         article.save()
+        if tags is not None:
+            article.tags.set(tags)
+        if _revised_content(article) != before:
+            _record_revision(article, editor_id=actor_id)
     return article
+
+
+def article_revision_restore(*, article_id: UUID, actor_id: UUID, number: int) -> Article:
+    """Bring back the title, summary and body of revision ``number`` (author only); this is
+    itself a change, so it makes a new revision."""
+    revision = get_object_or_not_found(
+        ArticleRevision.objects.filter(article_id=article_id),
+        number=number,
+        message="Revision not found.",
+    )
+    return article_update(
+        article_id=article_id,
+        actor_id=actor_id,
+        title=revision.title,
+        body=revision.body,
+        summary=revision.summary,
+    )
+
+
+def _revised_content(article: Article) -> tuple[str, str, str]:
+    return article.title, article.summary, article.body
+
+
+def _record_revision(article: Article, *, editor_id: UUID) -> None:
+    # The article row is locked (update) or new (create): numbers cannot race.
+    last = article.revisions.aggregate(last=Max("number"))["last"] or 0
+    ArticleRevision.objects.create(
+        article=article,
+        number=last + 1,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        editor_id=editor_id,
+    )
+
+
+def _apply_changes(article: Article, changes: dict[str, Any]) -> list[Tag] | None:
+    """Set the changed fields on ``article`` (rendering the body, checking references);
+    returns the tags to set once the row exists, None when the tags do not change."""
+    for field in PLAIN_TEXT_FIELDS & changes.keys():
+        changes[field] = plain_text(changes[field])
+    if "body" in changes:
+        article.body_html = render_markdown(changes["body"])
+        article.reading_time_minutes = reading_time_minutes(changes["body"])
+    # A reference to a row that does not exist (any more) conflicts with the current state.
+    category_id = changes.get("category_id")
+    if category_id is not None and not Category.objects.filter(id=category_id).exists():
+        raise ConflictError("No category has this id.", code=ArticleCode.UNKNOWN_CATEGORY)
+    tags: list[Tag] | None = None
+    if "tag_ids" in changes:
+        tag_ids = set(changes.pop("tag_ids"))
+        tags = list(Tag.objects.filter(id__in=tag_ids))
+        if len(tags) != len(tag_ids):
+            raise ConflictError("A tag id is unknown.", code=ArticleCode.UNKNOWN_TAG)
+    for field, value in changes.items():
+        setattr(article, field, value)
+    return tags
 
 
 def article_delete(*, article_id: UUID, actor_id: UUID) -> None:
@@ -83,9 +173,9 @@ def _article_for_change(*, article_id: UUID, actor_id: UUID) -> Article:
 
 
 def _set_status(article: Article, status: ArticleStatus) -> None:
+    """Only at creation (seeding, imports); later changes go through the workflow."""
     article.status = status
-    # published_at records the first publication; unpublishing and republishing keep it.
-    if status == ArticleStatus.PUBLISHED and article.published_at is None:
+    if status in (ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED):
         article.published_at = timezone.now()
 
 

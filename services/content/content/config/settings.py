@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import environ
+
 from platform_common.admin import admin_settings
 from platform_common.settings import build_settings
 
@@ -9,10 +11,20 @@ globals().update(
     build_settings(
         service="content",
         base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=["content.authors", "content.articles"],
+        apps=["content.authors", "content.taxonomy", "content.articles"],
         root_urlconf="content.config.urls",
     )
 )
 
 # The staff admin (/admin/ on the service): staff sign in with their accounts identity.
 globals().update(admin_settings(globals()))
+
+env = environ.Env()  # build_settings has already loaded ENV_FILE, if any.
+
+# How often beat adds the views counted in Redis to the articles (content.articles.tasks).
+ARTICLE_VIEWS_FLUSH_SECONDS = env.int("ARTICLE_VIEWS_FLUSH_SECONDS", default=60)
+# How often beat publishes the approved articles whose publish_at has come.
+ARTICLE_PUBLISH_DUE_SECONDS = env.int("ARTICLE_PUBLISH_DUE_SECONDS", default=30)
+# The Redis Cluster hash of article views not yet flushed to Postgres (its name is the
+# hash tag of both keys the flush uses; tests point it at a key of their own).
+ARTICLE_VIEWS_KEY = "content:article-views"

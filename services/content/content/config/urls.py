@@ -13,5 +13,7 @@ from platform_common.api.urls import (  # noqa: F401
 use_accounts_login(admin.site)
 
 urlpatterns = service_urlpatterns(
-    service="content", api=["content.articles.urls"], unversioned=[path("admin/", admin.site.urls)]
+    service="content",
+    api=["content.taxonomy.urls", "content.articles.urls"],
+    unversioned=[path("admin/", admin.site.urls)],
 )

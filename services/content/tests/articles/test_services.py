@@ -41,18 +41,6 @@ def test_a_maximal_title_still_gets_a_suffixed_slug() -> None:
     assert len(second.slug) <= SLUG_MAX_LENGTH
 
 
-def test_publishing_a_draft_sets_published_at() -> None:
-    author_id = uuid4()
-    article = article_create(author_id=author_id, title="Soon", body="x")
-
-    updated = article_update(
-        article_id=article.id, actor_id=author_id, status=ArticleStatus.PUBLISHED
-    )
-
-    assert article.published_at is None
-    assert updated.published_at is not None
-
-
 def test_only_the_author_changes_a_published_article() -> None:
     article = article_create(
         author_id=uuid4(), title="Mine", body="x", status=ArticleStatus.PUBLISHED

@@ -12,7 +12,7 @@ def test_liveness_is_served_at_the_root(api_client: APIClient) -> None:
     assert response.status_code == 200
 
 
-def test_openapi_schema_documents_the_articles_api(api_client: APIClient) -> None:
+def test_openapi_schema_documents_the_content_api(api_client: APIClient) -> None:
     response = api_client.get(
         "/api/v1/content/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
     )
@@ -21,6 +21,20 @@ def test_openapi_schema_documents_the_articles_api(api_client: APIClient) -> Non
     assert set(response.json()["paths"]) == {
         "/api/v1/content/articles/",
         "/api/v1/content/articles/{article_id}/",
+        "/api/v1/content/articles/by-slug/{slug}/",
+        "/api/v1/content/articles/search/",
+        "/api/v1/content/articles/autocomplete/",
+        "/api/v1/content/articles/{article_id}/submit/",
+        "/api/v1/content/articles/{article_id}/reject/",
+        "/api/v1/content/articles/{article_id}/publish/",
+        "/api/v1/content/articles/{article_id}/archive/",
+        "/api/v1/content/articles/{article_id}/revisions/",
+        "/api/v1/content/articles/{article_id}/revisions/diff/",
+        "/api/v1/content/articles/{article_id}/revisions/{number}/restore/",
+        "/api/v1/content/categories/",
+        "/api/v1/content/categories/{category_id}/",
+        "/api/v1/content/tags/",
+        "/api/v1/content/tags/{tag_id}/",
     }
 
 

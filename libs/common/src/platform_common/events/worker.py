@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import django
@@ -130,17 +131,9 @@ def create_celery_app(service: str) -> Celery:
         broker_transport_options={"confirm_publish": True},
         task_queues=[events_queue(service, subscribed_types())],
         task_default_queue=queue_name(service),
-        # Our own tasks (beat's purge) go to our queue only, through the private key.
-        task_routes={
-            PURGE_TASK: {
-                "exchange": EVENTS_EXCHANGE.name,
-                "routing_key": direct_routing_key(service),
-            }
-        },
+        task_routes={},
         **DELIVERY_OPTIONS,
-        beat_schedule={
-            "events-purge-expired": {"task": PURGE_TASK, "schedule": PURGE_EVERY_SECONDS}
-        },
+        beat_schedule={},
         # Liveness: beat and the worker touch heartbeat files the pods' probes read.
         beat_scheduler="platform_common.events.heartbeats:HeartbeatScheduler",
         beat_max_loop_interval=heartbeats.BEAT_MAX_LOOP_SECONDS,
@@ -158,5 +151,23 @@ def create_celery_app(service: str) -> Celery:
     from platform_common.events import tasks
 
     app.task(bind=True, name=CONSUME_TASK)(tasks.consume)
-    app.task(name=PURGE_TASK)(tasks.purge_expired)
+    schedule_periodic(
+        app, name=PURGE_TASK, run=tasks.purge_expired, every_seconds=PURGE_EVERY_SECONDS
+    )
     return app
+
+
+def schedule_periodic(
+    app: Celery, *, name: str, run: Callable[[], object], every_seconds: float
+) -> None:
+    """Register ``run`` as the task ``name`` and have beat send it every ``every_seconds``.
+
+    Our own tasks go to our queue only, through the private routing key, so this
+    service's worker runs them.
+    """
+    app.task(name=name)(run)
+    app.conf.task_routes[name] = {
+        "exchange": EVENTS_EXCHANGE.name,
+        "routing_key": direct_routing_key(conf.service_name()),
+    }
+    app.conf.beat_schedule[name] = {"task": name, "schedule": every_seconds}
