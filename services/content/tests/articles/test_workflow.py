@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from content.articles.models import Article, ArticleStatus
 from content.articles.services import article_create
 from content.articles.workflow import article_publish, article_publish_due, article_reject
+from content.taxonomy.services import category_create
 from platform_common.auth.jwt import Principal
 from platform_common.events.models import OutboxMessage
 from tests.problems import assert_problem
@@ -140,6 +141,8 @@ def test_rejection_needs_a_reason_and_keeps_it(authed_client: AuthedClient) -> N
 
 def test_the_published_event_carries_what_consumers_need(authed_client: AuthedClient) -> None:
     article = article_in(ArticleStatus.IN_REVIEW)
+    category = category_create(name="Science")
+    Article.objects.filter(id=article.id).update(category_id=category.id)
 
     authed_client(EDITOR.id, roles=("editor",)).post(url(article.id, "publish"), {}, format="json")
 
@@ -150,6 +153,7 @@ def test_the_published_event_carries_what_consumers_need(authed_client: AuthedCl
     assert event["data"] == {
         "article_id": str(article.id),
         "author_id": str(AUTHOR),
+        "category_id": str(category.id),  # notifications tells the category's followers
         "title": "Piece",
         "slug": article.slug,
         "summary": "",
