@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def user_event(event_type: str, user_id: uuid.UUID, version: int, **data: Any) -> Envelope:
+    if event_type == "deleted":
+        data.setdefault("deleted_at", "2026-01-01T00:00:00+00:00")
     return make_envelope(
         type=f"accounts.user.{event_type}",
         data={"user_id": str(user_id), **data},

@@ -23,15 +23,22 @@ def follow(user_id: uuid.UUID, target_type: str, target_id: uuid.UUID | None) ->
 
 def article_event(event_type: str, author: uuid.UUID, category: uuid.UUID | None) -> Envelope:
     article_id = uuid.uuid4()
+    data: dict[str, Any] = {
+        "article_id": str(article_id),
+        "author_id": str(author),
+        "category_id": str(category) if category else None,
+        "title": "Compilers",
+        "slug": "compilers",
+    }
+    if event_type == "published":
+        data |= {
+            "summary": "",
+            "published_at": "2026-01-01T00:00:00+00:00",
+            "editor_id": str(uuid.uuid4()),
+        }
     return make_envelope(
         type=f"content.article.{event_type}",
-        data={
-            "article_id": str(article_id),
-            "author_id": str(author),
-            "category_id": str(category) if category else None,
-            "title": "Compilers",
-            "slug": "compilers",
-        },
+        data=data,
         aggregate_id=article_id,
         aggregate_version=1,
     )
