@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from content.authors.models import Author
 from tests.factories import AuthorFactory
@@ -14,3 +15,9 @@ def author(db: None) -> Author:
 @pytest.fixture
 def other_author(db: None) -> Author:
     return AuthorFactory.create(display_name="Grace Hopper")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached reads and counters of an earlier test (or run) must not answer this one."""
+    cache.clear()

@@ -8,6 +8,7 @@ anonymous readers) or ``request_principal`` (writes).
 from typing import Any
 from uuid import UUID
 
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -23,7 +24,9 @@ from content.articles.serializers import (
     ArticleOutputSerializer,
 )
 from content.articles.services import article_create, article_delete, article_update
-from platform_common.api.pagination import PageNumberPagination, paginated_response
+from content.caching import FEED, article_scope, public_cache_invalidate, public_cached
+from content.engagement.selectors import article_engagement, article_with_engagement
+from platform_common.api.pagination import CursorPagination, paginated_response
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
 
@@ -31,7 +34,11 @@ from platform_common.auth.drf import optional_principal, request_principal
 def _article_response(request: Request, article_id: UUID, *, status_code: int) -> Response:
     article = article_get(article_id=article_id, viewer=optional_principal(request))
     data = ArticleOutputSerializer(article, context={"request": request}).data
-    return Response(data, status=status_code)
+    # The counts are part of the representation: the later of both changes is its age.
+    changed = max(article.updated_at, article_engagement(article).changed_at)
+    return Response(
+        data, status=status_code, headers={"Last-Modified": http_date(changed.timestamp())}
+    )
 
 
 class ArticleCollectionApi(APIView):
@@ -39,7 +46,7 @@ class ArticleCollectionApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     # Read by the schema generator too: the list's page envelope and parameters.
-    pagination_class = PageNumberPagination
+    pagination_class = CursorPagination
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         # Not an InputSerializer: paging and ?fields= share the query string.
@@ -54,6 +61,7 @@ class ArticleCollectionApi(APIView):
         parameters=[FilterSerializer],
         responses=ArticleListOutputSerializer(many=True),
     )
+    @public_cached(lambda: [FEED])
     def get(self, request: Request) -> Response:
         # A plain dict: an empty value is then invalid, not "absent" as in a form.
         filters = self.FilterSerializer(data=request.query_params.dict())
@@ -66,7 +74,7 @@ class ArticleCollectionApi(APIView):
         return paginated_response(
             view=self,
             request=request,
-            queryset=articles,
+            queryset=article_with_engagement(articles),
             serializer_class=ArticleListOutputSerializer,
         )
 
@@ -80,6 +88,7 @@ class ArticleCollectionApi(APIView):
         serializer = ArticleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         article = article_create(author_id=author.id, **serializer.validated_data)
+        public_cache_invalidate(article_id=article.id)
         return _article_response(request, article.id, status_code=status.HTTP_201_CREATED)
 
 
@@ -88,7 +97,11 @@ class ArticleDetailApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(summary="Read an article", responses=ArticleOutputSerializer)
+    @extend_schema(
+        summary="Read an article (304 when unchanged since the ETag or date the caller has)",
+        responses={200: ArticleOutputSerializer, 304: None},
+    )
+    @public_cached(lambda article_id: [article_scope(article_id)])
     def get(self, request: Request, article_id: UUID) -> Response:
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)
 
@@ -114,6 +127,7 @@ class ArticleDetailApi(APIView):
     )
     def delete(self, request: Request, article_id: UUID) -> Response:
         article_delete(article_id=article_id, actor_id=request_principal(request).id)
+        public_cache_invalidate(article_id=article_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, article_id: UUID, *, partial: bool) -> Response:
@@ -121,4 +135,5 @@ class ArticleDetailApi(APIView):
         serializer = ArticleInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         article_update(article_id=article_id, actor_id=actor.id, **serializer.validated_data)
+        public_cache_invalidate(article_id=article_id)
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)

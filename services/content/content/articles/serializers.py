@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from content.articles.models import TITLE_MAX_LENGTH, Article, ArticleStatus
+from content.engagement.serializers import ArticleEngagementFieldsMixin
 from platform_common.api.serializers import BaseModelSerializer, InputSerializer
 
 
@@ -13,8 +14,9 @@ class ArticleInputSerializer(InputSerializer):
     status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
 
 
-class ArticleOutputSerializer(BaseModelSerializer):
-    """An article as its reader sees it, body included; ``?fields=`` narrows it."""
+class ArticleOutputSerializer(ArticleEngagementFieldsMixin, BaseModelSerializer):
+    """An article as its reader sees it, body included, with its comment and reaction
+    counts; ``?fields=`` narrows it."""
 
     # Annotated by the selectors from the author projection; None until it catches up.
     author_display_name = serializers.CharField(read_only=True, allow_null=True)
@@ -32,6 +34,8 @@ class ArticleOutputSerializer(BaseModelSerializer):
             "published_at",
             "created_at",
             "updated_at",
+            "comment_count",
+            "reactions",
         ]
         read_only_fields = fields
 

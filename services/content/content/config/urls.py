@@ -6,4 +6,7 @@ from platform_common.api.urls import (  # noqa: F401
     service_urlpatterns,
 )
 
-urlpatterns = service_urlpatterns(service="content", api=["content.articles.urls"])
+urlpatterns = service_urlpatterns(
+    service="content",
+    api=["content.articles.urls", "content.comments.urls", "content.engagement.urls"],
+)

@@ -12,7 +12,7 @@ def test_liveness_is_served_at_the_root(api_client: APIClient) -> None:
     assert response.status_code == 200
 
 
-def test_openapi_schema_documents_the_articles_api(api_client: APIClient) -> None:
+def test_openapi_schema_documents_the_content_api(api_client: APIClient) -> None:
     response = api_client.get(
         "/api/v1/content/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
     )
@@ -21,6 +21,13 @@ def test_openapi_schema_documents_the_articles_api(api_client: APIClient) -> Non
     assert set(response.json()["paths"]) == {
         "/api/v1/content/articles/",
         "/api/v1/content/articles/{article_id}/",
+        "/api/v1/content/articles/{article_id}/comments/",
+        "/api/v1/content/comments/{comment_id}/",
+        "/api/v1/content/comments/moderation/",
+        "/api/v1/content/comments/{comment_id}/moderation/",
+        "/api/v1/content/articles/{article_id}/reactions/{kind}/",
+        "/api/v1/content/articles/{article_id}/bookmark/",
+        "/api/v1/content/bookmarks/",
     }
 
 
