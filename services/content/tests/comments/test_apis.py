@@ -386,3 +386,26 @@ def test_pending_is_not_a_decision(editor: APIClient, article: Article) -> None:
     response = editor.post(moderation_url(comment.id), {"status": "pending"}, format="json")
 
     assert_problem(response, status=400, code="validation_error")
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_queue_runs_a_fixed_number_of_queries(
+    editor: APIClient, article: Article, count: int, django_assert_num_queries: Any
+) -> None:
+    approved_comments(count, article=article, status=CommentStatus.PENDING)
+
+    # One COUNT for the page, one SELECT with names and reply counts as subqueries.
+    with django_assert_num_queries(2):
+        response = editor.get(QUEUE_URL, {"page_size": 50})
+
+    assert len(response.json()["results"]) == count
+
+
+def test_comments_take_sparse_fieldsets(
+    api_client: APIClient, jwks_server: object, article: Article
+) -> None:
+    [comment] = approved_comments(1, article=article, body="Short")
+
+    response = api_client.get(thread_url(article.id), {"fields": "id,body"})
+
+    assert response.json()["results"] == [{"id": str(comment.id), "body": "Short"}]
