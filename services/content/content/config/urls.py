@@ -1,3 +1,6 @@
+from django.contrib import admin
+from django.urls import path
+
 from platform_common.api.urls import (  # noqa: F401
     handler400,
     handler403,
@@ -9,4 +12,6 @@ from platform_common.api.urls import (  # noqa: F401
 urlpatterns = service_urlpatterns(
     service="content",
     api=["content.articles.urls", "content.comments.urls", "content.engagement.urls"],
+    # Staff only; reached inside the cluster, not through the gateway's API routes.
+    unversioned=[path("admin/", admin.site.urls)],
 )
