@@ -87,7 +87,7 @@ class ArticleCommentCollectionApi(APIView):
             "(waits for moderation unless the caller is an editor)"
         ),
         request=CommentCreateInputSerializer,
-        responses={201: CommentOutputSerializer, **problem_responses(404, 429)},
+        responses={201: CommentOutputSerializer, **problem_responses(404, 409, 429)},
     )
     def post(self, request: Request, article_id: UUID) -> Response:
         author = request_principal(request)

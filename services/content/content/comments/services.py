@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from content.articles.models import Article
+from content.articles.models import Article, ArticleStatus
 from content.articles.selectors import article_visible_queryset
 from content.caching import public_cache_invalidate
 from content.comments.errors import CommentCode
@@ -41,11 +41,13 @@ def comment_create(
     _comment_rate_check(user_id=author.id)
     with transaction.atomic():
         article = get_object_or_not_found(
-            # Published only: drafts are discussed in review, not in comments.
-            article_visible_queryset(viewer=None),
-            id=article_id,
-            message="Article not found.",
+            article_visible_queryset(viewer=author), id=article_id, message="Article not found."
         )
+        if article.status != ArticleStatus.PUBLISHED:
+            # Drafts are discussed in review, not in comments.
+            raise ConflictError(
+                "Only published articles take comments.", code=CommentCode.COMMENTS_CLOSED
+            )
         parent = _parent(article=article, parent_id=parent_id) if parent_id else None
         approved = author.has_role(*MODERATORS)
         comment = Comment.objects.create(

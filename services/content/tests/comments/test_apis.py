@@ -137,9 +137,12 @@ def test_a_reply_to_a_comment_of_another_article_is_refused(
 def test_drafts_take_no_comments(authed_client: AuthedClient, author: Author) -> None:
     draft = article_create(author_id=author.id, title="Draft", body="x")
 
-    response = write(authed_client(author.id), draft)
+    by_its_author = write(authed_client(author.id), draft)
+    by_a_stranger = write(authed_client(), draft)
 
-    assert_problem(response, status=404, code="not_found")
+    assert_problem(by_its_author, status=409, code="comments_closed")
+    assert_problem(by_a_stranger, status=404, code="not_found")
+    assert not Comment.objects.exists()
 
 
 def test_anonymous_callers_cannot_comment(
