@@ -1,4 +1,9 @@
+from uuid import uuid4
+
 import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
 
 from content.authors.models import Author
 from tests.factories import AuthorFactory
@@ -14,3 +19,16 @@ def author(db: None) -> Author:
 @pytest.fixture
 def other_author(db: None) -> Author:
     return AuthorFactory.create(display_name="Grace Hopper")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached reads and counters of an earlier test (or run) must not answer this one."""
+    cache.clear()
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    """A superuser whose username is their accounts user id."""
+    client.force_login(User.objects.create_superuser(username=str(uuid4()), password=None))
+    return client

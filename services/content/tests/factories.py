@@ -9,6 +9,7 @@ from factory.declarations import LazyFunction, Sequence
 
 from content.articles.models import Article, ArticleStatus
 from content.authors.models import Author
+from content.comments.models import Comment, CommentStatus
 
 
 class AuthorFactory(factory.django.DjangoModelFactory[Author]):
@@ -38,3 +39,18 @@ def published_articles(count: int, **fields: Any) -> list[Article]:
     """``count`` published articles inserted in one statement."""
     articles = PublishedArticleFactory.build_batch(count, **fields)
     return Article.objects.bulk_create(articles)
+
+
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
+    """An approved top-level comment; ``build_batch`` + ``bulk_create`` for many at once."""
+
+    class Meta:
+        model = Comment
+
+    author_id = LazyFunction(uuid4)
+    body = Sequence(lambda index: f"Comment {index}")
+    status = CommentStatus.APPROVED
+
+
+def approved_comments(count: int, **fields: Any) -> list[Comment]:
+    return Comment.objects.bulk_create(CommentFactory.build_batch(count, **fields))

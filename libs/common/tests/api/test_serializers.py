@@ -127,3 +127,14 @@ def test_a_text_field_refuses_what_is_not_a_string(api_client: APIClient, title:
         {"field": "title", "code": "invalid", "message": "Not a valid string."}
     ]
     assert not Note.objects.exists()
+
+
+def test_a_text_field_measures_its_length_before_trimming(api_client: APIClient) -> None:
+    # 100 characters once trimmed, 101 as sent: the schema's maxLength is of what is sent.
+    response = api_client.post("/api/notes/", {"title": "\x1c" + "x" * 100}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert [(error["field"], error["code"]) for error in response.json()["errors"]] == [
+        ("title", "max_length")
+    ]
+    assert not Note.objects.exists()

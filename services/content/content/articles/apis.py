@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content.articles.filters import ORDERING_FIELDS
-from content.articles.models import ArticleStatus
+from content.articles.models import Article, ArticleStatus
 from content.articles.selectors import (
     article_autocomplete,
     article_get,
@@ -51,7 +52,13 @@ from content.articles.workflow import (
     article_reject,
     article_submit,
 )
-from platform_common.api.pagination import PageNumberPagination, paginated_response
+from content.caching import FEED, article_scope, public_cached
+from content.engagement.selectors import article_engagement, article_with_engagement
+from platform_common.api.pagination import (
+    CursorPagination,
+    PageNumberPagination,
+    paginated_response,
+)
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
 
@@ -67,18 +74,26 @@ def _query_values(validated: dict[str, Any]) -> dict[str, str]:
 REFERENCES_NOTE = "409 `unknown_category` / `unknown_tag` when a given id does not exist."
 
 
+def _represented(request: Request, article: Article, *, status_code: int) -> Response:
+    data = ArticleOutputSerializer(article, context={"request": request}).data
+    # The counts are part of the representation: the later of both changes is its age.
+    changed = max(article.updated_at, article_engagement(article).changed_at)
+    return Response(
+        data, status=status_code, headers={"Last-Modified": http_date(changed.timestamp())}
+    )
+
+
 def _article_response(request: Request, article_id: UUID, *, status_code: int) -> Response:
     article = article_get(article_id=article_id, viewer=optional_principal(request))
-    data = ArticleOutputSerializer(article, context={"request": request}).data
-    return Response(data, status=status_code)
+    return _represented(request, article, status_code=status_code)
 
 
 def _article_read(request: Request, **lookup: Any) -> Response:
-    """A reader's GET of one article; reads of published articles are counted as views."""
+    """A signed-in reader's GET of one article; reads of published articles are views."""
     article = article_get(viewer=optional_principal(request), **lookup)
     if article.status == ArticleStatus.PUBLISHED:
         article_view_record(article_id=article.id)
-    return Response(ArticleOutputSerializer(article, context={"request": request}).data)
+    return _represented(request, article, status_code=status.HTTP_200_OK)
 
 
 class ArticleCollectionApi(APIView):
@@ -86,7 +101,7 @@ class ArticleCollectionApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     # Read by the schema generator too: the list's page envelope and parameters.
-    pagination_class = PageNumberPagination
+    pagination_class = CursorPagination
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         # Not an InputSerializer: paging and ?fields= share the query string.
@@ -115,6 +130,7 @@ class ArticleCollectionApi(APIView):
         parameters=[FilterSerializer],
         responses=ArticleListOutputSerializer(many=True),
     )
+    @public_cached(lambda: [FEED])
     def get(self, request: Request) -> Response:
         # A plain dict: an empty value is then invalid, not "absent" as in a form.
         filters = self.FilterSerializer(data=request.query_params.dict())
@@ -125,7 +141,7 @@ class ArticleCollectionApi(APIView):
         return paginated_response(
             view=self,
             request=request,
-            queryset=articles,
+            queryset=article_with_engagement(articles),
             serializer_class=ArticleListOutputSerializer,
         )
 
@@ -158,9 +174,22 @@ class ArticleDetailApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(summary="Read an article", responses=ArticleOutputSerializer)
+    @extend_schema(
+        summary="Read an article (304 when unchanged since the ETag or date the caller has)",
+        responses={200: ArticleOutputSerializer, 304: None},
+    )
     def get(self, request: Request, article_id: UUID) -> Response:
-        return _article_read(request, article_id=article_id)
+        if optional_principal(request) is not None:
+            return _article_read(request, article_id=article_id)
+        response = self._public_read(request, article_id=article_id)
+        if response.status_code == status.HTTP_200_OK:
+            # Anonymous readers are shown published articles only: a view, cached or not.
+            article_view_record(article_id=article_id)
+        return response
+
+    @public_cached(lambda article_id: [article_scope(article_id)])
+    def _public_read(self, request: Request, article_id: UUID) -> Response:
+        return _article_response(request, article_id, status_code=status.HTTP_200_OK)
 
     @extend_schema(
         summary="Replace title and body (author only)",

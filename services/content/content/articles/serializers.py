@@ -16,6 +16,7 @@ from content.articles.models import (
 )
 from content.articles.rendering import plain_text
 from content.articles.selectors import HEADLINE_START, HEADLINE_STOP
+from content.engagement.serializers import ArticleEngagementFieldsMixin
 from content.taxonomy.models import Category
 from platform_common.api.serializers import BaseModelSerializer, InputSerializer
 
@@ -82,9 +83,10 @@ class TagSummarySerializer(serializers.Serializer[dict[str, Any]]):
     name = serializers.CharField(read_only=True)
 
 
-class ArticleOutputSerializer(BaseModelSerializer):
-    """An article as its reader sees it: Markdown ``body`` and its sanitised ``body_html``;
-    ``?fields=`` narrows it. ``view_count`` is as of the last periodic flush."""
+class ArticleOutputSerializer(ArticleEngagementFieldsMixin, BaseModelSerializer):
+    """An article as its reader sees it: Markdown ``body`` and its sanitised ``body_html``,
+    with its comment and reaction counts; ``?fields=`` narrows it. ``view_count`` is as of
+    the last periodic flush."""
 
     # Annotated by the selectors from the author projection; None until it catches up.
     author_display_name = serializers.CharField(read_only=True, allow_null=True)
@@ -119,6 +121,8 @@ class ArticleOutputSerializer(BaseModelSerializer):
             "published_at",
             "created_at",
             "updated_at",
+            "comment_count",
+            "reactions",
         ]
         read_only_fields = fields
 

@@ -18,6 +18,7 @@ from content.articles.errors import ArticleCode
 from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleRevision, ArticleStatus
 from content.articles.rendering import plain_text, reading_time_minutes, render_markdown
 from content.articles.selectors import article_visible_queryset
+from content.caching import public_cache_invalidate
 from content.taxonomy.models import Category, Tag
 from platform_common.api.errors import ConflictError, PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
@@ -62,6 +63,7 @@ def article_create(
         if tags is not None:
             article.tags.set(tags)
         _record_revision(article, editor_id=author_id)
+        public_cache_invalidate(article_id=article.id)
     return article
 
 
@@ -89,6 +91,7 @@ def article_update(
             article.tags.set(tags)
         if _revised_content(article) != before:
             _record_revision(article, editor_id=actor_id)
+        public_cache_invalidate(article_id=article.id)
     return article
 
 
@@ -154,6 +157,7 @@ def article_delete(*, article_id: UUID, actor_id: UUID) -> None:
     with transaction.atomic():
         article = _article_for_change(article_id=article_id, actor_id=actor_id)
         article.delete()
+        public_cache_invalidate(article_id=article_id)
 
 
 def _article_for_change(*, article_id: UUID, actor_id: UUID) -> Article:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from content.articles.errors import ArticleCode
 from content.articles.models import Article, ArticleStatus
 from content.articles.selectors import article_visible_queryset
+from content.caching import public_cache_invalidate
 from content.taxonomy.permissions import EDITORS
 from platform_common.api.errors import ConflictError, PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
@@ -136,6 +137,7 @@ def _category_id(article: Article) -> str | None:
 def _save(article: Article, event_type: str, **data: Any) -> None:
     article.version += 1
     article.save()
+    public_cache_invalidate(article_id=article.id)
     publish(
         type=event_type,
         data={

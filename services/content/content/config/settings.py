@@ -1,5 +1,6 @@
 """Settings of the content service: the shared builder plus what is content's own."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -11,7 +12,13 @@ globals().update(
     build_settings(
         service="content",
         base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=["content.authors", "content.taxonomy", "content.articles"],
+        apps=[
+            "content.authors",
+            "content.taxonomy",
+            "content.articles",
+            "content.comments",
+            "content.engagement",
+        ],
         root_urlconf="content.config.urls",
     )
 )
@@ -28,3 +35,9 @@ ARTICLE_PUBLISH_DUE_SECONDS = env.int("ARTICLE_PUBLISH_DUE_SECONDS", default=30)
 # The Redis Cluster hash of article views not yet flushed to Postgres (its name is the
 # hash tag of both keys the flush uses; tests point it at a key of their own).
 ARTICLE_VIEWS_KEY = "content:article-views"
+
+# How long after writing a comment its author may still edit it.
+COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_WINDOW_MINUTES", default=15))
+# Comments one user may write per window (counted in the Redis Cluster).
+COMMENT_RATE_LIMIT = env.int("COMMENT_RATE_LIMIT", default=5)
+COMMENT_RATE_WINDOW_SECONDS = env.int("COMMENT_RATE_WINDOW_SECONDS", default=60)

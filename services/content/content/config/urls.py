@@ -14,6 +14,12 @@ use_accounts_login(admin.site)
 
 urlpatterns = service_urlpatterns(
     service="content",
-    api=["content.taxonomy.urls", "content.articles.urls"],
+    api=[
+        "content.taxonomy.urls",
+        "content.articles.urls",
+        "content.comments.urls",
+        "content.engagement.urls",
+    ],
+    # Staff only; reached inside the cluster, not through the gateway's API routes.
     unversioned=[path("admin/", admin.site.urls)],
 )

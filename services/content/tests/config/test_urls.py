@@ -35,6 +35,13 @@ def test_openapi_schema_documents_the_content_api(api_client: APIClient) -> None
         "/api/v1/content/categories/{category_id}/",
         "/api/v1/content/tags/",
         "/api/v1/content/tags/{tag_id}/",
+        "/api/v1/content/articles/{article_id}/comments/",
+        "/api/v1/content/comments/{comment_id}/",
+        "/api/v1/content/comments/moderation/",
+        "/api/v1/content/comments/{comment_id}/moderation/",
+        "/api/v1/content/articles/{article_id}/reactions/{kind}/",
+        "/api/v1/content/articles/{article_id}/bookmark/",
+        "/api/v1/content/bookmarks/",
     }
 
 

@@ -22,7 +22,9 @@ from notifications.subscriptions.models import TargetType
 from platform_common.events import Envelope, subscribe
 
 # Comments in these states are not (yet) visible: nobody hears of them before moderation.
-HIDDEN_COMMENT_STATUSES = frozenset({"pending", "hidden", "rejected", "spam", "removed"})
+# A comment is seen by others once approved: at creation (an editor's own) or when an
+# editor approves it from the queue.
+VISIBLE_COMMENT_STATUS = "approved"
 
 
 @subscribe("accounts.user.registered")
@@ -110,7 +112,7 @@ def notify_article_submitted(event: Envelope) -> None:
 
 
 def _comment_notice(event: Envelope, kind: NotificationType) -> Notice:
-    author_id = UUID(event.data["author_id"])
+    author_id = UUID(event.data["comment_author_id"])
     return Notice(
         event_id=event.id,
         notification_type=kind,
@@ -127,11 +129,16 @@ def _comment_notice(event: Envelope, kind: NotificationType) -> Notice:
 
 @subscribe("content.comment.created")
 def notify_comment_created(event: Envelope) -> None:
+    """An approved comment's readers (see ``_notify_comment_readers``); one awaiting
+    moderation is told of when an editor approves it."""
+    if event.data["status"] == VISIBLE_COMMENT_STATUS:
+        _notify_comment_readers(event)
+
+
+def _notify_comment_readers(event: Envelope) -> None:
     """The parent comment's author (a reply), the article's author, then the article's
     followers; each hears once, by the most specific notice (the first one written)."""
-    if event.data["status"] in HIDDEN_COMMENT_STATUSES:
-        return
-    parent_author = event.data["parent_author_id"]
+    parent_author = event.data["parent_comment_author_id"]
     if parent_author:
         notify_users(
             notice=_comment_notice(event, NotificationType.COMMENT_REPLY),
@@ -145,7 +152,8 @@ def notify_comment_created(event: Envelope) -> None:
 
 @subscribe("content.comment.moderated")
 def notify_comment_moderated(event: Envelope) -> None:
-    """The comment's author (a moderator acted, not them)."""
+    """The comment's author (a moderator acted, not them); a comment approved from the
+    queue now reaches its readers too."""
     notice = _comment_notice(event, NotificationType.COMMENT_MODERATED)
     notice = Notice(
         event_id=notice.event_id,
@@ -154,4 +162,9 @@ def notify_comment_moderated(event: Envelope) -> None:
         context=notice.context,
         link=notice.link,
     )
-    notify_users(notice=notice, recipient_ids=[UUID(event.data["author_id"])])
+    notify_users(notice=notice, recipient_ids=[UUID(event.data["comment_author_id"])])
+    if (
+        event.data["status"] == VISIBLE_COMMENT_STATUS
+        and event.data["previous_status"] != VISIBLE_COMMENT_STATUS
+    ):
+        _notify_comment_readers(event)

@@ -50,11 +50,14 @@ def comment_event(event_type: str, **data: Any) -> Envelope:
         "comment_id": str(comment_id),
         "article_id": str(uuid.uuid4()),
         "article_author_id": str(uuid.uuid4()),
-        "parent_author_id": None,
-        "author_id": str(uuid.uuid4()),
-        "status": "published",
+        "parent_comment_id": None,
+        "parent_comment_author_id": None,
+        "comment_author_id": str(uuid.uuid4()),
+        "status": "approved",
         **data,
     }
+    if event_type == "moderated":
+        values = {"previous_status": "pending", "moderator_id": str(uuid.uuid4()), **values}
     return make_envelope(
         type=f"content.comment.{event_type}",
         data=values,
@@ -127,8 +130,9 @@ def test_a_reply_reaches_the_parent_author_the_article_author_and_followers_once
         "created",
         article_id=str(article),
         article_author_id=str(article_author),
-        parent_author_id=str(parent_author),
-        author_id=str(commenter),
+        parent_comment_id=str(uuid.uuid4()),
+        parent_comment_author_id=str(parent_author),
+        comment_author_id=str(commenter),
     )
 
     deliver(event)
@@ -143,7 +147,7 @@ def test_a_reply_reaches_the_parent_author_the_article_author_and_followers_once
 
 def test_an_authors_comment_on_their_own_article_notifies_nobody_of_it() -> None:
     author = uuid.uuid4()
-    event = comment_event("created", article_author_id=str(author), author_id=str(author))
+    event = comment_event("created", article_author_id=str(author), comment_author_id=str(author))
 
     deliver(event)
 
@@ -161,13 +165,44 @@ def test_a_comment_awaiting_moderation_notifies_nobody() -> None:
 
 def test_a_moderated_comment_reaches_its_author() -> None:
     author = uuid.uuid4()
-    event = comment_event("moderated", author_id=str(author), status="hidden")
+    event = comment_event("moderated", comment_author_id=str(author), status="rejected")
 
     deliver(event)
     deliver(event)
 
     assert notified(event) == {author: "comment_moderated"}
-    assert Delivery.objects.get(event_id=event.id, channel="email").context["status"] == "hidden"
+    assert Delivery.objects.get(event_id=event.id, channel="email").context["status"] == "rejected"
+
+
+def test_a_comment_approved_from_the_queue_reaches_its_readers_then() -> None:
+    article, article_author, commenter = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    follower = uuid.uuid4()
+    follow(follower, "article", article)
+    pending = comment_event(
+        "created",
+        article_id=str(article),
+        article_author_id=str(article_author),
+        comment_author_id=str(commenter),
+        status="pending",
+    )
+    approved = comment_event(
+        "moderated",
+        comment_id=pending.data["comment_id"],
+        article_id=str(article),
+        article_author_id=str(article_author),
+        comment_author_id=str(commenter),
+        status="approved",
+    )
+
+    deliver(pending)
+    deliver(approved)
+
+    assert notified(pending) == {}
+    assert notified(approved) == {
+        commenter: "comment_moderated",
+        article_author: "comment_created",
+        follower: "comment_created",
+    }
 
 
 def test_ten_thousand_followers_are_notified_in_pages_of_a_thousand() -> None:

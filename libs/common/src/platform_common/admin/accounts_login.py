@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
 
 import httpx
 from django import forms
@@ -18,6 +19,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Permission
+from django.http import HttpRequest
 
 from platform_common.auth.drf import get_verifier
 from platform_common.auth.jwt import InvalidToken, Principal
@@ -54,6 +56,16 @@ def staff_user_for(principal: Principal, *, email: str) -> Any:
     if not user.is_superuser:
         user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
     return user
+
+
+def staff_principal(request: HttpRequest) -> Principal | None:
+    """The accounts identity a staff member acts as in the admin (an editor; the local
+    username is the accounts user id), or None for a local user not signed in that way."""
+    try:
+        user_id = UUID(request.user.get_username())
+    except ValueError:
+        return None
+    return Principal(id=user_id, roles=frozenset({"editor"}))
 
 
 class AccountsLoginForm(AuthenticationForm):

@@ -89,6 +89,13 @@ class CursorPagination(PageSizeMixin, pagination.CursorPagination):
 
     ordering = "-created_at"
 
+    def get_ordering(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> tuple[str, ...]:
+        # A list its selector ordered (say ?ordering=title) is paged in that order.
+        requested = tuple(str(field) for field in queryset.query.order_by)
+        return requested or tuple(super().get_ordering(request, queryset, view))
+
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         raw = request.query_params.get(self.cursor_query_param)
         if raw is not None and not re.fullmatch(CURSOR_PATTERN, raw):

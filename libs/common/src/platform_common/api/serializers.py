@@ -63,6 +63,7 @@ class RejectUnknownFieldsMixin(serializers.Serializer[Any]):
                 if key not in writable
             }
             unknown.update(_non_strings(self, data))
+            unknown.update(_too_long(self, data))
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -90,4 +91,26 @@ def _non_strings(
         and name in data
         and not isinstance(data[name], str)
         and not (data[name] is None and field.allow_null)
+    }
+
+
+def _too_long(
+    serializer: serializers.Serializer[Any], data: Mapping[str, Any]
+) -> dict[str, list[ErrorDetail]]:
+    """Text longer than its field's ``max_length`` as sent: DRF measures it after trimming
+    the surrounding whitespace, which would let through what the schema's ``maxLength``
+    (of the value as sent) refuses."""
+    return {
+        name: [
+            ErrorDetail(
+                f"Ensure this field has no more than {field.max_length} characters.",
+                code="max_length",
+            )
+        ]
+        for name, field in serializer.fields.items()
+        if isinstance(field, serializers.CharField)
+        and not field.read_only
+        and field.max_length is not None
+        and isinstance(data.get(name), str)
+        and len(data[name]) > field.max_length
     }
