@@ -50,3 +50,6 @@ CHANNEL_LAYERS = {
         },
     }
 }
+
+# Seconds a WebSocket ticket (POST /api/v1/notifications/ws-ticket/) can be redeemed in.
+WS_TICKET_TTL_SECONDS = _env.int("WS_TICKET_TTL_SECONDS", default=30)

@@ -12,9 +12,12 @@ from rest_framework.views import APIView
 from notifications.inbox.selectors import notification_list
 from notifications.inbox.serializers import NotificationOutputSerializer
 from notifications.inbox.services import notification_mark_all_read, notification_mark_read
+from notifications.inbox.tickets import ws_ticket_issue
 from platform_common.api.pagination import CursorPagination, paginated_response
 from platform_common.api.serializers import InputSerializer
 from platform_common.auth.drf import request_principal
+
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class NoInputSerializer(InputSerializer):
@@ -79,3 +82,24 @@ class NotificationMarkAllReadApi(APIView):
         NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         updated = notification_mark_all_read(user_id=request_principal(request).id)
         return Response(self.OutputSerializer({"updated": updated}).data)
+
+
+class WsTicketApi(APIView):
+    """A single-use ticket to open ``/ws/notifications/?ticket=`` without a token in the URL."""
+
+    class WsTicketOutputSerializer(serializers.Serializer[dict[str, Any]]):
+        ticket = serializers.CharField()
+        expires_in = serializers.IntegerField(help_text="Seconds the ticket can be used in.")
+
+    @extend_schema(
+        operation_id="notifications_ws_ticket",
+        tags=["notifications"],
+        request=None,
+        responses={201: WsTicketOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+        issued = ws_ticket_issue(principal=request_principal(request))
+        data = {"ticket": issued.ticket, "expires_in": issued.expires_in}
+        # A ticket is a credential: no shared cache may keep it.
+        return Response(self.WsTicketOutputSerializer(data).data, status=201, headers=NO_STORE)
