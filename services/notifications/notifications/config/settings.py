@@ -53,3 +53,10 @@ CHANNEL_LAYERS = {
 
 # Seconds a WebSocket ticket (POST /api/v1/notifications/ws-ticket/) can be redeemed in.
 WS_TICKET_TTL_SECONDS = _env.int("WS_TICKET_TTL_SECONDS", default=30)
+# Real-time sockets (inbox/consumers.py): frames queued for one socket before it is cut as
+# a slow reader, sockets of one user per process, seconds between heartbeat frames, and
+# unreadable client frames tolerated before the socket is closed.
+WS_SEND_QUEUE_FRAMES = _env.int("WS_SEND_QUEUE_FRAMES", default=256)
+WS_MAX_SOCKETS_PER_USER = _env.int("WS_MAX_SOCKETS_PER_USER", default=8)
+WS_HEARTBEAT_SECONDS = _env.float("WS_HEARTBEAT_SECONDS", default=25.0)
+WS_MAX_BAD_FRAMES = _env.int("WS_MAX_BAD_FRAMES", default=20)
