@@ -49,6 +49,7 @@ DELIBERATE = {
     "EMAIL_BACKEND": "SMTP in a cluster; development writes mails to files",
     "EMAIL_FILE_PATH": "no mail files in a cluster",
     "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
+    "MQTT_HOST": "the cluster's broker (external to the chart)",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(

@@ -3,7 +3,8 @@ common.env: the environment of every container of the service (web, worker, rela
 migration Job). Non-secret settings come from the service's ConfigMap (envFrom); secrets
 are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET, the
 service's own database user (CloudNativePG "<cluster>-app" Secret) and its own RabbitMQ user
-(Messaging Topology Operator "<user>-user-credentials" Secret). The URLs are assembled with
+(Messaging Topology Operator "<user>-user-credentials" Secret), and for a service with an
+MQTT bridge the broker's password (optional Secret "<release>-<service>-mqtt"). The URLs are assembled with
 Kubernetes' $(VAR) expansion, so no password is ever rendered.
 Takes (dict "root" $ "direct" bool): with direct=true DATABASE_URL points at the read-write
 Service of the database (migrations) instead of the PgBouncer pooler.
@@ -50,6 +51,16 @@ Service of the database (migrations) instead of the PgBouncer pooler.
       key: password
 - name: AMQP_URL
   value: {{ printf "amqp://$(AMQP_USERNAME):$(AMQP_PASSWORD)@%s:5672/%s" (include "common.rabbitmqHost" $root) ($root.Values.global.rabbitmq.vhost | urlquery) | quote }}
+{{- if hasKey $root.Values.components "mqtt" }}
+{{- /* The MQTT broker's password for MQTT_USERNAME; optional: a broker without
+authentication needs no Secret. */}}
+- name: MQTT_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.mqtt | default (printf "%s-mqtt" (include "common.fullname" $root)) }}
+      key: password
+      optional: true
+{{- end }}
 {{- end }}
 {{- end -}}
 

@@ -10,7 +10,7 @@ from platform_common.settings import build_settings
 _shared = build_settings(
     service="notifications",
     base_dir=Path(__file__).resolve().parent.parent.parent,
-    apps=["channels", "notifications.inbox"],
+    apps=["channels", "notifications.inbox", "notifications.mqtt"],
     root_urlconf="notifications.config.urls",
     asgi_application="notifications.config.asgi.application",
 )
@@ -60,3 +60,14 @@ WS_SEND_QUEUE_FRAMES = _env.int("WS_SEND_QUEUE_FRAMES", default=256)
 WS_MAX_SOCKETS_PER_USER = _env.int("WS_MAX_SOCKETS_PER_USER", default=8)
 WS_HEARTBEAT_SECONDS = _env.float("WS_HEARTBEAT_SECONDS", default=25.0)
 WS_MAX_BAD_FRAMES = _env.int("WS_MAX_BAD_FRAMES", default=20)
+
+# The MQTT broker (notifications/mqtt): users/<id>/notifications out, devices/<id>/... in.
+# The bridge process subscribes as MQTT_CLIENT_ID with a persistent session (one bridge
+# per client id: the broker disconnects an older holder of the id).
+MQTT_HOST = _env.str("MQTT_HOST", default="127.0.0.1")
+MQTT_PORT = _env.int("MQTT_PORT", default=1883)
+MQTT_USERNAME = _env.str("MQTT_USERNAME", default="")
+MQTT_PASSWORD = _env.str("MQTT_PASSWORD", default="")
+MQTT_TLS = _env.bool("MQTT_TLS", default=False)
+MQTT_CLIENT_ID = _env.str("MQTT_CLIENT_ID", default="notifications-mqtt-bridge")
+MQTT_PUBLISH_TIMEOUT_SECONDS = _env.float("MQTT_PUBLISH_TIMEOUT_SECONDS", default=5.0)
