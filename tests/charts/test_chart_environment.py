@@ -192,6 +192,8 @@ SECRET_VARIABLES = (
     "GATEWAY_PROXY_SECRET",
     "DATABASE_PASSWORD",
     "AMQP_PASSWORD",
+    "MQTT_PASSWORD",
+    "WEBHOOK_ENCRYPTION_KEY",
 )
 USERINFO = re.compile(r"://(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
 

@@ -10,7 +10,7 @@ from platform_common.settings import build_settings
 _shared = build_settings(
     service="notifications",
     base_dir=Path(__file__).resolve().parent.parent.parent,
-    apps=["channels", "notifications.inbox", "notifications.mqtt"],
+    apps=["channels", "notifications.inbox", "notifications.mqtt", "notifications.webhooks"],
     root_urlconf="notifications.config.urls",
     asgi_application="notifications.config.asgi.application",
 )
@@ -71,3 +71,15 @@ MQTT_PASSWORD = _env.str("MQTT_PASSWORD", default="")
 MQTT_TLS = _env.bool("MQTT_TLS", default=False)
 MQTT_CLIENT_ID = _env.str("MQTT_CLIENT_ID", default="notifications-mqtt-bridge")
 MQTT_PUBLISH_TIMEOUT_SECONDS = _env.float("MQTT_PUBLISH_TIMEOUT_SECONDS", default=5.0)
+
+# Webhooks (notifications/webhooks): the Fernet key their signing secrets are encrypted
+# with (a secret; required), whether private, loopback and link-local destinations are
+# allowed (development and tests only), the request timeout, attempts per delivery with
+# exponential backoff, and failed deliveries in a row that disable an endpoint.
+WEBHOOK_ENCRYPTION_KEY = _env.str("WEBHOOK_ENCRYPTION_KEY")
+WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = _env.bool("WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = _env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = _env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = _env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+WEBHOOK_RETRY_MAX_SECONDS = _env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_DISABLE_AFTER_FAILURES = _env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)

@@ -6,4 +6,6 @@ from platform_common.api.urls import (  # noqa: F401
     service_urlpatterns,
 )
 
-urlpatterns = service_urlpatterns(service="notifications", api=["notifications.inbox.urls"])
+urlpatterns = service_urlpatterns(
+    service="notifications", api=["notifications.inbox.urls", "notifications.webhooks.urls"]
+)
