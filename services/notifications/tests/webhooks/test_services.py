@@ -18,6 +18,7 @@ from notifications.webhooks.services import (
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
 )
+from notifications.webhooks.tasks import webhook_delivery_task
 from platform_common.api.errors import ApplicationError
 from platform_common.testing.http import serving
 
@@ -182,3 +183,20 @@ def test_rotating_the_secret_signs_with_the_new_one_and_re_enables(receiver: Rec
     assert _verified(rotated.secret, headers, body)
     assert not _verified(first.secret, headers, body)
     assert rotated.endpoint.consecutive_failures == 0
+
+
+def test_the_celery_task_tries_until_the_delivery_is_done(
+    receiver: Receiver, settings: Settings
+) -> None:
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    receiver.status = 503
+    user_id = uuid.uuid4()
+    webhook_endpoint_create(user_id=user_id, url=receiver.url, event_types=["e"])
+    delivery = _deliver_one(user_id, "e")
+
+    # Eager: each retry runs at once instead of after its countdown.
+    webhook_delivery_task.apply(args=(str(delivery.id),))
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 3)
+    assert len(receiver.requests) == 3
