@@ -84,6 +84,9 @@ secret "$release-gateway-proxy" --from-literal=secret="$(openssl rand -hex 32)"
 # A Fernet key: 32 random bytes, URL-safe base64.
 secret "$release-accounts-mfa" \
     --from-literal=encryption-keys="$(openssl rand -base64 32 | tr '+/' '-_')"
+# A Fernet key (URL-safe base64 of 32 bytes) for webhook secrets at rest.
+secret "$release-notifications-webhooks" \
+    --from-literal=encryption-key="$(openssl rand -base64 32 | tr '+/' '-_')"
 if ! kubectl -n "$namespace" get secret "$release-accounts-jwt-keys" >/dev/null 2>&1; then
     keys=$(mktemp -d)
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/kind-1.pem" 2>/dev/null

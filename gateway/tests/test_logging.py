@@ -58,6 +58,8 @@ async def test_no_token_reaches_the_gateway_process_output(
                 await ws.receive()
             async with session.ws_connect(ws_url, protocols=["bearer", subprotocol]) as ws:
                 await ws.receive()
+            async with session.ws_connect(f"{ws_url}?ticket=single-use-ticket-value") as ws:
+                await ws.receive()
         async with httpx.AsyncClient(base_url=url) as client:
             await client.get("/api/v1/content/articles/", headers=bearer(header))
             await client.get(f"/api/v1/content/articles/?access_token={query}")
@@ -70,6 +72,7 @@ async def test_no_token_reaches_the_gateway_process_output(
     for token in (accepted, refused, header, query, ws_header, subprotocol):
         for part in token.split("."):
             assert part not in logged
+    assert "single-use-ticket-value" not in logged
 
 
 @contextlib.asynccontextmanager

@@ -63,6 +63,23 @@ async def test_token_may_come_in_the_query_string(gateway: str, make_token: Make
     assert hello["query"].startswith("access_token=")
 
 
+async def test_a_ticket_handshake_passes_without_a_token_for_the_service_to_redeem(
+    gateway: str, make_token: MakeToken
+) -> None:
+    # Even next to a forged token: the ticket decides alone, as at the service.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            ws_url(gateway, "/ws/notifications/?since=2&ticket=t-1"),
+            protocols=["bearer", "forged"],
+        ) as ws,
+    ):
+        hello = json.loads((await ws.receive()).data)
+
+    assert hello["query"] == "since=2&ticket=t-1"
+    assert "authorization" not in hello["headers"]
+
+
 async def test_token_may_come_as_the_bearer_subprotocol(
     gateway: str, make_token: MakeToken
 ) -> None:

@@ -62,6 +62,7 @@ DELIBERATE = {
     "AVATAR_STORAGE_OPTIONS": "the cluster's bucket",
     "AVATAR_BASE_URL": "the ingress host",
     "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
+    "MQTT_HOST": "the cluster's broker (external to the chart)",
 }
 SECTION_HEADER = re.compile(r"^# -{8,} (?P<title>.+)$")
 ENV_READ = re.compile(
@@ -205,6 +206,8 @@ SECRET_VARIABLES = (
     "DATABASE_PASSWORD",
     "AMQP_PASSWORD",
     "SENTRY_DSN",
+    "MQTT_PASSWORD",
+    "WEBHOOK_ENCRYPTION_KEY",
 )
 USERINFO = re.compile(r"://(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
 

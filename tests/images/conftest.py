@@ -25,6 +25,7 @@ from types import ModuleType
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOYABLES = ("accounts", "content", "notifications", "gateway")
@@ -219,6 +220,8 @@ def production_env(ports: Ports, proxy_secret: str) -> dict[str, dict[str, str]]
     ).decode()
     # The channel layer finds its Redis through the Sentinel `make infra` runs.
     environments["notifications"]["CHANNEL_LAYER_SENTINELS"] = "127.0.0.1:26379"
+    # Required: the key webhook secrets are encrypted with.
+    environments["notifications"]["WEBHOOK_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
     environments["gateway"] = {
         **shared,
         "PORT": str(ports.gateway),

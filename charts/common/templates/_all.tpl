@@ -3,7 +3,7 @@ common.all: every object of a service chart, in one call; a thin chart's only te
 `{{ include "common.all" . }}`. Components that are not enabled render nothing.
 */}}
 {{- define "common.all" -}}
-{{- $components := list "web" "worker" "relay" "beat" -}}
+{{- $components := list "web" "worker" "relay" "beat" "mqtt" -}}
 {{ include "common.serviceaccount" . }}
 ---
 {{ include "common.configmap" . }}

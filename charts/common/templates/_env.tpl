@@ -2,9 +2,12 @@
 common.env: the environment of every container of the service (web, worker, relay, beat,
 migration Job). Non-secret settings come from the service's ConfigMap (envFrom); secrets
 are referenced, never copied into the chart: DJANGO_SECRET_KEY, GATEWAY_PROXY_SECRET,
-SENTRY_DSN (optional), the service's own database user (CloudNativePG "<cluster>-app" Secret) and its own RabbitMQ user
-(Messaging Topology Operator "<user>-user-credentials" Secret), and the service's own
-"secretEnv" entries (a variable from one key of a Secret). The URLs are assembled with
+SENTRY_DSN (optional), the service's own database user (CloudNativePG "<cluster>-app"
+Secret) and its own RabbitMQ user (Messaging Topology Operator "<user>-user-credentials"
+Secret), the service's own "secretEnv" entries (a variable from one key of a Secret), and
+for a service with an MQTT bridge the broker's password (optional Secret
+"<release>-<service>-mqtt"), for one with webhooks their encryption key (Secret
+"<release>-<service>-webhooks", key "encryption-key"). The URLs are assembled with
 Kubernetes' $(VAR) expansion, so no password is ever rendered.
 Takes (dict "root" $ "direct" bool): with direct=true DATABASE_URL points at the read-write
 Service of the database (migrations) instead of the PgBouncer pooler.
@@ -66,6 +69,24 @@ Service of the database (migrations) instead of the PgBouncer pooler.
       key: password
 - name: AMQP_URL
   value: {{ printf "amqp://$(AMQP_USERNAME):$(AMQP_PASSWORD)@%s:5672/%s" (include "common.rabbitmqHost" $root) ($root.Values.global.rabbitmq.vhost | urlquery) | quote }}
+{{- if $root.Values.webhooks }}
+{{- /* The Fernet key webhook signing secrets are encrypted with at rest. */}}
+- name: WEBHOOK_ENCRYPTION_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.webhooks | default (printf "%s-webhooks" (include "common.fullname" $root)) }}
+      key: encryption-key
+{{- end }}
+{{- if hasKey $root.Values.components "mqtt" }}
+{{- /* The MQTT broker's password for MQTT_USERNAME; optional: a broker without
+authentication needs no Secret. */}}
+- name: MQTT_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.mqtt | default (printf "%s-mqtt" (include "common.fullname" $root)) }}
+      key: password
+      optional: true
+{{- end }}
 {{- end }}
 {{- end -}}
 

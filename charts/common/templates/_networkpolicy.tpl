@@ -9,8 +9,9 @@ so everything not listed here is refused:
   /metrics on its own port (gateway, worker, relay) admits Prometheus there too.
 - egress: DNS; Django components their own database (pooler and read-write instances, by
   the CloudNativePG cluster label), RabbitMQ, Redis (cluster and replication/Sentinel) and
-  the gateway (JWKS); the gateway the services' web pods and the Redis Cluster; a
-  component's `externalEgress` adds ports to addresses outside the cluster.
+  the gateway (JWKS), and a service with an MQTT bridge its broker's port; the gateway the
+  services' web pods and the Redis Cluster; a component's `externalEgress` adds ports to
+  addresses outside the cluster.
 */}}
 {{- define "common.networkpolicy" -}}
 {{- $root := .root -}}
@@ -108,6 +109,11 @@ spec:
               app.kubernetes.io/name: gateway
               app.kubernetes.io/instance: {{ $root.Release.Name }}
               app.kubernetes.io/component: web
+    {{- if hasKey $root.Values.components "mqtt" }}
+    {{- /* The MQTT broker is outside the chart (MQTT_HOST): its port, wherever it is. */}}
+    - ports:
+        - {port: {{ $root.Values.config.MQTT_PORT }}, protocol: TCP}
+    {{- end }}
     {{- else }}
     - ports:
         - {port: {{ $root.Values.global.servicePort }}, protocol: TCP}

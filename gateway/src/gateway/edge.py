@@ -196,16 +196,27 @@ class EdgeMiddleware:
         try:
             if scope["path"] != WEBSOCKET_PATH:
                 raise problems.not_found(scope["path"])
+            handshake = handshake_token(
+                query_string=scope["query_string"],
+                subprotocols=scope.get("subprotocols", ()),
+                authorization=head.authorization,
+            )
+            # A ticket (browsers) is single use: only notifications can redeem it, so the
+            # handshake passes counted as anonymous, and the service refuses a bad ticket.
+            ticket = handshake.ticket is not None
             admitted = await edge.admission.admit(
                 method="GET",
                 path=scope["path"],
                 client_ip=_client_ip(scope),
-                authorization=_socket_authorization(scope, head),
-                public=False,
+                authorization=None if ticket else _socket_authorization(head, handshake.token),
+                public=ticket,
             )
-            assert admitted.principal is not None
-            user = str(admitted.principal.id)
-            user_id_var.set(user)
+            if admitted.principal is not None:
+                user = str(admitted.principal.id)
+                user_id_var.set(user)
+            else:
+                # Each ticket opens one socket at most; the service caps sockets per user.
+                user = f"ticket:{handshake.ticket}"
             edge.sockets.take(user)
         except Problem as problem:
             await deny(scope, send, problem, request_id=head.request_id)
@@ -221,14 +232,11 @@ def _client_ip(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
-def _socket_authorization(scope: Scope, head: RequestHead) -> bytes | None:
+def _socket_authorization(head: RequestHead, token: str | None) -> bytes | None:
     """Browsers cannot set headers on a WebSocket: the token may come in the query or a
     subprotocol, both forwarded unchanged so the service verifies it again."""
     if head.authorization is not None:
         return head.authorization
-    token = handshake_token(
-        query_string=scope["query_string"], subprotocols=scope.get("subprotocols", ())
-    ).token
     return b"Bearer " + token.encode() if token else None
 
 

@@ -1,10 +1,10 @@
 """The gateway's log lines: JSON, and never a token.
 
 Tokens reach the gateway in ``Authorization`` headers, ``?access_token=`` query strings
-and the WebSocket ``bearer`` subprotocol, and the libraries underneath log requests in
-their own words (uvicorn's WebSocket lines carry the query string, the websockets library
-dumps handshake headers at DEBUG). Rather than trust each of them, every record is
-scrubbed on its way out, traceback included.
+and the WebSocket ``bearer`` subprotocol, WebSocket tickets in ``?ticket=``, and the
+libraries underneath log requests in their own words (uvicorn's WebSocket lines carry the
+query string, the websockets library dumps handshake headers at DEBUG). Rather than trust
+each of them, every record is scrubbed on its way out, traceback included.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from platform_common.observability.logging import REDACTED, configure_logging
 
 # The credential after each of these, up to a delimiter; JWTs wherever they appear.
 SECRETS = re.compile(
-    r"(?P<name>access_token=|authorization:\s*(?:bearer\s+)?|bearer[\s,]+)"
+    r"(?P<name>access_token=|ticket=|authorization:\s*(?:bearer\s+)?|bearer[\s,]+)"
     r"[^\s&\"',;]+"
     r"|eyJ[\w-]*\.[\w-]+\.[\w-]*",
     re.IGNORECASE,

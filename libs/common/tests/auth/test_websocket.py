@@ -43,3 +43,14 @@ def test_an_authorization_header_of_another_scheme_carries_no_token() -> None:
     )
 
     assert handshake.token is None
+
+
+def test_a_ticket_decides_alone_and_is_taken_out_of_the_query_string() -> None:
+    handshake = handshake_token(
+        query_string=b"ticket=t1&since=3&access_token=q",
+        subprotocols=["bearer", "s"],
+        authorization=b"Bearer h",
+    )
+
+    assert (handshake.ticket, handshake.token, handshake.subprotocol) == ("t1", None, None)
+    assert handshake.query_string == b"since=3"

@@ -17,6 +17,8 @@ _shared = build_settings(
         "notifications.subscriptions",
         "notifications.preferences",
         "notifications.delivery",
+        "notifications.mqtt",
+        "notifications.webhooks",
     ],
     root_urlconf="notifications.config.urls",
     asgi_application="notifications.config.asgi.application",
@@ -68,3 +70,36 @@ CHANNEL_LAYERS = {
         },
     }
 }
+
+# Seconds a WebSocket ticket (POST /api/v1/notifications/ws-ticket/) can be redeemed in.
+WS_TICKET_TTL_SECONDS = _env.int("WS_TICKET_TTL_SECONDS", default=30)
+# Real-time sockets (inbox/consumers.py): frames queued for one socket before it is cut as
+# a slow reader, sockets of one user per process, seconds between heartbeat frames, and
+# unreadable client frames tolerated before the socket is closed.
+WS_SEND_QUEUE_FRAMES = _env.int("WS_SEND_QUEUE_FRAMES", default=256)
+WS_MAX_SOCKETS_PER_USER = _env.int("WS_MAX_SOCKETS_PER_USER", default=8)
+WS_HEARTBEAT_SECONDS = _env.float("WS_HEARTBEAT_SECONDS", default=25.0)
+WS_MAX_BAD_FRAMES = _env.int("WS_MAX_BAD_FRAMES", default=20)
+
+# The MQTT broker (notifications/mqtt): users/<id>/notifications out, devices/<id>/... in.
+# The bridge process subscribes as MQTT_CLIENT_ID with a persistent session (one bridge
+# per client id: the broker disconnects an older holder of the id).
+MQTT_HOST = _env.str("MQTT_HOST", default="127.0.0.1")
+MQTT_PORT = _env.int("MQTT_PORT", default=1883)
+MQTT_USERNAME = _env.str("MQTT_USERNAME", default="")
+MQTT_PASSWORD = _env.str("MQTT_PASSWORD", default="")
+MQTT_TLS = _env.bool("MQTT_TLS", default=False)
+MQTT_CLIENT_ID = _env.str("MQTT_CLIENT_ID", default="notifications-mqtt-bridge")
+MQTT_PUBLISH_TIMEOUT_SECONDS = _env.float("MQTT_PUBLISH_TIMEOUT_SECONDS", default=5.0)
+
+# Webhooks (notifications/webhooks): the Fernet key their signing secrets are encrypted
+# with (a secret; required), whether private, loopback and link-local destinations are
+# allowed (development and tests only), the request timeout, attempts per delivery with
+# exponential backoff, and failed deliveries in a row that disable an endpoint.
+WEBHOOK_ENCRYPTION_KEY = _env.str("WEBHOOK_ENCRYPTION_KEY")
+WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = _env.bool("WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = _env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = _env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = _env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+WEBHOOK_RETRY_MAX_SECONDS = _env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_DISABLE_AFTER_FAILURES = _env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)

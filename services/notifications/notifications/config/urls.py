@@ -18,6 +18,7 @@ urlpatterns = service_urlpatterns(
         "notifications.inbox.urls",
         "notifications.subscriptions.urls",
         "notifications.preferences.urls",
+        "notifications.webhooks.urls",
     ],
     unversioned=[path("admin/", admin.site.urls)],
 )

@@ -16,9 +16,12 @@ from notifications.inbox.services import (
     notification_mark_all_read,
     notification_mark_read,
 )
+from notifications.inbox.tickets import ws_ticket_issue
 from platform_common.api.pagination import CursorPagination, paginated_response
 from platform_common.api.serializers import InputSerializer
 from platform_common.auth.drf import request_principal
+
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class NoInputSerializer(InputSerializer):
@@ -110,3 +113,24 @@ class NotificationDetailApi(APIView):
     def delete(self, request: Request, notification_id: UUID) -> Response:
         notification_delete(user_id=request_principal(request).id, notification_id=notification_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WsTicketApi(APIView):
+    """A single-use ticket to open ``/ws/notifications/?ticket=`` without a token in the URL."""
+
+    class WsTicketOutputSerializer(serializers.Serializer[dict[str, Any]]):
+        ticket = serializers.CharField()
+        expires_in = serializers.IntegerField(help_text="Seconds the ticket can be used in.")
+
+    @extend_schema(
+        operation_id="notifications_ws_ticket",
+        tags=["notifications"],
+        request=None,
+        responses={201: WsTicketOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+        issued = ws_ticket_issue(principal=request_principal(request))
+        data = {"ticket": issued.ticket, "expires_in": issued.expires_in}
+        # A ticket is a credential: no shared cache may keep it.
+        return Response(self.WsTicketOutputSerializer(data).data, status=201, headers=NO_STORE)

@@ -7,6 +7,9 @@ from platform_common.models import TimestampedModel
 
 class Notification(TimestampedModel):
     user_id = models.UUIDField()
+    # The user's own running number (1, 2, ...), taken from UserSequence in the transaction
+    # that creates the row: a reconnecting socket asks for everything after the last it saw.
+    sequence = models.BigIntegerField()
     kind = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -28,6 +31,8 @@ class Notification(TimestampedModel):
             ),
         ]
         constraints = [
+            # Also the index of a resync (user_id, sequence > n).
+            models.UniqueConstraint(fields=["user_id", "sequence"], name="inbox_user_sequence"),
             models.UniqueConstraint(
                 fields=["user_id", "dedup_key"],
                 condition=models.Q(dedup_key__isnull=False),
@@ -37,3 +42,17 @@ class Notification(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}"
+
+
+class UserSequence(models.Model):
+    """The last sequence number given to a user's notifications.
+
+    Taking the next one locks the row until the creating transaction ends, so a user's
+    notifications commit in sequence order: once n is visible, so is everything below it.
+    """
+
+    user_id = models.UUIDField(primary_key=True)
+    last = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.last}"

@@ -22,10 +22,12 @@ def notification_created_push(*, notification: Notification) -> None:
     """Send ``notification`` to every socket of its user.
 
     Best effort: the row is already committed and listed by the REST API, so a channel
-    layer failure is logged instead of failing the caller (and redelivering its event).
+    layer failure is logged instead of failing the caller (and redelivering its event);
+    a socket that sees a later sequence number fetches the ones it missed (consumers.py).
     """
     message = {
         "type": NOTIFICATION_CREATED,
+        "sequence": notification.sequence,
         "notification": NotificationOutputSerializer(notification).data,
     }
     try:

@@ -7,5 +7,15 @@ from platform_common.api.serializers import BaseModelSerializer
 class NotificationOutputSerializer(BaseModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "data", "link", "read_at", "created_at"]
+        fields = [
+            "id",
+            "sequence",
+            "kind",
+            "title",
+            "body",
+            "data",
+            "link",
+            "read_at",
+            "created_at",
+        ]
         read_only_fields = fields

@@ -4,14 +4,27 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from notifications.inbox.models import Notification
+from notifications.inbox.models import Notification, UserSequence
 from notifications.inbox.realtime import notification_created_push
 from platform_common.api.errors import NotFoundError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.problems import ProblemCode
+
+
+def _next_sequence(*, user_id: UUID) -> int:
+    """The user's next sequence number; its row stays locked until the transaction ends."""
+    table = UserSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, last) VALUES (%s, 1) "  # noqa: S608  # table name
+            f"ON CONFLICT (user_id) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [user_id],
+        )
+        (sequence,) = cursor.fetchone()
+    return int(sequence)
 
 
 @transaction.atomic
@@ -25,21 +38,31 @@ def notification_create(
     link: str = "",
     dedup_key: str | None = None,
 ) -> Notification:
-    """Create a notification and push it to the user's sockets once committed.
+    """Create a notification with the user's next sequence number and push it to the
+    user's sockets once committed.
 
     With a ``dedup_key`` the notification exists at most once per user: a repeat call
-    returns the existing one and pushes nothing.
+    returns the existing one, pushes nothing and takes no sequence number.
     """
     fields = {"kind": kind, "title": title, "body": body, "data": data or {}, "link": link}
-    if dedup_key is None:
-        notification = Notification.objects.create(user_id=user_id, **fields)
-        created = True
-    else:
-        notification, created = Notification.objects.get_or_create(
-            user_id=user_id, dedup_key=dedup_key, defaults=fields
-        )
-    if created:
-        transaction.on_commit(partial(notification_created_push, notification=notification))
+    if dedup_key is not None:
+        existing = Notification.objects.filter(user_id=user_id, dedup_key=dedup_key).first()
+        if existing is not None:
+            return existing
+    try:
+        # A savepoint: a concurrent twin's insert rolls the sequence number back with it.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user_id=user_id,
+                sequence=_next_sequence(user_id=user_id),
+                dedup_key=dedup_key,
+                **fields,
+            )
+    except IntegrityError:
+        if dedup_key is None:
+            raise
+        return Notification.objects.get(user_id=user_id, dedup_key=dedup_key)
+    transaction.on_commit(partial(notification_created_push, notification=notification))
     return notification
 
 

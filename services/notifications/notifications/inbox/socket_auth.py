@@ -2,23 +2,34 @@
 
 The access token comes as the ``Authorization`` header, the subprotocol pair
 ``bearer, <token>`` or ``?access_token=``, by the same rule as at the gateway
-(``platform_common.auth.websocket``). The token is removed from the scope's query string:
-uvicorn logs the path with its query, and a token must never reach the logs. The consumer
-finds the verified ``Principal`` in ``scope["principal"]``.
+(``platform_common.auth.websocket``); browsers rather send ``?ticket=`` (``tickets.py``),
+which decides alone. Token and ticket are removed from the scope's query string: uvicorn
+logs the path with its query, and neither must ever reach the logs. The consumer finds the
+verified ``Principal`` in ``scope["principal"]``.
 
 A handshake that proves nobody is accepted and closed right here, before any consumer
 (and its channel layer subscription) exists: a close code can only be delivered on an open
 connection, and 4401 tells clients to re-authenticate.
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from redis.exceptions import RedisError
+
+from notifications.inbox.tickets import ws_ticket_redeem
 from notifications.inbox.token_verification import Authentication, authenticate_token
-from platform_common.auth.websocket import handshake_token
+from platform_common.auth.websocket import HandshakeToken, handshake_token
+
+logger = logging.getLogger(__name__)
 
 # Application close codes (4000-4999): 4401 mirrors HTTP 401 so clients re-authenticate.
 CLOSE_UNAUTHENTICATED = 4401
+# The close reason of a ticket that is unknown, already used or expired (all look alike
+# once Redis has forgotten it); the close code is CLOSE_UNAUTHENTICATED.
+INVALID_TICKET = "invalid_ticket"
 # RFC 6455 "try again later": the keys to verify tokens are unreachable, not the client's fault.
 CLOSE_TRY_AGAIN_LATER = 1013
 
@@ -36,8 +47,12 @@ class JWTAuthMiddleware:
         self.inner = inner
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token, subprotocol = _take_token(scope)
-        authentication = await authenticate_token(token)
+        handshake = _take_credentials(scope)
+        subprotocol = handshake.subprotocol
+        if handshake.ticket is not None:
+            authentication = await _authenticate_ticket(handshake.ticket)
+        else:
+            authentication = await authenticate_token(handshake.token)
         if authentication.principal is None:
             await _reject(authentication, subprotocol, receive, send)
             return
@@ -61,8 +76,19 @@ async def _reject(
     )
 
 
-def _take_token(scope: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The handshake's token and the subprotocol to accept with (None: no subprotocol)."""
+async def _authenticate_ticket(ticket: str) -> Authentication:
+    try:
+        principal = await sync_to_async(ws_ticket_redeem, thread_sensitive=False)(ticket=ticket)
+    except RedisError:
+        logger.warning("WebSocket rejected: the ticket store is unavailable")
+        return Authentication(principal=None, error="service_unavailable")
+    if principal is None:
+        return Authentication(principal=None, error=INVALID_TICKET)
+    return Authentication(principal=principal)
+
+
+def _take_credentials(scope: dict[str, Any]) -> HandshakeToken:
+    """The handshake's token or ticket, and the subprotocol to accept with (None: none)."""
     authorization = next(
         (value for name, value in scope.get("headers", []) if name == b"authorization"), None
     )
@@ -72,4 +98,4 @@ def _take_token(scope: dict[str, Any]) -> tuple[str | None, str | None]:
         authorization=authorization,
     )
     scope["query_string"] = handshake.query_string
-    return handshake.token, handshake.subprotocol
+    return handshake

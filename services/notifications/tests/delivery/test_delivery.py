@@ -9,7 +9,12 @@ import pytest
 from pytest_django import Settings
 
 from notifications.config.celery import app
-from notifications.delivery.channels import OutgoingMessage, register_channel, unregister_channel
+from notifications.delivery.channels import (
+    OutgoingMessage,
+    channel_sender,
+    register_channel,
+    unregister_channel,
+)
 from notifications.delivery.models import Contact, Delivery, DeliveryStatus
 from notifications.delivery.services import deliveries_create, delivery_attempt
 from notifications.delivery.tasks import DELIVER_TASK, MAX_RETRIES
@@ -264,14 +269,18 @@ def test_mqtt_goes_through_the_registered_channel_and_is_suppressed_without_one(
 
     contact = make_contact()
     _opt_in(contact, Channel.MQTT)
-    without = create(contact)[Channel.MQTT]
-    delivery_attempt(delivery_id=without.id)
-    register_channel(Channel.MQTT, Recorder())
+    registered = channel_sender(Channel.MQTT)  # the mqtt app's, put back after
+    unregister_channel(Channel.MQTT)
     try:
+        without = create(contact)[Channel.MQTT]
+        delivery_attempt(delivery_id=without.id)
+        register_channel(Channel.MQTT, Recorder())
         with_sender = create(contact)[Channel.MQTT]
         delivery_attempt(delivery_id=with_sender.id)
     finally:
         unregister_channel(Channel.MQTT)
+        if registered is not None:
+            register_channel(Channel.MQTT, registered)
 
     without.refresh_from_db()
     assert without.reason == "channel_unavailable"

@@ -1,3 +1,4 @@
+import contextlib
 import threading
 import time
 import uuid
@@ -6,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import uvicorn
 from channels.layers import channel_layers
+from django.db import connections
 
 from notifications.config.asgi import application
 from platform_common.events import Envelope
@@ -37,16 +39,22 @@ def user_registered() -> UserRegistered:
     return build
 
 
-@pytest.fixture
-def uvicorn_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[uvicorn.Server]:
+@contextlib.contextmanager
+def serving_notifications() -> Iterator[uvicorn.Server]:
     """The service's ASGI app under a real uvicorn on a random 127.0.0.1 port, started.
 
-    ``transactional_db``: the server thread only sees committed rows. ``log_config=None``
-    leaves logging as Django configured it, so tests can read uvicorn's log records.
-    No ``timeout_graceful_shutdown``: the server must stop by itself once its clients left.
+    ``log_config=None`` leaves logging as Django configured it, so tests can read uvicorn's
+    log records. No ``timeout_graceful_shutdown``: the server must stop by itself once its
+    clients left. Stopping it is a restart of the notifications process, as far as its
+    sockets can tell.
     """
     # A fresh channel layer per server: each server thread runs its own event loop.
     channel_layers.backends.clear()
+    # Consumers read the database in worker threads: each closes its connection after use,
+    # so the test database can be dropped at the end of the run.
+    database = connections.settings["default"]
+    conn_max_age = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
     config = uvicorn.Config(application, host="127.0.0.1", port=0, lifespan="off", log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-under-test", daemon=True)
@@ -56,10 +64,21 @@ def uvicorn_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
-    yield server
-    server.should_exit = True
-    thread.join(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        thread.join(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+        database["CONN_MAX_AGE"] = conn_max_age
     assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@pytest.fixture
+def uvicorn_server(transactional_db: None, jwks_server: JWKSServer) -> Iterator[uvicorn.Server]:
+    """``serving_notifications()`` for one test (``transactional_db``: the server thread
+    only sees committed rows)."""
+    with serving_notifications() as server:
+        yield server
 
 
 def websocket_url(server: uvicorn.Server) -> str:

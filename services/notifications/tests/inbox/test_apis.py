@@ -67,6 +67,7 @@ def test_list_item_shape(authed_client: AuthedClient) -> None:
 
     assert item == {
         "id": str(notification.id),
+        "sequence": 1,
         "kind": "welcome",
         "title": "Hi",
         "body": "Hello",
