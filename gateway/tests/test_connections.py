@@ -121,3 +121,24 @@ async def test_a_malformed_request_is_a_400_problem(start_gateway: StartGateway)
     assert status == 400
     assert headers["content-type"] == "application/problem+json"
     assert problem["code"] == "bad_request"
+
+
+async def test_pipelined_requests_are_answered_whole_and_in_order(
+    start_gateway: StartGateway,
+) -> None:
+    async with start_gateway() as url:
+        answer, _ = await exchange(
+            url,
+            b"GET /healthz HTTP/1.1\r\nhost: gw\r\nx-request-id: first\r\n\r\n"
+            b"HEAD /healthz HTTP/1.1\r\nhost: gw\r\nx-request-id: second\r\n\r\n"
+            b"GET /healthz HTTP/1.1\r\nhost: gw\r\nx-request-id: third\r\n"
+            b"connection: close\r\n\r\n",
+        )
+
+    answers = answer.split(b"HTTP/1.1 ")[1:]
+    assert [part.split(b" ", 1)[0] for part in answers] == [b"200", b"200", b"200"]
+    for part, request_id in zip(answers, (b"first", b"second", b"third"), strict=True):
+        assert b"\r\nx-request-id: " + request_id + b"\r\n" in part
+    assert answers[0].endswith(b'\r\n\r\n{"status":"ok"}')
+    assert answers[1].endswith(b"\r\n\r\n")
+    assert answers[2].endswith(b'\r\n\r\n{"status":"ok"}')

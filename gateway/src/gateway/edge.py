@@ -34,9 +34,11 @@ from gateway.routes import (
     own_path_limited,
     upstream_service,
 )
+from gateway.trace_ids import enter_trace, leave_trace
 from gateway.ws import WebSocketProxy, deny
 from platform_common.auth.websocket import handshake_token
 from platform_common.observability.logging import user_id_var
+from platform_common.observability.setup import tracing_enabled, tracing_recorded
 from platform_common.problems import ProblemCode
 
 logger = logging.getLogger(__name__)
@@ -67,6 +69,8 @@ class EdgeMiddleware:
         self._cors = CorsPolicy(settings.cors_allowed_origins)
         self._access_log = settings.access_log
         self._metrics = RequestMetrics()
+        # Without recorded spans (no server span middleware), the edge mints the ids.
+        self._mints_trace_ids = tracing_enabled() and not tracing_recorded()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -81,6 +85,7 @@ class EdgeMiddleware:
         metrics = self._metrics
         metrics.in_flight += 1
         head = read_head(scope)
+        trace_token = enter_trace(head.traceparent) if self._mints_trace_ids else None
         # CORS fields, then the RateLimit fields once the request is counted.
         extra_headers = self._cors.response_headers(head.origin)
         status = 0
@@ -115,6 +120,8 @@ class EdgeMiddleware:
             metrics.observe(scope["method"], scope["path"], status, time.perf_counter() - started)
             if self._access_log and access_logger.isEnabledFor(logging.INFO):
                 _log_access(scope, status, started)
+            if trace_token is not None:
+                leave_trace(trace_token)
 
     async def _route(
         self,
@@ -192,6 +199,14 @@ class EdgeMiddleware:
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         head = read_head(scope)
+        trace_token = enter_trace(head.traceparent) if self._mints_trace_ids else None
+        try:
+            await self._socket(scope, receive, send, head)
+        finally:
+            if trace_token is not None:
+                leave_trace(trace_token)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send, head: RequestHead) -> None:
         edge: Edge = scope["state"]["edge"]
         try:
             if scope["path"] != WEBSOCKET_PATH:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from opentelemetry import trace
 from starlette.types import Scope
 
 from platform_common.observability.logging import request_id_var
@@ -41,8 +42,9 @@ SPOOFABLE = frozenset(
     }
 )
 FORWARDED_PREFIX = b"x-forwarded-"
-# The gateway's own values replace whatever the client sent; aiohttp sets Host per upstream,
-# and its OpenTelemetry instrumentation the traceparent of the gateway's client span.
+# The gateway's own values replace whatever the client sent; aiohttp sets Host per upstream.
+# The traceparent is the edge's current span (its client span's, set by OpenTelemetry's
+# aiohttp instrumentation over it, when spans are recorded).
 SET_BY_GATEWAY = frozenset({b"host", b"x-request-id", b"traceparent", b"content-length"})
 # Negotiated by the gateway's own WebSocket handshake with the upstream.
 WEBSOCKET_HANDSHAKE = frozenset(
@@ -83,12 +85,13 @@ class RequestHead:
     content_length: int | None
     chunked: bool
     idempotency_key: bytes | None
+    traceparent: bytes | None
 
 
 def read_head(scope: Scope) -> RequestHead:
     """One pass over the request headers, HTTP or WebSocket; also sets the request id for
     the log lines (the trace context is the ASGI instrumentation's)."""
-    incoming_id = authorization = origin = idempotency_key = None
+    incoming_id = authorization = origin = idempotency_key = traceparent = None
     content_length: int | None = None
     preflight = chunked = False
     for name, value in scope["headers"]:
@@ -107,6 +110,8 @@ def read_head(scope: Scope) -> RequestHead:
             chunked = b"chunked" in value.lower()
         elif name == b"idempotency-key":
             idempotency_key = value
+        elif name == b"traceparent":
+            traceparent = value
     request_id = request_id_from(incoming_id)
     request_id_var.set(request_id.decode("ascii"))
     return RequestHead(
@@ -117,6 +122,7 @@ def read_head(scope: Scope) -> RequestHead:
         content_length,
         chunked,
         idempotency_key,
+        traceparent,
     )
 
 
@@ -202,4 +208,12 @@ def upstream_request_headers(
     if host:
         forwarded.append(("x-forwarded-host", host.decode("latin-1")))
     forwarded.append(("x-request-id", head.request_id.decode("ascii")))
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:
+        forwarded.append(
+            (
+                "traceparent",
+                f"00-{span.trace_id:032x}-{span.span_id:016x}-{span.trace_flags:02x}",
+            )
+        )
     return forwarded

@@ -47,6 +47,7 @@ _TRUE = ("1", "true", "yes", "on")
 class _State:
     configured = False
     tracing = False
+    recording = False
     sentry = False
 
 
@@ -77,9 +78,16 @@ def tracing_enabled() -> bool:
     return _State.tracing
 
 
-def observed_asgi(app: ASGIApp) -> ASGIApp:
-    """``app`` with a server span per request or WebSocket, and Sentry's error capture."""
-    if _State.tracing:
+def tracing_recorded() -> bool:
+    """Whether spans are recorded (exported, or kept by a test's processor); in the
+    default ids-only mode none is, only ids are minted and propagated."""
+    return _State.recording
+
+
+def observed_asgi(app: ASGIApp, *, server_spans: bool = True) -> ASGIApp:
+    """``app`` with a server span per request or WebSocket (unless ``server_spans`` is
+    False: the app mints its trace ids itself), and Sentry's error capture."""
+    if _State.tracing and server_spans:
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
         app = OpenTelemetryMiddleware(app, exclude_spans=_EXCLUDED_ASGI_SPANS)
@@ -104,6 +112,7 @@ def _init_tracing(
     else:
         provider = TracerProvider(resource=resource)
         provider.add_span_processor(span_processor)
+        _State.recording = True
     trace.set_tracer_provider(provider)
     return True
 
