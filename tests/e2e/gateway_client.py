@@ -3,7 +3,9 @@ problem checks that the end-to-end tests share."""
 
 from __future__ import annotations
 
+import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +14,7 @@ import httpx
 API = "/api/v1"
 PASSWORD = "Correct-Horse-Battery-9"
 PROBLEM_JSON = "application/problem+json"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -33,19 +36,47 @@ def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any],
 
 
 def create_article(client: httpx.Client, headers: dict[str, str], status: str) -> dict[str, Any]:
+    """An article of the caller's in ``status``: ``draft``, or ``published`` through the
+    workflow (the author submits it, an editor publishes it)."""
     response = client.post(
         f"{API}/content/articles/",
-        json={
-            "title": f"A {status} article {uuid.uuid4().hex[:8]}",
-            "body": "Text.",
-            "status": status,
-        },
+        json={"title": f"A {status} article {uuid.uuid4().hex[:8]}", "body": "Text."},
         headers=headers,
     )
     assert response.status_code == 201, response.text
     article: dict[str, Any] = response.json()
+    if status == "published":
+        transitions = ((headers, "submit"), (editor_headers(client), "publish"))
+        for actor, action in transitions:
+            response = client.post(
+                f"{API}/content/articles/{article['id']}/{action}/", json={}, headers=actor
+            )
+            assert response.status_code == 200, response.text
+        article = response.json()
     assert article["status"] == status
     return article
+
+
+_editors: dict[str, dict[str, str]] = {}
+
+
+def editor_headers(client: httpx.Client) -> dict[str, str]:
+    """Authorization headers of an editor of the running stack (registered once, given the
+    role with accounts' ``grant_role`` command, then signed in: tokens carry roles)."""
+    stack = str(client.base_url)
+    if stack not in _editors:
+        user, _ = register_and_login(client, "editor")
+        subprocess.run(
+            [ROOT / "dev/bin/manage", "accounts", "grant_role", user["email"], "editor"],
+            check=True,
+            capture_output=True,
+        )
+        tokens = client.post(
+            f"{API}/accounts/token/", json={"email": user["email"], "password": PASSWORD}
+        )
+        assert tokens.status_code == 200, tokens.text
+        _editors[stack] = {"Authorization": f"Bearer {tokens.json()['access']}"}
+    return _editors[stack]
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

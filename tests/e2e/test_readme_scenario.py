@@ -84,7 +84,7 @@ def test_unknown_fields(client: httpx.Client) -> None:
 def test_wrong_types(client: httpx.Client, author: dict[str, str]) -> None:
     response = client.post(
         f"{API}/content/articles/",
-        json={"title": ["not", "a", "string"], "body": "Text.", "status": "published"},
+        json={"title": ["not", "a", "string"], "body": "Text."},
         headers=author,
     )
     problem = assert_problem(response, 400, "validation_error")

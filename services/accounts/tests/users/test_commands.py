@@ -3,10 +3,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from pytest_django import Settings
 
 from accounts.users.models import User
+from tests.factories import UserFactory
 from platform_common.events.models import OutboxMessage
 
 
@@ -30,3 +31,21 @@ def test_seed_demo_registers_the_demo_users_once(settings: Settings) -> None:
     assert "b***@example.com already exists" in printed
     assert "alice@example.com" not in printed
     assert "bob@example.com" not in printed
+
+
+@pytest.mark.django_db
+def test_grant_role_gives_the_user_the_role_and_masks_the_email() -> None:
+    user = UserFactory(email="carol@example.com")
+    output = io.StringIO()
+
+    call_command("grant_role", "carol@example.com", "admin", stdout=output)
+
+    user.refresh_from_db()
+    assert "admin" in user.roles
+    assert output.getvalue().strip() == "c***@example.com now holds admin"
+
+
+@pytest.mark.django_db
+def test_grant_role_refuses_an_unknown_user() -> None:
+    with pytest.raises(CommandError, match=r"No user n\*\*\*@example.com"):
+        call_command("grant_role", "nobody@example.com", "editor")
