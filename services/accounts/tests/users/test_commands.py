@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from pytest_django import Settings
 
 from accounts.users.models import User
-from tests.factories import UserFactory
 from platform_common.events.models import OutboxMessage
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_seed_demo_registers_the_demo_users_once(settings: Settings) -> None:
 
 @pytest.mark.django_db
 def test_grant_role_gives_the_user_the_role_and_masks_the_email() -> None:
-    user = UserFactory(email="carol@example.com")
+    user: User = UserFactory.create(email="carol@example.com")
     output = io.StringIO()
 
     call_command("grant_role", "carol@example.com", "admin", stdout=output)
