@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from notifications.inbox.tickets import ws_ticket_redeem
 from notifications.inbox.token_verification import Authentication, authenticate_token
+from platform_common.auth.drf import session_revoked
 from platform_common.auth.websocket import HandshakeToken, handshake_token
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,11 @@ class JWTAuthMiddleware:
             authentication = await _authenticate_ticket(handshake.ticket)
         else:
             authentication = await authenticate_token(handshake.token)
+        if authentication.principal is not None and await sync_to_async(session_revoked)(
+            authentication.principal
+        ):
+            # As on REST: a session ended by logout or a password change opens no socket.
+            authentication = Authentication(principal=None, error="invalid_token")
         if authentication.principal is None:
             await _reject(authentication, subprotocol, receive, send)
             return

@@ -16,6 +16,7 @@ from websockets.typing import Subprotocol
 from notifications.inbox.services import notification_create
 from notifications.inbox.socket_auth import CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHENTICATED
 from platform_common.testing.events import deliver
+from platform_common.testing.fixtures import RevokeSession
 from platform_common.testing.jwt import (
     TEST_AUDIENCE,
     TEST_ISSUER,
@@ -81,6 +82,18 @@ def test_an_expired_token_is_closed_with_4401(asgi_server: str, make_token: Make
         closed = _close_code_and_reason(socket)
 
     assert closed == (CLOSE_UNAUTHENTICATED, "token_expired")
+
+
+def test_a_token_of_a_revoked_session_is_closed_with_4401(
+    asgi_server: str, make_token: MakeToken, revoke_session: RevokeSession
+) -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    revoke_session(user_id, session_id)
+
+    with _open(asgi_server, make_token(sub=user_id, sid=str(session_id))) as socket:
+        closed = _close_code_and_reason(socket)
+
+    assert closed == (CLOSE_UNAUTHENTICATED, "invalid_token")
 
 
 def test_a_new_notification_reaches_its_users_socket_only(
