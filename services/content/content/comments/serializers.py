@@ -14,10 +14,14 @@ class CommentCreateInputSerializer(CommentInputSerializer):
     parent_id = serializers.UUIDField(required=False, allow_null=True)
 
 
+# What an editor may decide (every status but pending); named in the schema by the settings.
+MODERATION_DECISIONS = [
+    (value, label) for value, label in CommentStatus.choices if value != CommentStatus.PENDING
+]
+
+
 class CommentModerationInputSerializer(InputSerializer):
-    status = serializers.ChoiceField(
-        choices=[(value, label) for value, label in CommentStatus.choices if value != "pending"]
-    )
+    status = serializers.ChoiceField(choices=MODERATION_DECISIONS)
 
 
 class CommentOutputSerializer(BaseModelSerializer):
