@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,9 @@ def test_an_admins_role_grant_and_team_reach_the_members_next_token(
     granted = client.put(
         f"{API}/accounts/users/{member['id']}/roles/editor/", headers=admin_headers
     )
-    team = client.post(f"{API}/accounts/teams/", json={"name": "Desk"}, headers=admin_headers)
+    # Team names are unique and the stack's database outlives a run.
+    name = f"Desk {uuid.uuid4().hex[:8]}"
+    team = client.post(f"{API}/accounts/teams/", json={"name": name}, headers=admin_headers)
     assert team.status_code == 201, team.text
     joined = client.put(
         f"{API}/accounts/teams/{team.json()['id']}/members/{member['id']}/",

@@ -64,6 +64,16 @@ def public_cache_invalidate(*, article_id: UUID | None = None) -> None:
     transaction.on_commit(lambda: _bump(scopes))
 
 
+def author_cache_invalidate(*, author_id: UUID) -> None:
+    """After the current transaction commits, make every cached read showing the author
+    stale: their name and avatar ride in the feed and in each of their articles."""
+    from content.articles.models import Article  # the articles app imports this module
+
+    ids = Article.objects.filter(author_id=author_id).values_list("id", flat=True)
+    scopes = [FEED, *(article_scope(article_id) for article_id in ids)]
+    transaction.on_commit(lambda: _bump(scopes))
+
+
 def _bump(scopes: list[str]) -> None:
     try:
         for scope in scopes:

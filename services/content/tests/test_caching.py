@@ -11,6 +11,7 @@ from content.articles.models import Article, ArticleStatus
 from content.articles.services import article_create
 from content.authors.models import Author
 from content.caching import cached_once
+from platform_common.testing.events import deliver, make_envelope
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,38 @@ def test_a_signed_in_read_is_not_cached(
     listed = {item["id"] for item in client.get(LIST_URL).json()["results"]}
 
     assert str(draft.id) in listed
+
+
+def test_an_authors_new_name_is_visible_on_the_next_read(
+    api_client: APIClient,
+    author: Author,
+    article: Article,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    api_client.get(detail_url(article.id))
+    api_client.get(LIST_URL)
+
+    # The author projection changes under the cached reads (an accounts event).
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(
+            make_envelope(
+                type="accounts.user.updated",
+                data={
+                    "user_id": str(author.id),
+                    "email": "ada@example.com",
+                    "display_name": "Ada King",
+                    "avatar_url": None,
+                    "locale": "en",
+                    "time_zone": "UTC",
+                },
+                aggregate_id=author.id,
+                aggregate_version=author.aggregate_version + 1,
+            )
+        )
+
+    assert api_client.get(detail_url(article.id)).json()["author_display_name"] == "Ada King"
+    listed = api_client.get(LIST_URL).json()["results"]
+    assert [item["author_display_name"] for item in listed] == ["Ada King"]
 
 
 def test_a_comment_is_visible_on_the_next_read(
