@@ -3,6 +3,9 @@ and the second step of a login."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -24,6 +27,8 @@ from accounts.tokens.apis import TokenPairOutputSerializer, token_pair_response
 from platform_common.api.schema import problem_responses
 from platform_common.api.serializers import InputSerializer as BaseInputSerializer
 from platform_common.auth.drf import request_principal
+
+T = TypeVar("T")
 
 # A 6-digit authenticator code or a recovery code (16 characters, maybe dashed).
 CODE_MAX_LENGTH = 24
@@ -86,6 +91,18 @@ class TotpEnrolApi(APIView):
         )
 
 
+def _with_code(request: Request, action: Callable[..., T]) -> T:
+    """Run ``action`` for the caller with the authenticator or recovery code of the body
+    (``action`` checks it)."""
+    serializer = CodeInputSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return action(
+        user_id=request_principal(request).id,
+        client=client_info(request._request),
+        **serializer.validated_data,
+    )
+
+
 class TotpConfirmApi(APIView):
     @extend_schema(
         operation_id="mfa_totp_confirm",
@@ -94,13 +111,7 @@ class TotpConfirmApi(APIView):
         responses={200: RecoveryCodesOutputSerializer, **problem_responses(403, 404)},
     )
     def post(self, request: Request) -> Response:
-        serializer = CodeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        codes = totp_confirm(
-            user_id=request_principal(request).id,
-            client=client_info(request._request),
-            **serializer.validated_data,
-        )
+        codes = _with_code(request, totp_confirm)
         return recovery_codes_response(codes)
 
 
@@ -112,13 +123,7 @@ class MfaDisableApi(APIView):
         responses={204: None, **problem_responses(403, 404)},
     )
     def post(self, request: Request) -> Response:
-        serializer = CodeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        mfa_disable(
-            user_id=request_principal(request).id,
-            client=client_info(request._request),
-            **serializer.validated_data,
-        )
+        _with_code(request, mfa_disable)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -130,13 +135,7 @@ class RecoveryCodesApi(APIView):
         responses={200: RecoveryCodesOutputSerializer, **problem_responses(403, 404)},
     )
     def post(self, request: Request) -> Response:
-        serializer = CodeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        codes = recovery_codes_regenerate(
-            user_id=request_principal(request).id,
-            client=client_info(request._request),
-            **serializer.validated_data,
-        )
+        codes = _with_code(request, recovery_codes_regenerate)
         return recovery_codes_response(codes)
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -210,5 +210,7 @@ class AccountDeleteApi(APIView):
         principal = request_principal(request)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user_delete(user_id=principal.id, client=client_info(request), **serializer.validated_data)
-        return Response(status=204)
+        user_delete(
+            user_id=principal.id, client=client_info(request._request), **serializer.validated_data
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
