@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from accounts.mfa.admin_login import use_mfa_login
 from accounts.tokens.apis import JwksApi
 from platform_common.api.urls import (  # noqa: F401
     handler400,
@@ -9,6 +10,8 @@ from platform_common.api.urls import (  # noqa: F401
     handler500,
     service_urlpatterns,
 )
+
+use_mfa_login(admin.site)
 
 urlpatterns = service_urlpatterns(
     service="accounts",

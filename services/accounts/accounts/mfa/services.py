@@ -253,28 +253,50 @@ def login_challenge_complete(*, challenge: str, code: str, client: ClientInfo) -
         device = _device_for_update(user_id=stored.user_id, confirmed=True)
         if device is None or not device.user.is_active:  # MFA turned off meanwhile
             raise MfaChallengeInvalid()
-        check = _code_check(device=device, code=code, recovery=True, login=True)
+        check = _login_code_check(device=device, code=code, client=client)
         if check.refusal is None:
             stored.used_at = now
             stored.save(update_fields=["used_at"])
-            if check.recovery_code_used:
-                audit_record(
-                    event=AuditEvent.RECOVERY_CODE_USED,
-                    user_id=stored.user_id,
-                    client=client,
-                    details={"left": RecoveryCode.objects.filter(user_id=stored.user_id).count()},
-                )
             _, pair = session_start(user=device.user, client=client, mfa=True)
         else:
             stored.failed_attempts += 1
             stored.save(update_fields=["failed_attempts"])
-            audit_record(
-                event=AuditEvent.MFA_LOCKED_OUT
-                if check.locked_out
-                else AuditEvent.MFA_CHALLENGE_FAILED,
-                user_id=stored.user_id,
-                client=client,
-            )
     if check.refusal is not None:
         raise check.refusal
     return pair
+
+
+def mfa_login_code_verify(*, user_id: UUID, code: str, client: ClientInfo) -> None:
+    """Check the second factor of a sign-in that makes no token session (the admin's, whose
+    password Django checked): an authenticator or recovery code of the user's confirmed
+    device, throttled and audited like a login challenge's. Raises when refused."""
+    with transaction.atomic():
+        device = _device_for_update(user_id=user_id, confirmed=True)
+        if device is None:
+            raise MfaNotEnabled()
+        check = _login_code_check(device=device, code=code, client=client)
+    if check.refusal is not None:
+        raise check.refusal
+
+
+def _login_code_check(*, device: TotpDevice, code: str, client: ClientInfo) -> CodeCheck:
+    """A login's second factor checked against the locked ``device`` (a recovery code
+    counts), with the audit entry of a spent recovery code or of the refusal."""
+    check = _code_check(device=device, code=code, recovery=True, login=True)
+    if check.refusal is None:
+        if check.recovery_code_used:
+            audit_record(
+                event=AuditEvent.RECOVERY_CODE_USED,
+                user_id=device.user_id,
+                client=client,
+                details={"left": RecoveryCode.objects.filter(user_id=device.user_id).count()},
+            )
+    else:
+        audit_record(
+            event=AuditEvent.MFA_LOCKED_OUT
+            if check.locked_out
+            else AuditEvent.MFA_CHALLENGE_FAILED,
+            user_id=device.user_id,
+            client=client,
+        )
+    return check

@@ -12,7 +12,12 @@ from django.test import Client
 from pytest_django import Settings
 
 from content.authors.models import Author
-from platform_common.testing.accounts import PASSWORD, STAFF_ID, AccountsTokenEndpoint
+from platform_common.testing.accounts import (
+    CHALLENGE,
+    PASSWORD,
+    STAFF_ID,
+    AccountsTokenEndpoint,
+)
 from platform_common.testing.http import serving
 from platform_common.testing.jwt import MakeToken
 from tests.factories import AuthorFactory
@@ -31,8 +36,8 @@ def accounts(make_token: MakeToken, settings: Settings) -> Iterator[AccountsToke
         yield endpoint
 
 
-def sign_in(client: Client, password: str = PASSWORD) -> Any:
-    return client.post(LOGIN, {"username": "staff@example.com", "password": password})
+def sign_in(client: Client, password: str = PASSWORD, code: str = "") -> Any:
+    return client.post(LOGIN, {"username": "staff@example.com", "password": password, "code": code})
 
 
 def test_an_accounts_admin_signs_in_as_a_local_superuser_without_a_password(
@@ -110,6 +115,43 @@ def test_a_local_password_opens_nothing(client: Client, accounts: AccountsTokenE
     response = client.post(LOGIN, {"username": "local", "password": PASSWORD})
 
     assert response.status_code == 200
+    assert client.get(AUTHORS).status_code == 302
+
+
+def test_the_login_page_asks_for_a_code_beside_the_password(client: Client) -> None:
+    page = client.get(LOGIN).content.decode()
+
+    assert 'name="password"' in page
+    assert 'name="code"' in page
+
+
+def test_a_staff_member_with_mfa_signs_in_with_their_code(
+    client: Client, accounts: AccountsTokenEndpoint
+) -> None:
+    accounts.mfa_code = "123456"
+
+    response = sign_in(client, code="123456")
+
+    assert response.status_code == 302
+    assert accounts.requests[1] == {"challenge": CHALLENGE, "code": "123456"}
+    assert client.get(AUTHORS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("", "type a code too"), ("654321", "code is incorrect")],
+    ids=["no-code", "wrong-code"],
+)
+def test_a_staff_member_with_mfa_gets_nothing_without_the_right_code(
+    client: Client, accounts: AccountsTokenEndpoint, code: str, said: str
+) -> None:
+    accounts.mfa_code = "123456"
+
+    response = sign_in(client, code=code)
+
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert not User.objects.exists()
     assert client.get(AUTHORS).status_code == 302
 
 

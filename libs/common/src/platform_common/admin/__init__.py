@@ -12,6 +12,7 @@ WhiteNoise straight from the installed apps (no collectstatic step in the images
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 # Unfold's apps come before django.contrib.admin, whose templates they override.
@@ -31,6 +32,10 @@ SESSION_MIDDLEWARE = [
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
+# The admin's own templates (a library, not an app: found through DIRS).
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+# The login page of forms with a second-factor field named ``code``.
+LOGIN_WITH_CODE_TEMPLATE = "platform_common/admin/login.html"
 
 
 def admin_settings(current: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,7 +55,7 @@ def admin_settings(current: Mapping[str, Any]) -> dict[str, Any]:
         "TEMPLATES": [
             {
                 "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "DIRS": [],
+                "DIRS": [TEMPLATES_DIR],
                 "APP_DIRS": True,
                 "OPTIONS": {
                     "context_processors": [

@@ -3,7 +3,8 @@
 A service keeps no staff passwords: its admin login form posts the typed email and
 password to accounts' token endpoint, verifies the access token it gets back like any
 other (JWKS), and signs in a local staff user mapped from the token's roles. The local user
-has no usable password, so only this path leads in.
+has no usable password, so only this path leads in. A staff member with MFA types their
+authenticator (or a recovery code) too: the form completes accounts' challenge with it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Permission
 from django.http import HttpRequest
 
+from platform_common.admin import LOGIN_WITH_CODE_TEMPLATE
 from platform_common.auth.drf import get_verifier
 from platform_common.auth.jwt import InvalidToken, Principal
 
@@ -72,9 +74,17 @@ class AccountsLoginForm(AuthenticationForm):
     """The admin login form of a service: the credentials are checked by accounts."""
 
     username = forms.EmailField(label="Email", max_length=254)
+    code = forms.CharField(
+        label="Authenticator or recovery code",
+        max_length=32,
+        required=False,
+        help_text="Only if your account uses two-factor authentication.",
+    )
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Email or password incorrect, or the account is not staff.",
+        "mfa_required": "This account uses two-factor authentication: type a code too.",
+        "mfa_code_invalid": "The code is incorrect or expired; sign in again.",
         "unavailable": "Sign-in is unavailable for a moment; try again.",
     }
 
@@ -82,7 +92,10 @@ class AccountsLoginForm(AuthenticationForm):
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if email and password:
-            principal = self._accounts_principal(email=email, password=password)
+            access = self._accounts_access_token(
+                email=email, password=password, code=self.cleaned_data.get("code") or ""
+            )
+            principal = _principal_of(access)
             if principal is None or not principal.has_role(*STAFF_ROLES):
                 raise forms.ValidationError(
                     self.error_messages["invalid_login"], code="invalid_login"
@@ -93,26 +106,51 @@ class AccountsLoginForm(AuthenticationForm):
             self.user_cache = user
         return self.cleaned_data
 
-    def _accounts_principal(self, *, email: str, password: str) -> Principal | None:
+    def _accounts_access_token(self, *, email: str, password: str, code: str) -> str | None:
+        """The access token accounts issues for these credentials (and second factor), or
+        None when it refuses them (wrong, locked out, not active)."""
+        token_url = accounts_token_url()
+        answer = self._post(token_url, {"email": email, "password": password})
+        challenge = answer.get("challenge") if answer is not None else None
+        if isinstance(challenge, str):
+            if not code:
+                raise forms.ValidationError(
+                    self.error_messages["mfa_required"], code="mfa_required"
+                )
+            # accounts completes a login's challenge at <token endpoint>/mfa/.
+            mfa_url = f"{token_url.rstrip('/')}/mfa/"
+            answer = self._post(mfa_url, {"challenge": challenge, "code": code})
+            if answer is None:
+                raise forms.ValidationError(
+                    self.error_messages["mfa_code_invalid"], code="mfa_code_invalid"
+                )
+        access = answer.get("access") if answer is not None else None
+        return access if isinstance(access, str) else None
+
+    def _post(self, url: str, body: dict[str, str]) -> dict[str, Any] | None:
+        """accounts' JSON answer to a 200 or 202, None to a refusal."""
         try:
-            response = httpx.post(
-                accounts_token_url(),
-                json={"email": email, "password": password},
-                timeout=ACCOUNTS_TIMEOUT_SECONDS,
-            )
+            response = httpx.post(url, json=body, timeout=ACCOUNTS_TIMEOUT_SECONDS)
         except httpx.HTTPError as error:
             raise forms.ValidationError(
                 self.error_messages["unavailable"], code="unavailable"
             ) from error
-        access = response.json().get("access") if response.status_code == 200 else None
-        if not isinstance(access, str):
-            return None  # refused, locked out, or a second factor asked (not offered here)
-        try:
-            return get_verifier().verify(access)
-        except InvalidToken:
+        if response.status_code not in (200, 202):
             return None
+        answer: dict[str, Any] = response.json()
+        return answer
+
+
+def _principal_of(access: str | None) -> Principal | None:
+    if access is None:
+        return None
+    try:
+        return get_verifier().verify(access)
+    except InvalidToken:
+        return None
 
 
 def use_accounts_login(site: admin.AdminSite) -> None:
     """Make ``site`` (a service's admin) sign staff in through accounts."""
     site.login_form = AccountsLoginForm
+    site.login_template = LOGIN_WITH_CODE_TEMPLATE
