@@ -125,9 +125,10 @@ def deliveries_create(
     """Record the deliveries of one event to ``recipient_ids`` (one batch, one transaction)
     and queue the pending ones once committed; returns their ids.
 
-    A transactional type goes by its fixed channels (``TRANSACTIONAL_CHANNELS``); other types by every channel on by default
-    or chosen by the recipient, a channel the recipient turned off recorded as
-    ``suppressed``. A delivery that exists already (a replayed event) is kept as it is.
+    A transactional type goes by its fixed channels (``TRANSACTIONAL_CHANNELS``); other
+    types by every channel on by default or chosen by the recipient, a channel the
+    recipient turned off recorded as ``suppressed``. A delivery that exists already (a
+    replayed event) is kept as it is.
     """
     with transaction.atomic():
         rows = [

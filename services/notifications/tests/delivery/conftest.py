@@ -57,7 +57,7 @@ def make_contact(**fields: Any) -> Contact:
     return Contact.objects.create(**values)
 
 
-def make_push_device(contact: Contact, *, token: str = "fcm-token-1") -> PushDevice:
+def make_push_device(contact: Contact, *, token: str) -> PushDevice:
     return PushDevice.objects.create(
         user_id=contact.user_id, platform=PushPlatform.ANDROID, token=token
     )

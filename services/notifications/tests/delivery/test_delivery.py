@@ -227,7 +227,7 @@ def test_a_webhook_error_is_retried_or_final(
     settings.PUSH_WEBHOOK_URL = provider_server.url
     provider_server.status = status
     contact = make_contact()
-    make_push_device(contact)
+    make_push_device(contact, token="fcm-1")
     _opt_in(contact, Channel.PUSH)
     push = create(contact)[Channel.PUSH]
 
@@ -242,7 +242,7 @@ def test_push_without_a_webhook_goes_to_the_local_sink(settings: Settings, tmp_p
     settings.PUSH_WEBHOOK_URL = ""
     settings.PROVIDER_SINK_DIR = str(tmp_path)
     contact = make_contact()
-    make_push_device(contact)
+    make_push_device(contact, token="fcm-1")
     _opt_in(contact, Channel.PUSH)
     push = create(contact)[Channel.PUSH]
 
