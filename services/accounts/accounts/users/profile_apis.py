@@ -92,7 +92,7 @@ class ProfileApi(APIView):
         time_zone = serializers.ChoiceField(choices=[], required=False)
         # E.164 without separators ("+4915112345678"); "" removes it.
         phone_number = serializers.RegexField(
-            PHONE_NUMBER_PATTERN,
+            f"^(?:{PHONE_NUMBER_PATTERN.strip('^$')})?$",  # the schema admits "" too
             max_length=PHONE_NUMBER_MAX_LENGTH,
             allow_blank=True,
             required=False,
