@@ -1,6 +1,6 @@
 """The account flows end to end through the gateway, each mail read from the SMTP sink:
-email verification, password reset, password change (the other sessions end), and an
-admin's roles and teams riding in the next token."""
+email verification, password reset, password change (the other sessions end, the owner
+is mailed a security alert), and an admin's roles and teams riding in the next token."""
 
 from __future__ import annotations
 
@@ -73,8 +73,8 @@ def test_a_mailed_reset_link_sets_a_new_password_and_ends_every_session(
     assert new.status_code == 200, new.text
 
 
-def test_changing_the_password_keeps_this_session_and_ends_the_others(
-    client: httpx.Client,
+def test_changing_the_password_keeps_this_session_ends_the_others_and_mails_an_alert(
+    client: httpx.Client, repo_root: Path
 ) -> None:
     user, this_session = register_and_login(client, "careful")
     other_session = log_in(client, user["email"])
@@ -88,6 +88,9 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(
     assert changed.status_code == 204, changed.text
     refused_within(client, other_session, REVOCATION_DEADLINE_S)
     assert client.get(f"{API}/accounts/me/", headers=this_session).status_code == 200
+    # The owner is told, by mail (accounts' security alert through notifications).
+    alert = mail_to(maildir(repo_root), user["email"], containing="Your password was changed")
+    assert alert["Subject"] == "Security notice: Your password was changed"
 
 
 def test_an_admins_role_grant_and_team_reach_the_members_next_token(

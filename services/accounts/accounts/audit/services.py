@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from accounts.audit.alerts import SecurityAlertKind, security_alert_publish
 from accounts.audit.models import AuditEntry, AuditEvent
 from accounts.clients import ClientInfo
 
@@ -17,10 +18,12 @@ def audit_record(
     client: ClientInfo | None,
     actor_id: UUID | None = None,
     details: dict[str, Any] | None = None,
+    alert: SecurityAlertKind | None = None,
 ) -> AuditEntry:
     """Record ``event`` about ``user_id``'s account; ``client`` is None for changes nobody
-    made over HTTP (a command), ``actor_id`` set when someone else did it."""
-    return AuditEntry.objects.create(
+    made over HTTP (a command), ``actor_id`` set when someone else did it. With ``alert``
+    the owner is also told (``accounts.user.security_alert``, same transaction)."""
+    entry = AuditEntry.objects.create(
         event=event,
         user_id=user_id,
         actor_id=actor_id,
@@ -28,3 +31,6 @@ def audit_record(
         user_agent=client.user_agent if client else "",
         details=details or {},
     )
+    if alert is not None:
+        security_alert_publish(entry=entry, kind=alert)
+    return entry

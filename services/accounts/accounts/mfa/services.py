@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.util import random_hex
 
+from accounts.audit.alerts import SecurityAlertKind
 from accounts.audit.models import AuditEvent
 from accounts.audit.services import audit_record
 from accounts.clients import ClientInfo
@@ -119,7 +120,12 @@ def totp_confirm(*, user_id: UUID, code: str, client: ClientInfo) -> list[str]:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             codes = _recovery_codes_replace(user_id=user_id)
-            audit_record(event=AuditEvent.MFA_ENABLED, user_id=user_id, client=client)
+            audit_record(
+                event=AuditEvent.MFA_ENABLED,
+                user_id=user_id,
+                client=client,
+                alert=SecurityAlertKind.MFA_ENABLED,
+            )
     # Raised outside the transaction, so the counted failure stays counted.
     if check.refusal is not None:
         raise check.refusal
@@ -136,7 +142,12 @@ def mfa_disable(*, user_id: UUID, code: str, client: ClientInfo) -> None:
         if check.refusal is None:
             device.delete()
             RecoveryCode.objects.filter(user_id=user_id).delete()
-            audit_record(event=AuditEvent.MFA_DISABLED, user_id=user_id, client=client)
+            audit_record(
+                event=AuditEvent.MFA_DISABLED,
+                user_id=user_id,
+                client=client,
+                alert=SecurityAlertKind.MFA_DISABLED,
+            )
     if check.refusal is not None:
         raise check.refusal
 
@@ -151,7 +162,10 @@ def recovery_codes_regenerate(*, user_id: UUID, code: str, client: ClientInfo) -
         if check.refusal is None:
             codes = _recovery_codes_replace(user_id=user_id)
             audit_record(
-                event=AuditEvent.RECOVERY_CODES_REGENERATED, user_id=user_id, client=client
+                event=AuditEvent.RECOVERY_CODES_REGENERATED,
+                user_id=user_id,
+                client=client,
+                alert=SecurityAlertKind.RECOVERY_CODES_REGENERATED,
             )
     if check.refusal is not None:
         raise check.refusal

@@ -185,7 +185,9 @@ class LogoutAllApi(APIView):
     def post(self, request: Request) -> Response:
         """End every session of the caller, this one included."""
         sessions_revoke_all(
-            user_id=request_principal(request).id, client=client_info(request._request)
+            user_id=request_principal(request).id,
+            client=client_info(request._request),
+            alert=True,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

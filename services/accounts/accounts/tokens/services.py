@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.audit.alerts import SecurityAlertKind
 from accounts.audit.models import AuditEvent
 from accounts.audit.services import audit_record
 from accounts.clients import ClientInfo
@@ -99,6 +100,7 @@ def session_start(
     Call it inside the caller's transaction when something else must commit with it."""
     now = timezone.now()
     with transaction.atomic():
+        new_device = _device_is_new(user=user, client=client)
         session = Session.objects.create(
             user=user,
             created_at=now,
@@ -118,8 +120,18 @@ def session_start(
             user_id=user.id,
             client=client,
             details={"session_id": str(session.id), "mfa": mfa},
+            alert=SecurityAlertKind.NEW_DEVICE_SIGN_IN if new_device else None,
         )
     return session, pair
+
+
+def _device_is_new(*, user: User, client: ClientInfo) -> bool:
+    """A sign-in from a client (User-Agent) none of the user's sessions came from; never
+    the first sign-in of an account, nor one from a client that sends no User-Agent."""
+    if not client.user_agent:
+        return False
+    sessions = Session.objects.filter(user=user)
+    return sessions.exists() and not sessions.filter(user_agent=client.user_agent).exists()
 
 
 def token_pair_refresh(*, refresh: str, ip_address: str | None = None) -> TokenPair:
@@ -211,8 +223,11 @@ def sessions_revoke_all(
     client: ClientInfo | None,
     keep_session_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
+    alert: bool = False,
 ) -> int:
-    """End every live session of the user but ``keep_session_id``; how many ended."""
+    """End every live session of the user but ``keep_session_id``; how many ended.
+    ``alert``: the owner is told (when they ended them all, not as part of another change
+    that tells of itself, as a password change)."""
     now = timezone.now()
     with transaction.atomic():
         live = Session.objects.filter(user_id=user_id, revoked_at__isnull=True)
@@ -230,6 +245,7 @@ def sessions_revoke_all(
                 client=client,
                 actor_id=actor_id,
                 details={"count": len(ended)},
+                alert=SecurityAlertKind.SESSIONS_REVOKED if alert else None,
             )
     return len(ended)
 

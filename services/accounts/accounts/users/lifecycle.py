@@ -48,6 +48,7 @@ def user_data_export(*, user_id: UUID) -> dict[str, Any]:
             "bio": user.bio,
             "locale": user.locale,
             "time_zone": user.time_zone,
+            "phone_number": user.phone_number,
             "avatar_url": avatar_url(user),
         },
         "sessions": [
@@ -80,6 +81,7 @@ def user_delete(*, user_id: UUID, password: str, client: ClientInfo | None) -> N
         user.bio = ""
         user.locale = DEFAULT_LOCALE
         user.time_zone = DEFAULT_TIME_ZONE
+        user.phone_number = ""
         user.avatar.name = ""
         user.roles = []
         user.is_active = False

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import Storage, storages
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -21,6 +22,9 @@ DEFAULT_ROLE = Role.READER
 DEFAULT_LOCALE = "en"
 DEFAULT_TIME_ZONE = "UTC"
 BIO_MAX_LENGTH = 500
+# E.164: "+", a country code not starting with 0, at most 15 digits in all.
+PHONE_NUMBER_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+PHONE_NUMBER_MAX_LENGTH = 16
 
 
 def default_roles() -> list[str]:
@@ -50,6 +54,13 @@ class User(UUIDModel, AbstractBaseUser):
     bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True, default="")
     locale = models.CharField(max_length=35, default=DEFAULT_LOCALE)  # a LANGUAGES code
     time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)  # an IANA name
+    # Where SMS notifications go (E.164), or "" without one; never shown to other users.
+    phone_number = models.CharField(
+        max_length=PHONE_NUMBER_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[RegexValidator(PHONE_NUMBER_PATTERN)],
+    )
     # A fresh random name per upload: a served avatar never changes, so caches keep it.
     avatar = models.FileField(storage=avatar_storage, max_length=100, blank=True, default="")
     # Set when the owner deleted the account: the row stays (ids referenced elsewhere keep

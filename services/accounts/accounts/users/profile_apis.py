@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 from accounts.apis import AnonymousApi, password_field
 from accounts.clients import client_info
 from accounts.users.lifecycle import user_data_export, user_delete
-from accounts.users.models import BIO_MAX_LENGTH, User, avatar_storage
+from accounts.users.models import (
+    BIO_MAX_LENGTH,
+    PHONE_NUMBER_MAX_LENGTH,
+    PHONE_NUMBER_PATTERN,
+    User,
+    avatar_storage,
+)
 from accounts.users.profiles import (
     avatar_url,
     user_avatar_remove,
@@ -57,7 +63,16 @@ class ProfileOutputSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ("id", "email", "display_name", "bio", "locale", "time_zone", "avatar_url")
+        fields = (
+            "id",
+            "email",
+            "display_name",
+            "bio",
+            "locale",
+            "time_zone",
+            "phone_number",
+            "avatar_url",
+        )
 
     def get_avatar_url(self, user: User) -> str | None:
         return avatar_url(user)
@@ -75,6 +90,14 @@ class ProfileApi(APIView):
         bio = serializers.CharField(max_length=BIO_MAX_LENGTH, allow_blank=True, required=False)
         locale = serializers.ChoiceField(choices=[], required=False)
         time_zone = serializers.ChoiceField(choices=[], required=False)
+        # E.164 without separators ("+4915112345678"); "" removes it.
+        phone_number = serializers.RegexField(
+            f"^(?:{PHONE_NUMBER_PATTERN.strip('^$')})?$",  # the schema admits "" too
+            max_length=PHONE_NUMBER_MAX_LENGTH,
+            allow_blank=True,
+            required=False,
+            error_messages={"invalid": "Enter a phone number in E.164 form, e.g. +4915112345678."},
+        )
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)

@@ -19,7 +19,9 @@ from platform_common.events import publish
 from platform_common.images import ImagePolicy, image_clean
 
 USER_UPDATED = "accounts.user.updated"
-PROFILE_FIELDS = frozenset({"display_name", "bio", "locale", "time_zone"})
+PROFILE_FIELDS = frozenset({"display_name", "bio", "locale", "time_zone", "phone_number"})
+# v2 added phone_number; consumers of v1 were moved to v2 in the same release.
+USER_UPDATED_VERSION = 2
 # Shown at most a few hundred pixels wide; 512 KiB holds any sane photo of that size.
 AVATAR_POLICY = ImagePolicy(max_bytes=512 * 1024, max_width=2048, max_height=2048)
 
@@ -42,9 +44,11 @@ def user_updated_publish(*, user: User) -> None:
             "avatar_url": avatar_url(user),
             "locale": user.locale,
             "time_zone": user.time_zone,
+            "phone_number": user.phone_number or None,
         },
         aggregate_id=user.id,
         aggregate_version=user.version,
+        version=USER_UPDATED_VERSION,
     )
 
 

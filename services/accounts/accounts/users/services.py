@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from accounts.audit.alerts import SecurityAlertKind
 from accounts.audit.models import AuditEvent
 from accounts.audit.services import audit_record
 from accounts.clients import ClientInfo
@@ -167,7 +168,12 @@ def password_reset_confirm(*, token: str, new_password: str, client: ClientInfo)
         user.set_password(new_password)
         user.email_verified_at = user.email_verified_at or timezone.now()
         user.save(update_fields=["password", "email_verified_at"])
-        audit_record(event=AuditEvent.PASSWORD_RESET, user_id=user.id, client=client)
+        audit_record(
+            event=AuditEvent.PASSWORD_RESET,
+            user_id=user.id,
+            client=client,
+            alert=SecurityAlertKind.PASSWORD_RESET,
+        )
         sessions_revoke_all(user_id=user.id, client=client)
 
 
@@ -188,7 +194,12 @@ def password_change(
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        audit_record(event=AuditEvent.PASSWORD_CHANGED, user_id=user.id, client=client)
+        audit_record(
+            event=AuditEvent.PASSWORD_CHANGED,
+            user_id=user.id,
+            client=client,
+            alert=SecurityAlertKind.PASSWORD_CHANGED,
+        )
         sessions_revoke_all(user_id=user.id, client=client, keep_session_id=session_id)
 
 

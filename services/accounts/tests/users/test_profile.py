@@ -36,7 +36,8 @@ def published() -> list[dict[str, Any]]:
         for message in OutboxMessage.objects.filter(event_type=UPDATED).order_by("created_at")
     ]
     for envelope in events:
-        validate_data(event_type=UPDATED, version=1, data=envelope["data"])
+        assert envelope["version"] == 2
+        validate_data(event_type=UPDATED, version=2, data=envelope["data"])
     return events
 
 
@@ -65,6 +66,7 @@ def test_a_new_user_has_the_default_profile(authed_client: Client, user: User) -
         "bio": "",
         "locale": "en",
         "time_zone": "UTC",
+        "phone_number": "",
         "avatar_url": None,
     }
 
@@ -96,6 +98,7 @@ def test_patch_changes_the_given_fields_and_publishes_the_projected_state(
         "avatar_url": None,
         "locale": "en",
         "time_zone": "Europe/Paris",
+        "phone_number": None,
     }
 
 
@@ -244,3 +247,30 @@ def test_an_unknown_avatar_is_a_404_problem(api_client: APIClient) -> None:
 def test_the_profile_needs_a_token(api_client: APIClient) -> None:
     assert api_client.get(PROFILE_URL).status_code == 401
     assert api_client.put(AVATAR_URL).status_code == 401
+
+
+def test_a_phone_number_is_set_published_and_removed(authed_client: Client, user: User) -> None:
+    client = authed_client(user.id)
+
+    set_ = client.patch(PROFILE_URL, {"phone_number": "+4915112345678"}, format="json")
+    removed = client.patch(PROFILE_URL, {"phone_number": ""}, format="json")
+
+    assert set_.status_code == 200
+    assert set_.json()["phone_number"] == "+4915112345678"
+    assert removed.json()["phone_number"] == ""
+    assert [event["data"]["phone_number"] for event in published()] == ["+4915112345678", None]
+
+
+@pytest.mark.parametrize(
+    "number", ["4915112345678", "+049151123456", "+49 151 12345678", "+12345", "+1234567890123456"]
+)
+def test_a_phone_number_not_in_e164_form_is_refused(
+    authed_client: Client, user: User, number: str
+) -> None:
+    response = authed_client(user.id).patch(PROFILE_URL, {"phone_number": number}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "phone_number"
+    user.refresh_from_db()
+    assert user.phone_number == ""
+    assert published() == []

@@ -17,7 +17,9 @@ def project_registered_user(event: Envelope) -> None:
     )
 
 
+# v2 adds a phone number, which content does not keep; v1 events may still be queued.
 @subscribe("accounts.user.updated")
+@subscribe("accounts.user.updated", version=2)
 def project_updated_user(event: Envelope) -> None:
     author_sync(
         author_id=UUID(event.data["user_id"]),

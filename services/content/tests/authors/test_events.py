@@ -144,3 +144,23 @@ def test_an_update_arriving_after_the_deletion_does_not_bring_the_person_back() 
     )
 
     assert Author.objects.get(id=user_id).display_name == "Deleted user"
+
+
+def test_an_updated_profile_of_version_2_refreshes_the_name_and_keeps_no_phone_number() -> None:
+    user_id = uuid4()
+    deliver(user_registered(user_id=user_id, display_name="Ada Byron", version=1))
+    v1 = user_updated(user_id=user_id, display_name="Ada Lovelace", avatar_url=AVATAR, version=2)
+
+    deliver(
+        make_envelope(
+            type=v1.type,
+            data={**v1.data, "phone_number": "+4915112345678"},
+            aggregate_id=user_id,
+            aggregate_version=2,
+            version=2,
+        )
+    )
+
+    author = Author.objects.get(id=user_id)
+    assert (author.display_name, author.avatar_url) == ("Ada Lovelace", AVATAR)
+    assert "+4915112345678" not in str(Author.objects.filter(id=user_id).values().get())

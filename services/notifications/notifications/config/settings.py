@@ -103,3 +103,6 @@ WEBHOOK_MAX_ATTEMPTS = _env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = _env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
 WEBHOOK_RETRY_MAX_SECONDS = _env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_DISABLE_AFTER_FAILURES = _env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+# A PEM file of private CAs whose certificates HTTPS receivers may also present (besides
+# the public roots); certificates are verified either way.
+WEBHOOK_CA_BUNDLE = _env.str("WEBHOOK_CA_BUNDLE", default="")

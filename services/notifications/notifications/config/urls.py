@@ -19,6 +19,7 @@ urlpatterns = service_urlpatterns(
         "notifications.subscriptions.urls",
         "notifications.preferences.urls",
         "notifications.webhooks.urls",
+        "notifications.delivery.urls",
     ],
     unversioned=[path("admin/", admin.site.urls)],
 )

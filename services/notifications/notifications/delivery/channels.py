@@ -51,6 +51,9 @@ class OutgoingMessage:
     link: str
     # The destination when the channel needs one from us (email: the address), else "".
     address: str = ""
+    # What a provider needs to reach the recipient: SMS ``{"phone_number"}``, push one
+    # ``{"platform", "token"}`` per device; else empty.
+    destinations: tuple[dict[str, str], ...] = ()
     # Machine-readable facts of the event (ids, title...): what mqtt and webhook payloads carry.
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -92,7 +95,8 @@ class EmailSender:
 
 
 class ProviderSender:
-    """SMS and push through the provider the settings name (webhook or local sink)."""
+    """SMS and push through the provider the settings name (webhook or local sink), to the
+    recipient's phone number or push devices."""
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
@@ -114,6 +118,7 @@ class ProviderSender:
                 subject=message.subject,
                 text=message.text,
                 link=message.link,
+                to=list(message.destinations),
             )
         )
 

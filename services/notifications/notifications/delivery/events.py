@@ -25,6 +25,8 @@ from platform_common.events import Envelope, subscribe
 # A comment is seen by others once approved: at creation (an editor's own) or when an
 # editor approves it from the queue.
 VISIBLE_COMMENT_STATUS = "approved"
+# Where the web app lists the account's security activity (sessions, sign-ins, changes).
+SECURITY_ACTIVITY_PATH = "/account/security"
 
 
 @subscribe("accounts.user.registered")
@@ -33,6 +35,7 @@ def contact_from_registration(event: Envelope) -> None:
 
 
 @subscribe("accounts.user.updated")
+@subscribe("accounts.user.updated", version=2)
 def contact_from_update(event: Envelope) -> None:
     contact_apply(envelope=event, values=contact_values(event.data))
 
@@ -66,6 +69,26 @@ def mail_verification_link(event: Envelope) -> None:
 @subscribe("accounts.user.password_reset_requested")
 def mail_password_reset_link(event: Envelope) -> None:
     _account_mail(event, kind=NotificationType.ACCOUNT_PASSWORD_RESET, link_field="reset_url")
+
+
+@subscribe("accounts.user.security_alert")
+def notify_security_alert(event: Envelope) -> None:
+    """Tell the owner by mail (to the address the account had then) and in the inbox,
+    whatever their preferences, quiet hours or digest mode."""
+    deliveries_create(
+        event_id=event.id,
+        notification_type=NotificationType.ACCOUNT_SECURITY_ALERT,
+        recipient_ids=[UUID(event.data["user_id"])],
+        context={
+            "display_name": event.data["display_name"],
+            "kind": event.data["kind"],
+            "occurred_at": event.data["occurred_at"],
+            "ip": event.data["ip"] or "",
+            "device": event.data["device"],
+        },
+        address=event.data["email"],
+        link=SECURITY_ACTIVITY_PATH,
+    )
 
 
 def _notify_followers(job: FollowersJob) -> None:

@@ -23,6 +23,8 @@ class Contact(VersionedProjection):
     display_name = models.CharField(max_length=150, blank=True)
     locale = models.CharField(max_length=35, default=DEFAULT_LOCALE)
     time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
+    # E.164, where SMS go; "" without one (accounts.user.updated v2 carries it).
+    phone_number = models.CharField(max_length=16, blank=True)
     deleted = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -79,6 +81,31 @@ class Delivery(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.notification_type} to {self.recipient_id} by {self.channel}: {self.status}"
+
+
+class PushPlatform(models.TextChoices):
+    ANDROID = "android", "Android (FCM)"
+    IOS = "ios", "iOS (APNs)"
+    WEB = "web", "Web Push"
+
+
+class PushDevice(TimestampedModel):
+    """A device that receives a user's push messages: the token its platform's push
+    service gave the app. A token names one device, so it belongs to one user at a time
+    (registered again by another user, it moves to them)."""
+
+    user_id = models.UUIDField()
+    platform = models.CharField(max_length=16, choices=PushPlatform.choices)
+    token = models.CharField(max_length=4096)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "token"], name="push_device_token_once")
+        ]
+        indexes = [models.Index(fields=["user_id", "-created_at"], name="push_device_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} device of {self.user_id}"
 
 
 class DigestItem(models.Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +41,8 @@ class ProviderMessage:
     subject: str
     text: str
     link: str
+    # Where to: SMS ``[{"phone_number": "+49..."}]``, push ``[{"platform", "token"}, ...]``.
+    to: list[dict[str, str]] = field(default_factory=list)
 
 
 class MessageProvider(Protocol):

@@ -22,6 +22,7 @@ from notifications.delivery.channels import (
     TransientDeliveryError,
     channel_sender,
 )
+from notifications.delivery.devices import push_destinations
 from notifications.delivery.models import (
     DEFAULT_LOCALE,
     DEFAULT_TIME_ZONE,
@@ -29,6 +30,7 @@ from notifications.delivery.models import (
     Delivery,
     DeliveryStatus,
     DigestItem,
+    PushDevice,
 )
 from notifications.delivery.rendering import message_render
 from notifications.inbox.services import notification_delete_all
@@ -38,6 +40,7 @@ from notifications.preferences.services import preferences_delete_all
 from notifications.preferences.types import (
     DEFAULT_CHANNELS,
     TRANSACTIONAL,
+    TRANSACTIONAL_CHANNELS,
     Channel,
     DigestMode,
     NotificationType,
@@ -66,12 +69,14 @@ def contact_apply(*, envelope: Envelope, values: dict[str, Any]) -> Contact | No
 
 
 def contact_values(data: dict[str, Any]) -> dict[str, Any]:
-    """The contact fields an accounts user event carries (registered lacks locale, zone)."""
+    """The contact fields an accounts user event carries (registered lacks locale, zone
+    and phone number; updated v1 the phone number: none was kept then)."""
     return {
         "email": data["email"],
         "display_name": data["display_name"],
         "locale": data.get("locale") or DEFAULT_LOCALE,
         "time_zone": data.get("time_zone") or DEFAULT_TIME_ZONE,
+        "phone_number": data.get("phone_number") or "",
     }
 
 
@@ -89,6 +94,7 @@ def user_personal_data_delete(*, envelope: Envelope) -> None:
             "display_name": "",
             "locale": DEFAULT_LOCALE,
             "time_zone": DEFAULT_TIME_ZONE,
+            "phone_number": "",
             "deleted": True,
             "aggregate_version": envelope.aggregate_version,
         },
@@ -97,6 +103,7 @@ def user_personal_data_delete(*, envelope: Envelope) -> None:
     subscription_delete_all(user_id=user_id)
     preferences_delete_all(user_id=user_id)
     Delivery.objects.filter(recipient_id=user_id).delete()
+    PushDevice.objects.filter(user_id=user_id).delete()
 
 
 def web_link(path: str) -> str:
@@ -118,9 +125,10 @@ def deliveries_create(
     """Record the deliveries of one event to ``recipient_ids`` (one batch, one transaction)
     and queue the pending ones once committed; returns their ids.
 
-    A transactional type goes by email only; other types by every channel on by default
-    or chosen by the recipient, a channel the recipient turned off recorded as
-    ``suppressed``. A delivery that exists already (a replayed event) is kept as it is.
+    A transactional type goes by its fixed channels (``TRANSACTIONAL_CHANNELS``); other
+    types by every channel on by default or chosen by the recipient, a channel the
+    recipient turned off recorded as ``suppressed``. A delivery that exists already (a
+    replayed event) is kept as it is.
     """
     with transaction.atomic():
         rows = [
@@ -154,7 +162,8 @@ def _candidate_channels(
     *, notification_type: NotificationType, recipient_ids: Sequence[UUID]
 ) -> dict[UUID, dict[Channel, bool]]:
     if notification_type in TRANSACTIONAL:
-        return {recipient_id: {Channel.EMAIL: True} for recipient_id in recipient_ids}
+        fixed = TRANSACTIONAL_CHANNELS[notification_type]
+        return {recipient_id: dict.fromkeys(fixed, True) for recipient_id in recipient_ids}
     choices = {
         recipient_id: {channel: True for channel in DEFAULT_CHANNELS}
         for recipient_id in recipient_ids
@@ -171,6 +180,15 @@ def _enqueue(delivery_ids: list[UUID]) -> None:
     from notifications.delivery.tasks import delivery_enqueue
 
     delivery_enqueue(delivery_ids)
+
+
+@dataclass(frozen=True)
+class Address:
+    """A delivery's destination: an email address or phone number (``text``), and what a
+    provider needs per device (``destinations``: SMS one phone number, push each device)."""
+
+    text: str = ""
+    destinations: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,9 +240,9 @@ def delivery_attempt(*, delivery_id: UUID, now: datetime | None = None) -> Attem
     sender = channel_sender(channel)
     if sender is None:
         return _finish(delivery, DeliveryStatus.SUPPRESSED, "channel_unavailable")
-    address = delivery.address or (contact.email if contact else "")
-    if channel == Channel.EMAIL and not address:
-        return _finish(delivery, DeliveryStatus.SUPPRESSED, "no_address")
+    address = _address(delivery, channel=channel, contact=contact)
+    if address is None:
+        return _finish(delivery, DeliveryStatus.SUPPRESSED, NO_ADDRESS_REASONS[channel])
     try:
         sender.send(_message(delivery, contact=contact, address=address))
     except ChannelUnavailable:
@@ -241,6 +259,34 @@ def delivery_attempt(*, delivery_id: UUID, now: datetime | None = None) -> Attem
         return Attempt(retry=True)
     delivery.sent_at = now
     return _finish(delivery, DeliveryStatus.SENT, "")
+
+
+# Why a delivery by a channel that needs a destination of the recipient had none.
+NO_ADDRESS_REASONS = {
+    Channel.EMAIL: "no_address",
+    Channel.SMS: "no_phone_number",
+    Channel.PUSH: "no_push_device",
+}
+
+
+def _address(delivery: Delivery, *, channel: Channel, contact: Contact | None) -> Address | None:
+    """Where the channel takes the message: the delivery's explicit address, else the
+    recipient's email, phone number or push devices; None when that channel needs one and
+    the recipient has none (in-app, MQTT and webhooks find their own way)."""
+    if channel == Channel.EMAIL:
+        email = delivery.address or (contact.email if contact else "")
+        return Address(text=email) if email else None
+    if channel == Channel.SMS:
+        phone_number = contact.phone_number if contact else ""
+        return (
+            Address(text=phone_number, destinations=({"phone_number": phone_number},))
+            if phone_number
+            else None
+        )
+    if channel == Channel.PUSH:
+        devices = push_destinations(user_id=delivery.recipient_id)
+        return Address(destinations=devices) if devices else None
+    return Address()
 
 
 def deliveries_requeue_stale(*, now: datetime | None = None, limit: int = 1000) -> int:
@@ -280,7 +326,7 @@ def _finish(delivery: Delivery, status: DeliveryStatus, reason: str) -> Attempt:
     return DONE
 
 
-def _message(delivery: Delivery, *, contact: Contact | None, address: str) -> OutgoingMessage:
+def _message(delivery: Delivery, *, contact: Contact | None, address: Address) -> OutgoingMessage:
     context = {
         "display_name": contact.display_name if contact else "",
         **delivery.context,
@@ -302,6 +348,7 @@ def _message(delivery: Delivery, *, contact: Contact | None, address: str) -> Ou
         text=rendered.text,
         html=rendered.html,
         link=delivery.link,
-        address=address,
+        address=address.text,
+        destinations=address.destinations,
         data={key: value for key, value in delivery.context.items() if key.endswith("_id")},
     )

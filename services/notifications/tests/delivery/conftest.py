@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from notifications.delivery.models import Contact
+from notifications.delivery.models import Contact, PushDevice, PushPlatform
 from platform_common.testing.http import serving
 
 
@@ -51,6 +51,13 @@ def make_contact(**fields: Any) -> Contact:
         "display_name": "Ada",
         "locale": "en",
         "time_zone": "UTC",
+        "phone_number": "+4915112345678",
         **fields,
     }
     return Contact.objects.create(**values)
+
+
+def make_push_device(contact: Contact, *, token: str) -> PushDevice:
+    return PushDevice.objects.create(
+        user_id=contact.user_id, platform=PushPlatform.ANDROID, token=token
+    )

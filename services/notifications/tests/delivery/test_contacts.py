@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from notifications.delivery.models import Contact
+from notifications.delivery.models import Contact, PushDevice, PushPlatform
 from notifications.inbox.models import Notification
 from notifications.inbox.services import notification_create
 from notifications.subscriptions.models import Subscription
@@ -116,3 +116,39 @@ def test_deletion_forgets_the_users_follows_and_follows_of_them() -> None:
     deliver(user_event("deleted", user_id, 2))
 
     assert list(Subscription.objects.filter(user_id__in=[user_id, follower])) == [kept]
+
+
+def updated_v2(user_id: uuid.UUID, version: int, *, phone_number: str | None) -> Envelope:
+    envelope = updated(user_id, version, phone_number=phone_number)
+    return make_envelope(
+        type=envelope.type,
+        data=envelope.data,
+        aggregate_id=user_id,
+        aggregate_version=version,
+        version=2,
+    )
+
+
+def test_update_v2_records_the_phone_number_and_a_later_one_without_clears_it() -> None:
+    user_id = uuid.uuid4()
+
+    deliver(updated_v2(user_id, 2, phone_number="+4915112345678"))
+    recorded = Contact.objects.get(user_id=user_id).phone_number
+    deliver(updated_v2(user_id, 3, phone_number=None))
+
+    assert recorded == "+4915112345678"
+    assert Contact.objects.get(user_id=user_id).phone_number == ""
+
+
+def test_deletion_forgets_the_phone_number_and_push_devices() -> None:
+    user_id = uuid.uuid4()
+    deliver(updated_v2(user_id, 2, phone_number="+4915112345678"))
+    PushDevice.objects.create(user_id=user_id, platform=PushPlatform.IOS, token="apns-1")
+    kept = PushDevice.objects.create(
+        user_id=uuid.uuid4(), platform=PushPlatform.IOS, token="apns-2"
+    )
+
+    deliver(user_event("deleted", user_id, 3))
+
+    assert Contact.objects.get(user_id=user_id).phone_number == ""
+    assert list(PushDevice.objects.all()) == [kept]

@@ -23,7 +23,7 @@ from notifications.preferences.models import ChannelPreference, DeliverySettings
 from notifications.preferences.types import Channel, NotificationType
 from platform_common.testing.smtp import MailSink, free_port
 
-from .conftest import ProviderServer, make_contact
+from .conftest import ProviderServer, make_contact, make_push_device
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +213,7 @@ def test_sms_goes_to_the_providers_webhook(
     assert headers["Idempotency-Key"] == str(sms.id)
     assert body["recipient_id"] == str(contact.user_id)
     assert body["subject"] == "New article: Compilers"
+    assert body["to"] == [{"phone_number": "+4915112345678"}]
     sms.refresh_from_db()
     assert sms.status == DeliveryStatus.SENT
 
@@ -226,6 +227,7 @@ def test_a_webhook_error_is_retried_or_final(
     settings.PUSH_WEBHOOK_URL = provider_server.url
     provider_server.status = status
     contact = make_contact()
+    make_push_device(contact, token="fcm-1")
     _opt_in(contact, Channel.PUSH)
     push = create(contact)[Channel.PUSH]
 
@@ -240,6 +242,7 @@ def test_push_without_a_webhook_goes_to_the_local_sink(settings: Settings, tmp_p
     settings.PUSH_WEBHOOK_URL = ""
     settings.PROVIDER_SINK_DIR = str(tmp_path)
     contact = make_contact()
+    make_push_device(contact, token="fcm-1")
     _opt_in(contact, Channel.PUSH)
     push = create(contact)[Channel.PUSH]
 
@@ -287,3 +290,42 @@ def test_mqtt_goes_through_the_registered_channel_and_is_suppressed_without_one(
     [message] = sent
     assert (message.recipient_id, message.link) == (contact.user_id, "/articles/compilers")
     assert message.data == {"article_id": "a1"}
+
+
+def test_push_goes_to_every_device_of_the_recipient(
+    settings: Settings, provider_server: ProviderServer
+) -> None:
+    settings.PUSH_WEBHOOK_URL = provider_server.url
+    contact = make_contact()
+    make_push_device(contact, token="phone")
+    make_push_device(contact, token="tablet")
+    make_push_device(make_contact(), token="someone-else")
+    _opt_in(contact, Channel.PUSH)
+    push = create(contact)[Channel.PUSH]
+
+    delivery_attempt(delivery_id=push.id)
+
+    [(_headers, body)] = provider_server.received
+    assert sorted(device["token"] for device in body["to"]) == ["phone", "tablet"]
+    assert {device["platform"] for device in body["to"]} == {"android"}
+    push.refresh_from_db()
+    assert push.status == DeliveryStatus.SENT
+
+
+@pytest.mark.parametrize(
+    ("channel", "reason"),
+    [(Channel.SMS, "no_phone_number"), (Channel.PUSH, "no_push_device")],
+)
+def test_sms_or_push_without_an_address_is_suppressed_and_nothing_is_sent(
+    settings: Settings, provider_server: ProviderServer, channel: Channel, reason: str
+) -> None:
+    settings.SMS_WEBHOOK_URL = settings.PUSH_WEBHOOK_URL = provider_server.url
+    contact = make_contact(phone_number="")
+    _opt_in(contact, channel)
+    delivery = create(contact)[channel]
+
+    delivery_attempt(delivery_id=delivery.id)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.reason) == (DeliveryStatus.SUPPRESSED, reason)
+    assert provider_server.received == []
