@@ -32,7 +32,7 @@ def article_author(client: httpx.Client, article_id: str, headers: dict[str, str
 
 
 def test_a_profile_update_reaches_the_author_projection_in_content(client: httpx.Client) -> None:
-    _, headers = register_and_login(client, "renamer")
+    _, headers = register_and_login(client, "renamer", roles=("author",))
     article = create_article(client, headers, "published")
 
     updated = client.patch(
@@ -89,7 +89,7 @@ def test_bad_avatars_are_refused_through_the_gateway(
 def test_a_deleted_account_leaves_an_anonymous_author_and_cannot_sign_in(
     client: httpx.Client,
 ) -> None:
-    user, headers = register_and_login(client, "leaving")
+    user, headers = register_and_login(client, "leaving", roles=("author",))
     article = create_article(client, headers, "published")
     exported = client.get(f"{API}/accounts/me/export/", headers=headers)
     assert exported.status_code == 200, exported.text

@@ -60,6 +60,7 @@ from content.articles.workflow import (
 )
 from content.caching import FEED, article_scope, public_cached
 from content.engagement.selectors import article_engagement, article_with_engagement
+from content.taxonomy.permissions import WRITER_WRITES
 from platform_common.api.pagination import (
     CursorPagination,
     PageNumberPagination,
@@ -104,9 +105,10 @@ def _article_read(request: Request, **lookup: Any) -> Response:
 
 
 class ArticleCollectionApi(APIView):
-    """``GET`` lists readable articles (anyone); ``POST`` creates one (the caller's)."""
+    """``GET`` lists readable articles (anyone); ``POST`` creates one (the caller's: authors,
+    editors and admins; a plain reader gets a 403)."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = WRITER_WRITES
     # Read by the schema generator too: the list's page envelope and parameters.
     pagination_class = CursorPagination
 
@@ -153,10 +155,11 @@ class ArticleCollectionApi(APIView):
         )
 
     @extend_schema(
-        summary="Create an article (the caller is its author)",
-        description=REFERENCES_NOTE,
+        summary="Create an article (the caller is its author; role author, editor or admin)",
+        description=f"403 `permission_denied` for a caller without one of those roles. "
+        f"{REFERENCES_NOTE}",
         request=ArticleInputSerializer,
-        responses={201: ArticleOutputSerializer, **problem_responses(409)},
+        responses={201: ArticleOutputSerializer, **problem_responses(403, 409)},
     )
     def post(self, request: Request) -> Response:
         author = request_principal(request)
@@ -239,6 +242,7 @@ class ArticleCoverApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        operation_id="article_cover_upload",
         summary="Upload the cover image (author, editors, admins): checked and re-encoded",
         description="400 `image_invalid` / `image_dimensions_too_large`, 413 `image_too_large`; "
         "409 `not_editable` for an archived article.",
