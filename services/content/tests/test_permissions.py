@@ -158,6 +158,8 @@ def world() -> World:
         article_id=published.id, actor=Principal(id=author_id), source=io.BytesIO(png())
     )
 
+    assert covered.cover.name
+
     def comment(status: CommentStatus) -> Comment:
         return CommentFactory.create(article=published, author_id=author_id, status=status)
 
