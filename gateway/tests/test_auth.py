@@ -24,6 +24,7 @@ from tests.servers import closed_port
         ("GET", "/api/v1/accounts/schema/"),
         ("GET", "/api/v1/notifications/schema/"),
         ("GET", "/api/v1/accounts/avatars/0123456789abcdef0123456789abcdef.png"),
+        ("GET", "/api/v1/content/covers/0123456789abcdef0123456789abcdef.webp"),
     ],
 )
 async def test_public_routes_need_no_token(
@@ -45,6 +46,8 @@ async def test_public_routes_need_no_token(
         ("DELETE", "/api/v1/accounts/token/"),
         ("GET", "/api/v1/accounts/avatars/../me/"),
         ("PUT", "/api/v1/accounts/avatars/0123456789abcdef0123456789abcdef.png"),
+        ("GET", "/api/v1/content/covers/../articles/x/cover/"),
+        ("PUT", "/api/v1/content/articles/3f1c2b7e/cover/"),
     ],
 )
 async def test_other_routes_need_a_token(client: httpx.AsyncClient, method: str, path: str) -> None:

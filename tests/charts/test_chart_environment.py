@@ -61,6 +61,9 @@ DELIBERATE = {
     "AVATAR_STORAGE_BACKEND": "pods share no disk: an object store in a cluster",
     "AVATAR_STORAGE_OPTIONS": "the cluster's bucket",
     "AVATAR_BASE_URL": "the ingress host",
+    "COVER_STORAGE_BACKEND": "pods share no disk: an object store in a cluster",
+    "COVER_STORAGE_OPTIONS": "the cluster's bucket",
+    "COVER_BASE_URL": "the ingress host",
     "SENTRY_ENVIRONMENT": "a cluster reports as production unless its values say otherwise",
     "MQTT_HOST": "the cluster's broker (external to the chart)",
 }

@@ -269,7 +269,7 @@ def reader(client: httpx.Client) -> tuple[dict[str, Any], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def author(client: httpx.Client) -> dict[str, str]:
-    return register_and_login(client, "author")[1]
+    return register_and_login(client, "author", roles=("author",))[1]
 
 
 @pytest.fixture(scope="module")

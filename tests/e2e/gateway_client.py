@@ -17,8 +17,12 @@ PROBLEM_JSON = "application/problem+json"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """A fresh user; returns their public record and Authorization headers."""
+def register_and_login(
+    client: httpx.Client, name: str, *, roles: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A fresh user (a reader, plus ``roles`` given with accounts' ``grant_role`` command
+    before the login: tokens carry the roles of their login); returns their public record
+    and Authorization headers."""
     email = f"{name}-{uuid.uuid4().hex[:12]}@example.com"
     registered = client.post(
         f"{API}/accounts/register/",
@@ -27,6 +31,12 @@ def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any],
     assert registered.status_code == 201, registered.text
     user: dict[str, Any] = registered.json()
     assert user["email"] == email
+    for role in roles:
+        subprocess.run(
+            [ROOT / "dev/bin/manage", "accounts", "grant_role", email, role],
+            check=True,
+            capture_output=True,
+        )
     tokens = client.post(f"{API}/accounts/token/", json={"email": email, "password": PASSWORD})
     assert tokens.status_code == 200, tokens.text
     body = tokens.json()
@@ -36,8 +46,8 @@ def register_and_login(client: httpx.Client, name: str) -> tuple[dict[str, Any],
 
 
 def create_article(client: httpx.Client, headers: dict[str, str], status: str) -> dict[str, Any]:
-    """An article of the caller's in ``status``: ``draft``, or ``published`` through the
-    workflow (the author submits it, an editor publishes it)."""
+    """An article of the caller's (an author) in ``status``: ``draft``, or ``published``
+    through the workflow (the author submits it, an editor publishes it)."""
     response = client.post(
         f"{API}/content/articles/",
         json={"title": f"A {status} article {uuid.uuid4().hex[:8]}", "body": "Text."},
@@ -61,21 +71,10 @@ _editors: dict[str, dict[str, str]] = {}
 
 
 def editor_headers(client: httpx.Client) -> dict[str, str]:
-    """Authorization headers of an editor of the running stack (registered once, given the
-    role with accounts' ``grant_role`` command, then signed in: tokens carry roles)."""
+    """Authorization headers of an editor of the running stack (registered once)."""
     stack = str(client.base_url)
     if stack not in _editors:
-        user, _ = register_and_login(client, "editor")
-        subprocess.run(
-            [ROOT / "dev/bin/manage", "accounts", "grant_role", user["email"], "editor"],
-            check=True,
-            capture_output=True,
-        )
-        tokens = client.post(
-            f"{API}/accounts/token/", json={"email": user["email"], "password": PASSWORD}
-        )
-        assert tokens.status_code == 200, tokens.text
-        _editors[stack] = {"Authorization": f"Bearer {tokens.json()['access']}"}
+        _editors[stack] = register_and_login(client, "editor", roles=("editor",))[1]
     return _editors[stack]
 
 

@@ -1,5 +1,6 @@
 """Profile flows through the gateway: a changed profile reaches content's author
-projection, an avatar is uploaded, re-encoded and served, bad images are refused."""
+projection, an avatar (and an article's cover) is uploaded, re-encoded and served, bad
+images are refused."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def article_author(client: httpx.Client, article_id: str, headers: dict[str, str
 
 
 def test_a_profile_update_reaches_the_author_projection_in_content(client: httpx.Client) -> None:
-    _, headers = register_and_login(client, "renamer")
+    _, headers = register_and_login(client, "renamer", roles=("author",))
     article = create_article(client, headers, "published")
 
     updated = client.patch(
@@ -64,6 +65,27 @@ def test_an_avatar_is_uploaded_and_served_through_the_gateway(client: httpx.Clie
     assert Image.open(io.BytesIO(served.content)).size == (40, 40)
 
 
+def test_a_cover_is_uploaded_and_served_through_the_gateway(client: httpx.Client) -> None:
+    _, headers = register_and_login(client, "illustrator", roles=("author",))
+    article = create_article(client, headers, "published")
+    cover = f"{API}/content/articles/{article['id']}/cover/"
+
+    uploaded = client.put(cover, files={"cover": ("cover.jpg", png())}, headers=headers)
+    refused = client.put(cover, files={"cover": ("c.png", png_bomb(20_000))}, headers=headers)
+
+    assert uploaded.status_code == 200, uploaded.text
+    url = uploaded.json()["cover_image_url"]
+    assert url.endswith(".png")
+    assert uploaded.json()["og_image_url"] == url
+    served = client.get(url)
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(served.content)).size == (40, 40)
+    public = client.get(f"{API}/content/articles/{article['id']}/")
+    assert public.json()["cover_image_url"] == url
+    assert_problem(refused, 400, "image_dimensions_too_large")
+
+
 @pytest.mark.parametrize(
     ("content", "status", "code"),
     [
@@ -89,7 +111,7 @@ def test_bad_avatars_are_refused_through_the_gateway(
 def test_a_deleted_account_leaves_an_anonymous_author_and_cannot_sign_in(
     client: httpx.Client,
 ) -> None:
-    user, headers = register_and_login(client, "leaving")
+    user, headers = register_and_login(client, "leaving", roles=("author",))
     article = create_article(client, headers, "published")
     exported = client.get(f"{API}/accounts/me/export/", headers=headers)
     assert exported.status_code == 200, exported.text

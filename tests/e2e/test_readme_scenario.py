@@ -13,7 +13,14 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from gateway_client import API, PASSWORD, assert_problem, create_article, items
+from gateway_client import (
+    API,
+    PASSWORD,
+    assert_problem,
+    create_article,
+    items,
+    register_and_login,
+)
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
@@ -27,14 +34,13 @@ AUDIENCE = "platform"
 WELCOME_TIMEOUT_S = 20.0
 
 
-def test_readme_scenario(
-    client: httpx.Client, reader: tuple[dict[str, Any], dict[str, str]]
-) -> None:
-    user, headers = reader
+def test_readme_scenario(client: httpx.Client) -> None:
+    user, headers = register_and_login(client, "carol", roles=("author",))
 
     me = client.get(f"{API}/accounts/me/", headers=headers)
     assert me.status_code == 200, me.text
     assert me.json()["id"] == user["id"]
+    assert "author" in me.json()["roles"], me.json()
 
     article = create_article(client, headers, "published")
     read_back = client.get(f"{API}/content/articles/{article['id']}/")
@@ -89,6 +95,16 @@ def test_wrong_types(client: httpx.Client, author: dict[str, str]) -> None:
     )
     problem = assert_problem(response, 400, "validation_error")
     assert "title" in {e["field"] for e in problem["errors"]}, problem
+
+
+def test_a_reader_may_not_write_articles(
+    client: httpx.Client, reader: tuple[dict[str, Any], dict[str, str]]
+) -> None:
+    _, headers = reader
+    response = client.post(
+        f"{API}/content/articles/", json={"title": "Mine", "body": "Text."}, headers=headers
+    )
+    assert_problem(response, 403, "permission_denied")
 
 
 def test_missing_auth(client: httpx.Client) -> None:

@@ -87,6 +87,8 @@ PUBLIC_ROUTES = (
     _rule("GET", r"/api/v1/[a-z]+/schema/"),
     # Avatars, shown to anyone who sees their owner's name (random names, never listed).
     _rule("GET", r"/api/v1/accounts/avatars/[0-9a-f]{32}\.(?:jpg|png|webp)"),
+    # Cover images of articles, where content stores them itself (random names, never listed).
+    _rule("GET", r"/api/v1/content/covers/[0-9a-f]{32}\.(?:jpg|png|webp)"),
 )
 
 _API_PREFIXES = {f"{API_PREFIX}{service}/": service for service in SERVICES}

@@ -1,10 +1,14 @@
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from django.utils import timezone
+from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from content.articles.models import Article, ArticleStatus
@@ -229,3 +233,53 @@ def test_a_change_makes_the_old_etag_stale(
     assert response.status_code == 200
     assert response.json()["reactions"]["like"] == 1
     assert response["ETag"] != etag
+
+
+def test_an_edit_within_the_same_second_changes_the_etag(
+    api_client: APIClient,
+    authed_client: AuthedClient,
+    author: Author,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    second = timezone.now().replace(microsecond=0)
+    clock = [second + timedelta(milliseconds=100)]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    article = article_create(
+        author_id=author.id, title="Cached", body="text", status=ArticleStatus.PUBLISHED
+    )
+    first = api_client.get(detail_url(article.id))
+    clock[0] = second + timedelta(milliseconds=600)
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = authed_client(author.id).patch(
+            detail_url(article.id), {"title": "Edited"}, format="json"
+        )
+    assert edited.status_code == 200, edited.content
+
+    # Both validators, as browsers send them: the ETag decides, If-Modified-Since is ignored.
+    both = api_client.get(
+        detail_url(article.id),
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        HTTP_IF_MODIFIED_SINCE=first["Last-Modified"],
+    )
+    again = api_client.get(detail_url(article.id), HTTP_IF_NONE_MATCH=both["ETag"])
+
+    assert both.status_code == 200
+    assert both.json()["title"] == "Edited"
+    assert both["ETag"] != first["ETag"]
+    # HTTP dates have whole seconds: both versions carry the same Last-Modified, so only the
+    # ETag tells them apart.
+    assert both["Last-Modified"] == first["Last-Modified"]
+    assert again.status_code == 304
+
+
+def test_if_modified_since_compares_whole_seconds(api_client: APIClient, article: Article) -> None:
+    last_modified = api_client.get(detail_url(article.id))["Last-Modified"]
+    earlier = http_date(parsedate_to_datetime(last_modified).timestamp() - 1)
+
+    same = api_client.get(detail_url(article.id), HTTP_IF_MODIFIED_SINCE=last_modified)
+    older = api_client.get(detail_url(article.id), HTTP_IF_MODIFIED_SINCE=earlier)
+
+    assert same.status_code == 304
+    assert older.status_code == 200
+    assert older["Last-Modified"] == last_modified

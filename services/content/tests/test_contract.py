@@ -13,7 +13,8 @@ def test_the_api_honours_its_openapi_document(
     live_server: LiveServer, make_token: MakeToken, author: Author
 ) -> None:
     result = run_contract(
-        f"{live_server.url}/api/v1/content/schema/", token=make_token(sub=author.id)
+        f"{live_server.url}/api/v1/content/schema/",
+        token=make_token(sub=author.id, roles=("reader", "author")),
     )
 
     assert result.returncode == 0, result.stdout[-20000:]

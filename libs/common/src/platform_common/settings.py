@@ -18,6 +18,7 @@ from platform_common.events.conf import DEFAULTS as EVENTS_DEFAULTS
 from platform_common.observability.logging import logging_config
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+LOCAL_STORAGE = "django.core.files.storage.FileSystemStorage"
 
 
 def _read_env() -> environ.Env:
@@ -164,3 +165,18 @@ def build_settings(
         "CSRF_FAILURE_VIEW": "platform_common.api.errors.csrf_failure",
     }
     return settings
+
+
+def storage_options(
+    *, backend: str, options: dict[str, Any], base_dir: Path, base_url: str, location: str
+) -> dict[str, Any]:
+    """The ``OPTIONS`` of an image storage of ``STORAGES``: the local one gets ``base_url``
+    (where the service serves its files) and a ``location`` resolved against ``base_dir``;
+    any other backend takes ``options`` as they are."""
+    if backend != LOCAL_STORAGE:
+        return options
+    return {
+        "base_url": base_url,
+        **options,
+        "location": str(base_dir / options.get("location", location)),
+    }

@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 
 from platform_common.admin import admin_settings
-from platform_common.settings import build_settings
+from platform_common.settings import LOCAL_STORAGE, build_settings, storage_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -137,20 +137,16 @@ DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="demo-password-123")
 AVATAR_BASE_URL = env.str(
     "AVATAR_BASE_URL", default=f"{ACCOUNT_LINK_BASE_URL}/api/v1/accounts/avatars/"
 )
-AVATAR_STORAGE_BACKEND = env.str(
-    "AVATAR_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+AVATAR_STORAGE_BACKEND = env.str("AVATAR_STORAGE_BACKEND", default=LOCAL_STORAGE)
+AVATAR_STORAGE_OPTIONS = storage_options(
+    backend=AVATAR_STORAGE_BACKEND,
+    options=env.json("AVATAR_STORAGE_OPTIONS", default={}),
+    base_dir=BASE_DIR,
+    base_url=AVATAR_BASE_URL,
+    location="media/avatars",
 )
-AVATAR_STORAGE_OPTIONS: dict[str, str] = env.json(
-    "AVATAR_STORAGE_OPTIONS", default={"location": "media/avatars"}
-)
-if AVATAR_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
-    AVATAR_STORAGE_OPTIONS = {
-        "base_url": AVATAR_BASE_URL,
-        **AVATAR_STORAGE_OPTIONS,
-        "location": str(BASE_DIR / AVATAR_STORAGE_OPTIONS.get("location", "media/avatars")),
-    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": LOCAL_STORAGE},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "avatars": {"BACKEND": AVATAR_STORAGE_BACKEND, "OPTIONS": AVATAR_STORAGE_OPTIONS},
 }

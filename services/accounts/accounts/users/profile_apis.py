@@ -34,16 +34,10 @@ from accounts.users.profiles import (
     user_profile_update,
 )
 from accounts.users.selectors import user_get
-from platform_common.api.errors import NotFoundError
 from platform_common.api.schema import problem_responses
 from platform_common.api.serializers import InputSerializer as BaseInputSerializer
 from platform_common.auth.drf import request_principal
-from platform_common.images import FORMATS
-from platform_common.problems import ProblemCode
-
-AVATAR_CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.values()}
-# One year: an avatar's name is random and never reused, so its bytes never change.
-AVATAR_CACHE_CONTROL = "public, max-age=31536000, immutable"
+from platform_common.stored_images import stored_image_response
 
 
 @cache
@@ -161,17 +155,7 @@ class AvatarFileApi(AnonymousApi):
         auth=[],
     )
     def get(self, request: Request, name: str) -> FileResponse:
-        storage = avatar_storage()
-        if not storage.exists(name):
-            raise NotFoundError("No such avatar.", code=ProblemCode.NOT_FOUND)
-        response = FileResponse(
-            storage.open(name),
-            content_type=AVATAR_CONTENT_TYPES[name.rsplit(".", 1)[1]],
-        )
-        response["Cache-Control"] = AVATAR_CACHE_CONTROL
-        # Shown inline, never run: no script or style of it applies to the page.
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return stored_image_response(storage=avatar_storage(), name=name, what="avatar")
 
 
 class ExportAccountSerializer(serializers.Serializer[dict[str, Any]]):

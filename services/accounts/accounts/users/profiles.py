@@ -6,17 +6,16 @@ the whole projected state, in the transaction of the change.
 
 from __future__ import annotations
 
-import uuid
 from typing import IO
 from uuid import UUID
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.users.models import User, avatar_storage
 from accounts.users.selectors import user_get_for_update
 from platform_common.events import publish
 from platform_common.images import ImagePolicy, image_clean
+from platform_common.stored_images import image_store
 
 USER_UPDATED = "accounts.user.updated"
 PROFILE_FIELDS = frozenset({"display_name", "bio", "locale", "time_zone", "phone_number"})
@@ -74,9 +73,8 @@ def user_avatar_set(*, user_id: UUID, source: IO[bytes]) -> User:
     The file is written before the transaction (storages are not transactional): a failed
     transaction deletes it again, a committed one deletes the replaced avatar."""
     clean = image_clean(source=source, policy=AVATAR_POLICY)
-    name = f"{uuid.uuid4().hex}.{clean.extension}"
     storage = avatar_storage()
-    stored = storage.save(name, ContentFile(clean.content, name=name))
+    stored = image_store(storage=storage, image=clean)
     try:
         with transaction.atomic():
             user = user_get_for_update(user_id=user_id)

@@ -18,7 +18,7 @@ from accounts.users.profile_apis import (
     ProfileApi,
 )
 from platform_common.auth.permissions import Role
-from platform_common.images import FORMATS
+from platform_common.stored_images import ImageNameConverter
 
 
 class RoleConverter:
@@ -33,20 +33,8 @@ class RoleConverter:
         return value.value
 
 
-class AvatarNameConverter:
-    """A stored avatar's name: the random hex name profiles give it, and its extension."""
-
-    regex = r"[0-9a-f]{32}\.(?:" + "|".join(ext for _type, ext in FORMATS.values()) + ")"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
 register_converter(RoleConverter, "role")
-register_converter(AvatarNameConverter, "avatar")
+register_converter(ImageNameConverter, "avatar")
 
 urlpatterns = [
     path("register/", UserRegisterApi.as_view(), name="user-register"),

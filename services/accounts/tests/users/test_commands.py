@@ -20,9 +20,9 @@ def test_seed_demo_registers_the_demo_users_once(settings: Settings) -> None:
     call_command("seed_demo", stdout=output)
 
     users = User.objects.order_by("email")
-    assert [(user.email, user.display_name) for user in users] == [
-        ("alice@example.com", "Alice"),
-        ("bob@example.com", "Bob"),
+    assert [(user.email, user.display_name, user.roles) for user in users] == [
+        ("alice@example.com", "Alice", ["author", "reader"]),
+        ("bob@example.com", "Bob", ["reader"]),
     ]
     assert all(user.check_password("demo secret for tests") for user in users)
     assert OutboxMessage.objects.filter(event_type="accounts.user.registered").count() == 2

@@ -9,16 +9,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.http import FileResponse
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content.articles.filters import ORDERING_FIELDS
-from content.articles.models import Article, ArticleStatus
+from content.articles.models import Article, ArticleStatus, cover_storage
 from content.articles.selectors import (
     article_autocomplete,
     article_get,
@@ -33,6 +36,7 @@ from content.articles.serializers import (
     ArticleOutputSerializer,
     ArticleSearchOutputSerializer,
     AutocompleteOutputSerializer,
+    CoverInputSerializer,
     PublishInputSerializer,
     RejectInputSerializer,
     RevisionDiffFilterSerializer,
@@ -40,6 +44,8 @@ from content.articles.serializers import (
     RevisionOutputSerializer,
 )
 from content.articles.services import (
+    article_cover_remove,
+    article_cover_set,
     article_create,
     article_delete,
     article_revision_restore,
@@ -54,6 +60,7 @@ from content.articles.workflow import (
 )
 from content.caching import FEED, article_scope, public_cached
 from content.engagement.selectors import article_engagement, article_with_engagement
+from content.taxonomy.permissions import WRITER_WRITES
 from platform_common.api.pagination import (
     CursorPagination,
     PageNumberPagination,
@@ -61,6 +68,7 @@ from platform_common.api.pagination import (
 )
 from platform_common.api.schema import problem_responses
 from platform_common.auth.drf import optional_principal, request_principal
+from platform_common.stored_images import stored_image_response
 
 
 def _query_values(validated: dict[str, Any]) -> dict[str, str]:
@@ -97,9 +105,10 @@ def _article_read(request: Request, **lookup: Any) -> Response:
 
 
 class ArticleCollectionApi(APIView):
-    """``GET`` lists readable articles (anyone); ``POST`` creates one (the caller's)."""
+    """``GET`` lists readable articles (anyone); ``POST`` creates one (the caller's: authors,
+    editors and admins; a plain reader gets a 403)."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = WRITER_WRITES
     # Read by the schema generator too: the list's page envelope and parameters.
     pagination_class = CursorPagination
 
@@ -146,10 +155,11 @@ class ArticleCollectionApi(APIView):
         )
 
     @extend_schema(
-        summary="Create an article (the caller is its author)",
-        description=REFERENCES_NOTE,
+        summary="Create an article (the caller is its author; role author, editor or admin)",
+        description=f"403 `permission_denied` for a caller without one of those roles. "
+        f"{REFERENCES_NOTE}",
         request=ArticleInputSerializer,
-        responses={201: ArticleOutputSerializer, **problem_responses(409)},
+        responses={201: ArticleOutputSerializer, **problem_responses(403, 409)},
     )
     def post(self, request: Request) -> Response:
         author = request_principal(request)
@@ -223,6 +233,57 @@ class ArticleDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         article_update(article_id=article_id, actor_id=actor.id, **serializer.validated_data)
         return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+class ArticleCoverApi(APIView):
+    """The article's cover image: upload (PUT, multipart) and remove (DELETE), by its author,
+    an editor or an admin."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="article_cover_upload",
+        summary="Upload the cover image (author, editors, admins): checked and re-encoded",
+        description="400 `image_invalid` / `image_dimensions_too_large`, 413 `image_too_large`; "
+        "409 `not_editable` for an archived article.",
+        request={"multipart/form-data": CoverInputSerializer},
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
+    )
+    def put(self, request: Request, article_id: UUID) -> Response:
+        serializer = CoverInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article_cover_set(
+            article_id=article_id,
+            actor=request_principal(request),
+            source=serializer.validated_data["cover"],
+        )
+        return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Remove the cover image (author, editors, admins)",
+        responses={200: ArticleOutputSerializer, **problem_responses(403, 409)},
+    )
+    def delete(self, request: Request, article_id: UUID) -> Response:
+        article_cover_remove(article_id=article_id, actor=request_principal(request))
+        return _article_response(request, article_id, status_code=status.HTTP_200_OK)
+
+
+class CoverFileApi(APIView):
+    """A cover's image, for storages that have no public URL of their own (the local one)."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="A stored cover image (random names, never reused: cached for a year)",
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The image."),
+            **problem_responses(404),
+        },
+        auth=[],
+    )
+    def get(self, request: Request, name: str) -> FileResponse:
+        return stored_image_response(storage=cover_storage(), name=name, what="cover image")
 
 
 TRANSITION_ERRORS = problem_responses(403, 409)

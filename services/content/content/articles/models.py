@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -41,6 +42,11 @@ class RegConfigField(models.CharField):  # type: ignore[type-arg]
 
     def db_type(self, connection: BaseDatabaseWrapper) -> str:
         return "regconfig"
+
+
+def cover_storage() -> Storage:
+    """The ``covers`` storage of ``STORAGES`` (a callable: settings decide, not migrations)."""
+    return storages["covers"]
 
 
 class ArticleStatus(models.TextChoices):
@@ -93,6 +99,10 @@ class Article(TimestampedModel, SoftDeleteModel):
     )
     canonical_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True, default="")
     og_image_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True, default="")
+    # A re-encoded upload under a random name (services.article_cover_set); never edited here.
+    cover = models.FileField(
+        storage=cover_storage, max_length=100, blank=True, default="", editable=False
+    )
     language = RegConfigField(
         max_length=32, choices=ArticleLanguage.choices, default=ArticleLanguage.ENGLISH
     )
@@ -156,6 +166,16 @@ class Article(TimestampedModel, SoftDeleteModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def cover_image_url(self) -> str | None:
+        """Where the cover is served (the storage's URL), None without one."""
+        return self.cover.url if self.cover else None
+
+    @property
+    def og_image(self) -> str:
+        """The Open Graph image: the one set, else the cover, else none ("")."""
+        return self.og_image_url or self.cover_image_url or ""
 
 
 class ArticleRevision(models.Model):

@@ -61,7 +61,9 @@ class ArticleInputSerializer(InputSerializer):
         help_text="How search stems its words (default english).",
     )
     canonical_url = web_url_field()
-    og_image_url = web_url_field(help_text="Open Graph image (an address; no upload here).")
+    og_image_url = web_url_field(
+        help_text="Open Graph image (an address; empty: the cover image, if any)."
+    )
 
     def validate_title(self, value: str) -> str:
         text = plain_text(value)
@@ -95,7 +97,12 @@ class ArticleOutputSerializer(ArticleEngagementFieldsMixin, BaseModelSerializer)
     tags = TagSummarySerializer(many=True, read_only=True, source="tag_summaries")
     # Plain strings: empty when unset, which a URI format would not allow.
     canonical_url = serializers.CharField(read_only=True)
-    og_image_url = serializers.CharField(read_only=True)
+    og_image_url = serializers.CharField(
+        read_only=True, source="og_image", help_text="The one set, else the cover image's URL."
+    )
+    cover_image_url = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Set by an upload to .../cover/."
+    )
 
     class Meta:
         model = Article
@@ -115,6 +122,7 @@ class ArticleOutputSerializer(ArticleEngagementFieldsMixin, BaseModelSerializer)
             "meta_description",
             "canonical_url",
             "og_image_url",
+            "cover_image_url",
             "language",
             "reading_time_minutes",
             "view_count",
@@ -145,6 +153,12 @@ class ArticleListOutputSerializer(ArticleOutputSerializer):
             if name not in _LIST_OMITTED or name == "summary"
         ]
         read_only_fields = fields
+
+
+class CoverInputSerializer(InputSerializer):
+    """A JPEG, PNG or WebP image of at most 768 KiB and 4096 x 4096 pixels."""
+
+    cover = serializers.FileField()
 
 
 class RejectInputSerializer(InputSerializer):

@@ -6,24 +6,35 @@ written to the outbox (``platform_common.events.publish``) when they are introdu
 
 import secrets
 from collections.abc import Iterator, Sequence
-from typing import Any, TypedDict, Unpack
+from typing import IO, Any, TypedDict, Unpack
 from uuid import UUID
 
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from content.articles.errors import ArticleCode
-from content.articles.models import SLUG_MAX_LENGTH, Article, ArticleRevision, ArticleStatus
+from content.articles.models import (
+    SLUG_MAX_LENGTH,
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    cover_storage,
+)
 from content.articles.rendering import plain_text, reading_time_minutes, render_markdown
 from content.articles.selectors import article_visible_queryset
 from content.caching import public_cache_invalidate
 from content.taxonomy.models import Category, Tag
+from content.taxonomy.permissions import EDITORS
 from platform_common.api.errors import ConflictError, PermissionDeniedError
 from platform_common.api.selectors import get_object_or_not_found
 from platform_common.auth.jwt import Principal
+from platform_common.auth.permissions import owner_or_role
+from platform_common.images import ImagePolicy, image_clean
 from platform_common.problems import ProblemCode
+from platform_common.stored_images import image_store
 
 SLUG_CONSTRAINT = "articles_article_slug_unique"
 # Random suffixes tried after the plain slug is taken; exhausting them is astronomically rare.
@@ -33,6 +44,8 @@ SLUG_BASE_MAX_LENGTH = SLUG_MAX_LENGTH - len("-") - 2 * SLUG_SUFFIX_BYTES
 FALLBACK_SLUG = "article"
 # Shown as text by clients and search engines: markup in them is removed, never rendered.
 PLAIN_TEXT_FIELDS = frozenset({"title", "summary", "meta_title", "meta_description"})
+# Shown page-wide at most; under the request body limit (1 MiB) with the multipart framing.
+COVER_POLICY = ImagePolicy(max_bytes=768 * 1024, max_width=4096, max_height=4096)
 
 
 class ArticleDetails(TypedDict, total=False):
@@ -110,6 +123,66 @@ def article_revision_restore(*, article_id: UUID, actor_id: UUID, number: int) -
         body=revision.body,
         summary=revision.summary,
     )
+
+
+def article_cover_set(*, article_id: UUID, actor: Principal, source: IO[bytes]) -> Article:
+    """Check and re-encode the upload, store it under a new name and make it the cover (the
+    author, editors and admins).
+
+    The caller's right is checked before the upload is read. The file is written inside the
+    transaction but storages are not transactional: a failed transaction deletes it again, a
+    committed one deletes the replaced cover."""
+    storage = cover_storage()
+    stored = ""
+    try:
+        with transaction.atomic():
+            article = _article_for_cover(article_id=article_id, actor=actor)
+            stored = image_store(
+                storage=storage, image=image_clean(source=source, policy=COVER_POLICY)
+            )
+            _cover_replace(article, name=stored, storage=storage)
+    except BaseException:
+        if stored:
+            storage.delete(stored)
+        raise
+    return article
+
+
+def article_cover_remove(*, article_id: UUID, actor: Principal) -> Article:
+    """Remove the cover (nothing to do without one)."""
+    with transaction.atomic():
+        article = _article_for_cover(article_id=article_id, actor=actor)
+        if article.cover:
+            _cover_replace(article, name="", storage=cover_storage())
+    return article
+
+
+def _article_for_cover(*, article_id: UUID, actor: Principal) -> Article:
+    """Lock the article for its author or an editor: unreadable -> 404, readable but not
+    theirs -> 403, archived -> 409."""
+    article = get_object_or_not_found(
+        article_visible_queryset(viewer=actor).select_for_update(),
+        id=article_id,
+        message="Article not found.",
+    )
+    if not owner_or_role(actor, owner_id=article.author_id, roles=EDITORS):
+        raise PermissionDeniedError(
+            "Only the author or an editor may change the cover.",
+            code=ProblemCode.PERMISSION_DENIED,
+        )
+    if article.status == ArticleStatus.ARCHIVED:
+        raise ConflictError("An archived article is not edited.", code=ArticleCode.NOT_EDITABLE)
+    return article
+
+
+def _cover_replace(article: Article, *, name: str, storage: Storage) -> None:
+    replaced = article.cover.name
+    article.cover.name = name
+    article.version += 1
+    article.save(update_fields=["cover", "version", "updated_at"])
+    public_cache_invalidate(article_id=article.id)
+    if replaced:
+        transaction.on_commit(lambda: storage.delete(replaced))
 
 
 def _revised_content(article: Article) -> tuple[str, str, str]:

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from content.articles.apis import (
     ArticleArchiveApi,
     ArticleBySlugApi,
     ArticleCollectionApi,
+    ArticleCoverApi,
     ArticleDetailApi,
     ArticlePublishApi,
     ArticleRejectApi,
@@ -13,7 +14,11 @@ from content.articles.apis import (
     ArticleSearchApi,
     ArticleSubmitApi,
     AutocompleteApi,
+    CoverFileApi,
 )
+from platform_common.stored_images import ImageNameConverter
+
+register_converter(ImageNameConverter, "image")
 
 app_name = "articles"
 
@@ -23,6 +28,8 @@ urlpatterns = [
     path("articles/search/", ArticleSearchApi.as_view(), name="search"),
     path("articles/autocomplete/", AutocompleteApi.as_view(), name="autocomplete"),
     path("articles/by-slug/<slug:slug>/", ArticleBySlugApi.as_view(), name="by-slug"),
+    path("articles/<uuid:article_id>/cover/", ArticleCoverApi.as_view(), name="cover"),
+    path("covers/<image:name>", CoverFileApi.as_view(), name="cover-file"),
     path("articles/<uuid:article_id>/submit/", ArticleSubmitApi.as_view(), name="submit"),
     path("articles/<uuid:article_id>/reject/", ArticleRejectApi.as_view(), name="reject"),
     path("articles/<uuid:article_id>/publish/", ArticlePublishApi.as_view(), name="publish"),

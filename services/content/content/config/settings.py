@@ -7,12 +7,14 @@ from typing import Any
 import environ
 
 from platform_common.admin import admin_settings
-from platform_common.settings import build_settings
+from platform_common.settings import LOCAL_STORAGE, build_settings, storage_options
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 globals().update(
     build_settings(
         service="content",
-        base_dir=Path(__file__).resolve().parent.parent.parent,
+        base_dir=BASE_DIR,
         apps=[
             "content.authors",
             "content.taxonomy",
@@ -42,6 +44,27 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_WINDOW_MINUTES", d
 # Comments one user may write per window (counted in the Redis Cluster).
 COMMENT_RATE_LIMIT = env.int("COMMENT_RATE_LIMIT", default=5)
 COMMENT_RATE_WINDOW_SECONDS = env.int("COMMENT_RATE_WINDOW_SECONDS", default=60)
+
+# Cover images of articles, stored through a Django storage: the local filesystem by default,
+# any django-storages backend (e.g. "storages.backends.s3.S3Storage" with {"bucket_name": ...,
+# "custom_domain": ...}; credentials from the AWS_* environment) by COVER_STORAGE_BACKEND and
+# COVER_STORAGE_OPTIONS. A relative local location resolves against this service's folder;
+# the local files are served by content at COVER_BASE_URL (by default the gateway's path on
+# the reader's own host).
+COVER_BASE_URL = env.str("COVER_BASE_URL", default="/api/v1/content/covers/")
+COVER_STORAGE_BACKEND = env.str("COVER_STORAGE_BACKEND", default=LOCAL_STORAGE)
+COVER_STORAGE_OPTIONS = storage_options(
+    backend=COVER_STORAGE_BACKEND,
+    options=env.json("COVER_STORAGE_OPTIONS", default={}),
+    base_dir=BASE_DIR,
+    base_url=COVER_BASE_URL,
+    location="media/covers",
+)
+STORAGES = {
+    "default": {"BACKEND": LOCAL_STORAGE},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "covers": {"BACKEND": COVER_STORAGE_BACKEND, "OPTIONS": COVER_STORAGE_OPTIONS},
+}
 
 # Three "status" enums in the schema: each gets a name of its own (drf-spectacular would
 # otherwise invent one, and warns).

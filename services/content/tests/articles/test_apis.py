@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/content/articles/"
 AuthedClient = Callable[..., APIClient]
+# The roles a writer's token carries (every account is a reader).
+AUTHOR = ("reader", "author")
 
 
 def detail_url(article_id: UUID) -> str:
@@ -48,7 +50,7 @@ def listed_ids(response: Any) -> set[str]:
 
 
 def test_author_creates_a_draft(authed_client: AuthedClient, author: Author) -> None:
-    client = authed_client(author.id)
+    client = authed_client(author.id, roles=AUTHOR)
 
     response = client.post(LIST_URL, {"title": "Hello, World!", "body": "First."}, format="json")
 
@@ -63,8 +65,27 @@ def test_author_creates_a_draft(authed_client: AuthedClient, author: Author) -> 
     assert Article.objects.filter(id=body["id"], author_id=author.id).exists()
 
 
+@pytest.mark.parametrize("roles", [(), ("reader",)], ids=["no-role", "reader"])
+def test_a_reader_may_not_create_an_article(authed_client: AuthedClient, roles: tuple[str]) -> None:
+    response = authed_client(uuid4(), roles=roles).post(
+        LIST_URL, {"title": "Mine", "body": "x"}, format="json"
+    )
+
+    assert_problem(response, status=403, code="permission_denied")
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["author", "editor", "admin"])
+def test_authors_editors_and_admins_create_articles(authed_client: AuthedClient, role: str) -> None:
+    response = authed_client(uuid4(), roles=("reader", role)).post(
+        LIST_URL, {"title": "Mine", "body": "x"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+
+
 def test_a_status_cannot_be_set_on_creation(authed_client: AuthedClient, author: Author) -> None:
-    client = authed_client(author.id)
+    client = authed_client(author.id, roles=AUTHOR)
 
     response = client.post(
         LIST_URL, {"title": "Out now", "body": "x", "status": "published"}, format="json"
@@ -75,7 +96,7 @@ def test_a_status_cannot_be_set_on_creation(authed_client: AuthedClient, author:
 
 
 def test_same_title_gets_a_distinct_slug(authed_client: AuthedClient, author: Author) -> None:
-    client = authed_client(author.id)
+    client = authed_client(author.id, roles=AUTHOR)
     first = client.post(LIST_URL, {"title": "Same", "body": "x"}, format="json").json()
 
     second = client.post(LIST_URL, {"title": "Same", "body": "x"}, format="json").json()
@@ -86,7 +107,7 @@ def test_same_title_gets_a_distinct_slug(authed_client: AuthedClient, author: Au
 
 def test_author_not_yet_projected_still_creates_and_reads(authed_client: AuthedClient) -> None:
     brand_new_user = uuid4()
-    client = authed_client(brand_new_user)
+    client = authed_client(brand_new_user, roles=AUTHOR)
 
     response = client.post(LIST_URL, {"title": "Early bird", "body": "x"}, format="json")
 
@@ -399,7 +420,7 @@ def test_author_soft_deletes_an_article(authed_client: AuthedClient, author: Aut
 
 
 def test_malformed_json_is_rejected(authed_client: AuthedClient, author: Author) -> None:
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         LIST_URL, data='{"title": "x",', content_type="application/json"
     )
 
@@ -407,7 +428,7 @@ def test_malformed_json_is_rejected(authed_client: AuthedClient, author: Author)
 
 
 def test_unknown_fields_are_rejected(authed_client: AuthedClient, author: Author) -> None:
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         LIST_URL,
         {"title": "x", "body": "y", "author_id": str(uuid4()), "slug": "chosen"},
         format="json",
@@ -432,7 +453,7 @@ def test_unknown_fields_are_rejected(authed_client: AuthedClient, author: Author
 def test_invalid_input_is_a_validation_error(
     authed_client: AuthedClient, author: Author, payload: dict[str, Any], bad_field: str
 ) -> None:
-    response = authed_client(author.id).post(LIST_URL, payload, format="json")
+    response = authed_client(author.id, roles=AUTHOR).post(LIST_URL, payload, format="json")
 
     body = assert_problem(response, status=400, code="validation_error")
     assert [error["field"] for error in body["errors"]] == [bad_field]
@@ -483,7 +504,7 @@ def test_deeply_nested_json_body_is_a_400_malformed_json(
     depth = 100_000
     body = '{"title": ' + "[" * depth + "]" * depth + "}"
 
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         "/api/v1/content/articles/", body, content_type="application/json"
     )
 

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/content/articles/"
 AuthedClient = Callable[..., APIClient]
+AUTHOR = ("reader", "author")
 
 
 def detail_url(article_id: UUID | str) -> str:
@@ -56,7 +57,7 @@ def test_an_article_carries_its_details(authed_client: AuthedClient, author: Aut
         "og_image_url": "https://cdn.example.com/io.png",
     }
 
-    response = authed_client(author.id).post(LIST_URL, payload, format="json")
+    response = authed_client(author.id, roles=AUTHOR).post(LIST_URL, payload, format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -79,7 +80,7 @@ def test_an_xss_payload_in_title_and_body_comes_back_inert(
 ) -> None:
     payload = '<img src=x onerror=alert(1)><script>alert("x")</script>'
 
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         LIST_URL,
         {"title": f"Hello {payload}", "body": f"Hi {payload} [x](javascript:alert(1))"},
         format="json",
@@ -96,7 +97,7 @@ def test_an_xss_payload_in_title_and_body_comes_back_inert(
 
 
 def test_a_title_of_markup_only_is_refused(authed_client: AuthedClient, author: Author) -> None:
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         LIST_URL, {"title": "<script>alert(1)</script>", "body": "x"}, format="json"
     )
 
@@ -108,7 +109,7 @@ def test_a_title_of_markup_only_is_refused(authed_client: AuthedClient, author: 
     "url", ["javascript:alert(1)", "ftp://example.com/x.png", "data:image/png;base64,AAAA"]
 )
 def test_seo_urls_must_be_http(authed_client: AuthedClient, author: Author, url: str) -> None:
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         LIST_URL, {"title": "t", "body": "x", "og_image_url": url}, format="json"
     )
 
@@ -123,7 +124,7 @@ def test_seo_urls_must_be_http(authed_client: AuthedClient, author: Author, url:
 def test_unknown_references_are_refused(
     authed_client: AuthedClient, author: Author, field: str, value: Any, code: str
 ) -> None:
-    response = authed_client(author.id).post(
+    response = authed_client(author.id, roles=AUTHOR).post(
         LIST_URL, {"title": "t", "body": "x", field: value}, format="json"
     )
 

@@ -29,6 +29,8 @@ def test_openapi_schema_documents_the_content_api(api_client: APIClient) -> None
         "/api/v1/content/articles/{article_id}/publish/",
         "/api/v1/content/articles/{article_id}/archive/",
         "/api/v1/content/articles/{article_id}/revisions/",
+        "/api/v1/content/articles/{article_id}/cover/",
+        "/api/v1/content/covers/{name}",
         "/api/v1/content/articles/{article_id}/revisions/diff/",
         "/api/v1/content/articles/{article_id}/revisions/{number}/restore/",
         "/api/v1/content/categories/",
