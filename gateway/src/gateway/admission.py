@@ -32,7 +32,6 @@ from gateway.problems import Problem
 from gateway.ratelimit import Decision, RateLimiter
 from gateway.routes import is_credential_route, strict_quota
 from platform_common.auth.jwt import Principal
-from platform_common.auth.sessions import revoked_session_key, session_id_of
 from platform_common.problems import ProblemCode
 
 
@@ -66,6 +65,8 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class Admitted:
     principal: Principal | None
+    # The principal's id as text, for the log lines and the WebSocket caps.
+    user_id: str | None
     # Whose request this is: ``user:<sub>``, else ``ip:<addr>``.
     caller: str
     # RateLimit fields for the answer; none while Redis is unavailable (nothing counted).
@@ -79,6 +80,7 @@ class Admission:
         self._authenticator = authenticator
         self._limiter = limiter
         self._limits = limits
+        self._per_user = {"authenticated": limits.authenticated}
 
     async def admit(
         self,
@@ -91,6 +93,7 @@ class Admission:
     ) -> Admitted:
         """The caller once counted and authenticated; raises 429 or 401 as a Problem."""
         limits = self._limits
+        authenticator = self._authenticator
         credential_route = is_credential_route(method, path)
         per_ip: dict[str, int] = {}
         # The names label the 429s in the metrics (and end the counters' keys).
@@ -101,29 +104,33 @@ class Admission:
         strict = strict_quota(method, path)
         if strict is not None:
             per_ip[strict] = limits.strict(strict)
-        if authorization is not None and not self._authenticator.is_known(authorization):
+        verified = authenticator.known(authorization) if authorization is not None else None
+        if authorization is not None and verified is None:
             per_ip["token_checks"] = limits.token_checks
         decision: Decision | None = None
         if per_ip:
             decision = _checked(await self._limiter.hit(f"ip:{client_ip}", per_ip))
-        principal = await self._authenticator.authenticate(authorization, public=public)
-        if principal is not None and not credential_route:
-            per_user = {"authenticated": limits.authenticated}
-            session_id = session_id_of(principal.claims)
-            revoked = (
-                revoked_session_key(user_id=principal.id, session_id=session_id)
-                if session_id is not None
-                else None
+        if verified is None:
+            verified = await authenticator.authenticate(authorization, public=public)
+        if verified is None:
+            return Admitted(
+                principal=None,
+                user_id=None,
+                caller=f"ip:{client_ip}",
+                headers=decision.headers() if decision else [],
             )
+        if not credential_route:
+            revoked = verified.revoked_key
             counted = await self._limiter.hit(
-                f"user:{principal.id}", per_user, watch=(revoked,) if revoked else ()
+                verified.identity, self._per_user, watch=(revoked,) if revoked else ()
             )
             if counted is not None and revoked in counted.present:
                 raise unauthorized(ProblemCode.INVALID_TOKEN)
             decision = _checked(counted.merged(decision) if counted else decision)
         return Admitted(
-            principal=principal,
-            caller=f"user:{principal.id}" if principal is not None else f"ip:{client_ip}",
+            principal=verified.principal,
+            user_id=verified.user_id,
+            caller=verified.identity,
             headers=decision.headers() if decision else [],
         )
 

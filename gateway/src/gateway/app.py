@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -73,10 +72,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             Route(DOCS_SCRIPT_PATH, docs_script),
             Mount(DOCS_ASSETS_PATH, StaticFiles(directory=swagger_ui_dir())),
         ],
-        middleware=[Middleware(EdgeMiddleware, settings=settings)],
         lifespan=functools.partial(lifespan, settings=settings),
     )
-    observed: ASGIApp = observed_asgi(app, server_spans=spans)
+    # The edge in front of Starlette, not inside it: proxied requests (nearly all) skip
+    # Starlette's layers; the gateway's own paths and the lifespan go through to it.
+    edge = EdgeMiddleware(app, settings=settings)
+    observed: ASGIApp = observed_asgi(edge, server_spans=spans)
     return observed
 
 

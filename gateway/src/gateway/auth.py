@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from gateway.problems import Problem
 from platform_common.auth.jwt import InvalidToken, KeysUnavailable, Principal
+from platform_common.auth.sessions import revoked_session_key, session_id_of
 from platform_common.problems import ProblemCode
 
 Verify = Callable[[str], Awaitable[Principal]]
@@ -35,29 +37,43 @@ def unauthorized(code: ProblemCode) -> Problem:
     return Problem(401, code, _DETAILS[code], headers=[(b"www-authenticate", challenge)])
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A verified token's caller, with what every request of it needs, derived once."""
+
+    principal: Principal
+    user_id: str
+    # The rate limiter's identity, ``user:<sub>``.
+    identity: str
+    # The key whose existence says the token's session was revoked; None without a session.
+    revoked_key: str | None
+    # Until when it is remembered (never past the token's expiry).
+    until: float
+
+
 class EdgeAuthenticator:
     def __init__(self, verify: Verify) -> None:
         self._verify = verify
-        self._verified: dict[bytes, tuple[Principal, float]] = {}
+        # The whole Authorization field -> the caller: a repeat costs one dict lookup.
+        self._verified: dict[bytes, Verified] = {}
 
-    def is_known(self, authorization: bytes) -> bool:
-        """Whether this token was verified recently: checking it again costs nothing."""
-        cached = self._verified.get(_bearer_token(authorization) or b"")
-        return cached is not None and time.time() < cached[1]
+    def known(self, authorization: bytes) -> Verified | None:
+        """The caller of a token verified recently: checking it again costs nothing."""
+        cached = self._verified.get(authorization)
+        return cached if cached is not None and time.time() < cached.until else None
 
-    async def authenticate(self, authorization: bytes | None, *, public: bool) -> Principal | None:
+    async def authenticate(self, authorization: bytes | None, *, public: bool) -> Verified | None:
         """The caller, or None on a public route; a present but invalid token is always 401."""
         if authorization is None:
             if public:
                 return None
             raise unauthorized(ProblemCode.NOT_AUTHENTICATED)
+        cached = self.known(authorization)
+        if cached is not None:
+            return cached
         token = _bearer_token(authorization)
         if token is None:
             raise unauthorized(ProblemCode.INVALID_TOKEN)
-        now = time.time()
-        cached = self._verified.get(token)
-        if cached is not None and now < cached[1]:
-            return cached[0]
         try:
             principal = await self._verify(token.decode("ascii"))
         except InvalidToken as error:
@@ -75,14 +91,28 @@ class EdgeAuthenticator:
                 "Token keys are unavailable.",
                 headers=[(b"retry-after", b"5")],
             ) from error
-        self._remember(token, principal, now)
-        return principal
+        return self._remember(authorization, principal)
 
-    def _remember(self, token: bytes, principal: Principal, now: float) -> None:
+    def _remember(self, authorization: bytes, principal: Principal) -> Verified:
         if len(self._verified) >= VERIFIED_TOKEN_CACHE_SIZE:
             self._verified.clear()
+        now = time.time()
         expires_at = float(principal.claims.get("exp", now))
-        self._verified[token] = (principal, min(expires_at, now + VERIFIED_TOKEN_TTL_SECONDS))
+        user_id = str(principal.id)
+        session_id = session_id_of(principal.claims)
+        verified = Verified(
+            principal=principal,
+            user_id=user_id,
+            identity=f"user:{user_id}",
+            revoked_key=(
+                revoked_session_key(user_id=user_id, session_id=session_id)
+                if session_id is not None
+                else None
+            ),
+            until=min(expires_at, now + VERIFIED_TOKEN_TTL_SECONDS),
+        )
+        self._verified[authorization] = verified
+        return verified
 
 
 def _bearer_token(authorization: bytes) -> bytes | None:

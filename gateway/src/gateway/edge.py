@@ -147,8 +147,8 @@ class EdgeMiddleware:
                 public=is_public(method, path),
             )
             answer_headers.extend(admitted.headers)
-            if admitted.principal is not None:
-                user_id_var.set(str(admitted.principal.id))
+            if admitted.user_id is not None:
+                user_id_var.set(admitted.user_id)
             settings = self._settings
             body = await receive_body(
                 receive,
@@ -226,8 +226,8 @@ class EdgeMiddleware:
                 authorization=None if ticket else _socket_authorization(head, handshake.token),
                 public=ticket,
             )
-            if admitted.principal is not None:
-                user = str(admitted.principal.id)
+            if admitted.user_id is not None:
+                user = admitted.user_id
                 user_id_var.set(user)
             else:
                 # Each ticket opens one socket at most; the service caps sockets per user.

@@ -40,16 +40,51 @@ REDIRECTS = {"/api/schema/": SCHEMA_PATH, "/api/docs/": DOCS_PATH}
 @dataclass(frozen=True, slots=True)
 class RouteRule:
     method: str
-    pattern: re.Pattern[str]
+    # A regular expression the whole path must match.
+    pattern: str
+
+
+class RouteTable:
+    """Rules looked up at once: a literal path by one set lookup, the patterns by one
+    regular expression per method (an alternation), instead of a regex scan per rule."""
+
+    __slots__ = ("_exact", "_patterns")
+
+    def __init__(self, *rules: RouteRule) -> None:
+        exact: dict[str, set[str]] = {}
+        patterns: dict[str, list[str]] = {}
+        for rule in rules:
+            literal = _literal(rule.pattern)
+            if literal is not None:
+                exact.setdefault(rule.method, set()).add(literal)
+            else:
+                patterns.setdefault(rule.method, []).append(f"(?:{rule.pattern})")
+        self._exact = {method: frozenset(paths) for method, paths in exact.items()}
+        self._patterns = {
+            method: re.compile("|".join(alternatives)) for method, alternatives in patterns.items()
+        }
 
     def matches(self, method: str, path: str) -> bool:
         # HEAD is GET without a body, so it is public wherever GET is.
-        allowed = method == self.method or (self.method == "GET" and method == "HEAD")
-        return allowed and self.pattern.fullmatch(path) is not None
+        if method == "HEAD":
+            method = "GET"
+        exact = self._exact.get(method)
+        if exact is not None and path in exact:
+            return True
+        pattern = self._patterns.get(method)
+        return pattern is not None and pattern.fullmatch(path) is not None
+
+
+def _literal(pattern: str) -> str | None:
+    """The one path ``pattern`` matches, when it has no regular expression syntax."""
+    return None if any(char in _REGEX_SYNTAX for char in pattern) else pattern
+
+
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]|()\\")
 
 
 def _rule(method: str, path_pattern: str) -> RouteRule:
-    return RouteRule(method, re.compile(path_pattern))
+    return RouteRule(method, path_pattern)
 
 
 # Where credentials are tried or mail is sent: a tighter limit keeps guessing, sign-up
@@ -112,17 +147,22 @@ def own_path_limited(path: str) -> bool | None:
     return OWN_PATHS.get(path)
 
 
+_PUBLIC = RouteTable(*PUBLIC_ROUTES)
+_CREDENTIALS = RouteTable(*CREDENTIAL_ROUTES)
+_STRICT = {name: RouteTable(*routes) for name, routes in STRICT_ROUTES.items()}
+
+
 def is_public(method: str, path: str) -> bool:
-    return any(route.matches(method, path) for route in PUBLIC_ROUTES)
+    return _PUBLIC.matches(method, path)
 
 
 def is_credential_route(method: str, path: str) -> bool:
-    return any(route.matches(method, path) for route in CREDENTIAL_ROUTES)
+    return _CREDENTIALS.matches(method, path)
 
 
 def strict_quota(method: str, path: str) -> str | None:
     """The name of the stricter quota of this route (``mail``, ``mfa``), if it has one."""
-    for name, routes in STRICT_ROUTES.items():
-        if any(route.matches(method, path) for route in routes):
+    for name, table in _STRICT.items():
+        if table.matches(method, path):
             return name
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, cast
@@ -35,6 +36,12 @@ MAX_HEADER_FIELD_BYTES = 8190
 
 # How long a refused connection's remaining bytes are read and dropped before it closes.
 LINGER_SECONDS = 2.0
+
+# The cyclic collector's first generation is collected after this many new objects, not
+# Python's 700: a proxied request allocates hundreds, most freed by reference counting
+# before a collection could find them, and at 700 the collector (young generations
+# traversed, survivors promoted toward full collections) took about a tenth of the CPU.
+GC_YOUNG_THRESHOLD = 10_000
 
 HEAD_TOO_LARGE = Problem(
     431, ProblemCode.REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large."
@@ -221,6 +228,14 @@ class EdgeServerConfig(uvicorn.Config):
         self.settings = settings
 
 
+def tune_gc() -> None:
+    """Once the app is built: what is loaded by now lives as long as the process, so the
+    collector stops traversing it, and collects the young less often."""
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gateway", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -238,8 +253,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     settings = Settings.from_environ()
+    app = create_app(settings)
+    tune_gc()
     config = EdgeServerConfig(
-        create_app(settings),
+        app,
         settings=settings,
         host=args.host,
         port=args.port,
