@@ -9,17 +9,40 @@ from django.db import transaction
 from evtest_app.events import fail_times
 from evtest_app.models import AppliedEffect
 from factories import user_data
+from processes import drain_event_ids, fresh_topology, wait_until
 
 from platform_common.events import consumer, tasks
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import InboxEntry
-from platform_common.events.tasks import Delivery, consume_batch
+from platform_common.events.tasks import Delivery
 from platform_common.observability.celery_metrics import TaskState
 from platform_common.testing.events import make_envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TYPE = "accounts.user.registered"
+
+
+@pytest.fixture(autouse=True)
+def empty_queues() -> None:
+    fresh_topology()
+
+
+def consume_batch(task: Task[Any, Any], deliveries: list[Delivery]) -> list[TaskState]:
+    return [outcome.state for outcome in tasks.consume_batch(task.app, deliveries)]
+
+
+def retry_copies(count: int) -> list[str]:
+    """The event ids of the next ``count`` retry copies to reach the queue (after their
+    delay of one or two seconds)."""
+    ids: list[str] = []
+
+    def arrived() -> bool:
+        ids.extend(drain_event_ids())
+        return len(ids) >= count
+
+    wait_until(arrived, timeout=15)
+    return ids
 
 
 def registered(count: int) -> list[Envelope]:
@@ -40,8 +63,8 @@ def applied(envelopes: list[Envelope]) -> set[uuid.UUID]:
 def test_a_batch_applies_every_event_once(consume_task: Task[Any, Any]) -> None:
     envelopes = registered(3)
 
-    states = consume_batch(consume_task.app, [delivery(envelope) for envelope in envelopes])
-    again = consume_batch(consume_task.app, [delivery(envelope) for envelope in envelopes])
+    states = consume_batch(consume_task, [delivery(envelope) for envelope in envelopes])
+    again = consume_batch(consume_task, [delivery(envelope) for envelope in envelopes])
 
     assert states == again == [TaskState.SUCCEEDED] * 3
     assert applied(envelopes) == {envelope.id for envelope in envelopes}
@@ -56,11 +79,12 @@ def test_a_failing_event_is_retried_alone_and_its_neighbours_commit(
     first, failing, last = envelopes = registered(3)
     fail_times(str(failing.id), 1)
 
-    states = consume_batch(consume_task.app, [delivery(envelope) for envelope in envelopes])
+    states = consume_batch(consume_task, [delivery(envelope) for envelope in envelopes])
 
     assert states == [TaskState.SUCCEEDED, TaskState.RETRIED, TaskState.SUCCEEDED]
     assert applied(envelopes) == {first.id, last.id}
     assert not InboxEntry.objects.filter(event_id=failing.id).exists()
+    assert retry_copies(1) == [str(failing.id)]
 
 
 def test_poison_in_a_batch_is_dead_lettered_and_the_rest_applied(
@@ -70,7 +94,7 @@ def test_poison_in_a_batch_is_dead_lettered_and_the_rest_applied(
     poison = make_envelope(type=TYPE, data=user_data(), version=9)
 
     states = consume_batch(
-        consume_task.app, [delivery(healthy[0]), delivery(poison), delivery(healthy[1])]
+        consume_task, [delivery(healthy[0]), delivery(poison), delivery(healthy[1])]
     )
 
     assert states == [TaskState.SUCCEEDED, TaskState.REJECTED, TaskState.SUCCEEDED]
@@ -84,7 +108,7 @@ def test_an_exhausted_event_in_a_batch_is_dead_lettered(
     healthy, failing = envelopes = registered(2)
     fail_times(str(failing.id), 1)
 
-    states = consume_batch(consume_task.app, [delivery(healthy), delivery(failing, retries=2)])
+    states = consume_batch(consume_task, [delivery(healthy), delivery(failing, retries=2)])
 
     assert states == [TaskState.SUCCEEDED, TaskState.REJECTED]
     assert applied(envelopes) == {healthy.id}
@@ -104,8 +128,9 @@ def test_a_batch_whose_transaction_rolls_back_retries_every_event(
 
     monkeypatch.setattr(tasks, "apply", apply_then_lose_the_transaction)
 
-    states = consume_batch(consume_task.app, [delivery(envelope) for envelope in envelopes])
+    states = consume_batch(consume_task, [delivery(envelope) for envelope in envelopes])
 
     assert states == [TaskState.RETRIED] * 3
     assert applied(envelopes) == set()
     assert InboxEntry.objects.count() == 0
+    assert sorted(retry_copies(3)) == sorted(str(envelope.id) for envelope in envelopes)

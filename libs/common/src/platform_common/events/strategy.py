@@ -73,6 +73,13 @@ class EventBatcher:
         with self._lock:
             return len(self._queued) + self._in_jobs
 
+    def close(self) -> None:
+        """The consumer restarted (a new connection): the broker hands back every message
+        left unacked on the old one, so those still queued here are dropped."""
+        with self._lock:
+            self._queued.clear()
+            self._running = self._slots  # no new jobs from the old connection
+
     def receive(
         self, message: Message, ack: Callable[..., Any], reject: Callable[..., Any]
     ) -> None:
@@ -132,7 +139,7 @@ def run_batch(deliveries: list[Delivery]) -> list[str]:
     app: Celery = current_app
     started = time.perf_counter()
     try:
-        states = consume_batch(app, deliveries)
+        states = [outcome.state for outcome in consume_batch(app, deliveries)]
     except Exception:
         logger.exception("a batch of %d events failed; its messages are rejected", len(deliveries))
         states = [TaskState.FAILED] * len(deliveries)
@@ -169,6 +176,8 @@ def held_deliveries() -> int:
 def batched(task: Task[Any, Any], app: Celery, consumer: Consumer, **_: Any) -> MessageHandler:
     """The consume task's strategy (``Task.Strategy``): built once per consumer start."""
     batcher = EventBatcher(task=task, consumer=consumer)
+    for previous in _batchers:
+        previous.close()
     _batchers[:] = [batcher]
 
     def on_message(

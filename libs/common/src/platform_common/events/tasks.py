@@ -76,23 +76,35 @@ class Delivery:
     traceparent: str  # the sender's span (relay, retry), parent of the delivery's span
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a delivery; ``unpublished``: why FAILED (no copy could be published)."""
+
+    state: TaskState
+    unpublished: Exception | None = None
+
+
 class BatchRolledBack(RuntimeError):
     """The batch's transaction was marked for rollback: nothing of it committed."""
 
 
 def consume(task: Task[Any, Any], envelope: object) -> TaskState:
     """The consume task's body: one event as a batch of one (the worker itself hands the
-    pool whole batches, see ``strategy``)."""
+    pool whole batches, see ``strategy``). A copy that could not be published raises, so
+    that Celery rejects the delivery and RabbitMQ dead-letters it."""
     delivery = Delivery(
         task_id=str(task.request.id),
         envelope=envelope,
         retries=int(task.request.retries or 0),
         traceparent=current_traceparent(),
     )
-    return consume_batch(task.app, [delivery])[0]
+    [outcome] = consume_batch(task.app, [delivery])
+    if outcome.unpublished is not None:
+        raise outcome.unpublished
+    return outcome.state
 
 
-def consume_batch(app: Celery, deliveries: Sequence[Delivery]) -> list[TaskState]:
+def consume_batch(app: Celery, deliveries: Sequence[Delivery]) -> list[Outcome]:
     """Apply events in one transaction, each handler run in a savepoint with its inbox row;
     retry transient failures, dead-letter poison and exhausted ones.
 
@@ -104,7 +116,7 @@ def consume_batch(app: Celery, deliveries: Sequence[Delivery]) -> list[TaskState
     published: the worker rejects it and RabbitMQ dead-letters the original).
     """
     _check_connections()
-    states: dict[int, TaskState] = {}
+    states: dict[int, Outcome] = {}
     envelopes: dict[int, Envelope] = {}
     for index, delivery in enumerate(deliveries):
         try:
@@ -118,7 +130,7 @@ def consume_batch(app: Celery, deliveries: Sequence[Delivery]) -> list[TaskState
     for index, envelope in envelopes.items():
         failure = failures.get(index)
         states[index] = (
-            TaskState.SUCCEEDED
+            Outcome(TaskState.SUCCEEDED)
             if failure is None
             else _failed(app, deliveries[index], envelope, failure)
         )
@@ -163,7 +175,7 @@ def _apply_one(delivery: Delivery, envelope: Envelope) -> Exception | None:
     return None
 
 
-def _failed(app: Celery, delivery: Delivery, envelope: Envelope, error: Exception) -> TaskState:
+def _failed(app: Celery, delivery: Delivery, envelope: Envelope, error: Exception) -> Outcome:
     will_retry = delivery.retries < conf.integer("EVENTS_MAX_RETRIES")
     _report_failure(envelope.type, will_retry=will_retry)
     if will_retry:
@@ -178,17 +190,17 @@ def _failed(app: Celery, delivery: Delivery, envelope: Envelope, error: Exceptio
     return _settle(app, delivery, error, dead_letter=not will_retry)
 
 
-def _settle(app: Celery, delivery: Delivery, error: Exception, *, dead_letter: bool) -> TaskState:
+def _settle(app: Celery, delivery: Delivery, error: Exception, *, dead_letter: bool) -> Outcome:
     """Publish the retry or dead-letter copy; FAILED when the broker took neither."""
     try:
         if dead_letter:
             _dead_letter(app, delivery, error)
-            return TaskState.REJECTED
+            return Outcome(TaskState.REJECTED)
         _retry_later(app, delivery, countdown=retry_delay(delivery.retries))
-    except Exception:
+    except Exception as unpublished:
         logger.exception("event %s: no copy published, rejected", delivery.task_id)
-        return TaskState.FAILED
-    return TaskState.RETRIED
+        return Outcome(TaskState.FAILED, unpublished)
+    return Outcome(TaskState.RETRIED)
 
 
 def _check_connections() -> None:
