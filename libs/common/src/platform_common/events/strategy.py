@@ -56,8 +56,7 @@ class _Held:
 class EventBatcher:
     """Queues event messages and keeps at most ``slots`` batch jobs in the pool."""
 
-    def __init__(self, *, task: Task[Any, Any], consumer: Consumer) -> None:
-        self._task = task
+    def __init__(self, *, consumer: Consumer) -> None:
         self._pool = consumer.pool
         self._slots = max(1, int(consumer.pool.limit or 1))
         self._connection_errors: tuple[type[BaseException], ...] = getattr(
@@ -175,7 +174,7 @@ def held_deliveries() -> int:
 
 def batched(task: Task[Any, Any], app: Celery, consumer: Consumer, **_: Any) -> MessageHandler:
     """The consume task's strategy (``Task.Strategy``): built once per consumer start."""
-    batcher = EventBatcher(task=task, consumer=consumer)
+    batcher = EventBatcher(consumer=consumer)
     for previous in _batchers:
         previous.close()
     _batchers[:] = [batcher]
