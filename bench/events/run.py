@@ -126,14 +126,29 @@ def platform_phase(count: int, rate: float) -> Figures:
     return figures(latencies, min(o for o, _ in rows), max(h for _, h in rows))
 
 
-def measure_platform() -> tuple[Figures, Figures]:
+def measure_platform() -> tuple[Figures, Figures, float]:
     worker = worker_command("bench_celery", concurrency=4)
     relay = [str(BIN / "python"), "-m", "django", "run_outbox_relay"]
     with running(worker), running(relay):
         platform_phase(200, RATE)  # warm-up: connections, queue declared
         steady = platform_phase(RATE * RATE_SECONDS, RATE)
         burst = platform_phase(BURST, 0)
-    return steady, burst
+    return steady, burst, producer_alone(BURST)
+
+
+def producer_alone(count: int) -> float:
+    """Commits per second of the burst's producer with nothing else running: the bound of
+    the burst's figure (its rows are never relayed; the database is dropped after)."""
+    command = [str(BIN / "python"), "-m", "django", "produce", str(count)]
+    subprocess.run(command, cwd=HERE, env=ENV, check=True)
+    with psycopg.connect(DSN, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at))"
+            " FROM events_outboxmessage WHERE sent_at IS NULL"
+        ).fetchone()
+    if row is None or row[0] != count:
+        raise RuntimeError(f"expected {count} unsent rows, found {row}")
+    return float(row[0]) / float(row[1])
 
 
 def kombu_phase(count: int, rate: float) -> Figures:
@@ -199,7 +214,9 @@ def report(rows: list[tuple[str, Callable[[Figures], float], Figures, Figures]])
         print(f"{label:34}{pick(ours):16.1f}{pick(peer):12.1f}{pick(ours) / pick(peer):8.2f}")
 
 
-def record_rows(steady: Figures, burst: Figures, peer_steady: Figures, peer_burst: Figures) -> None:
+def record_rows(
+    steady: Figures, burst: Figures, producer: float, peer_steady: Figures, peer_burst: Figures
+) -> None:
     def row(measure: str, ours: float, peer: float, *goals: Goal) -> Row:
         return Row("events", measure, ours, peer, "raw kombu", goals)
 
@@ -223,12 +240,13 @@ def record_rows(steady: Figures, burst: Figures, peer_steady: Figures, peer_burs
             Goal("ratio", ">=", 0.8),
         )
     )
+    record(row(f"burst's producer alone, {BURST:,} commits/s", producer, peer_burst.throughput))
 
 
 def main() -> None:
     started = time.monotonic()
     with environment():
-        steady, burst = measure_platform()
+        steady, burst, producer = measure_platform()
         peer_steady, peer_burst = measure_kombu()
     report(
         [
@@ -238,7 +256,8 @@ def main() -> None:
             (f"burst of {BURST} (events/s)", lambda f: f.throughput, burst, peer_burst),
         ]
     )
-    record_rows(steady, burst, peer_steady, peer_burst)
+    print(f"{'burst producer alone (commits/s)':34}{producer:16.1f}")
+    record_rows(steady, burst, producer, peer_steady, peer_burst)
     print("\nplatform: commit -> handler committed (outbox, relay, RabbitMQ, Celery, inbox);")
     print("kombu: publish with a confirm per message -> consume and ack, quorum queue, one process")
     print(f"total {time.monotonic() - started:.0f}s")

@@ -50,6 +50,13 @@ def parse(payload: object) -> Envelope:
 def process(payload: object) -> Envelope:
     """Run every handler of the event once; exceptions from handlers propagate (retry)."""
     envelope = parse(payload)
+    apply(envelope)
+    return envelope
+
+
+def apply(envelope: Envelope) -> None:
+    """Run every handler of a parsed event once, each in its own atomic block with its inbox
+    row (a savepoint when the caller holds a transaction); handler exceptions propagate."""
     request_token = request_id_var.set(envelope.request_id)
     try:
         for handler in handlers_for(envelope.type, envelope.version):
@@ -59,7 +66,6 @@ def process(payload: object) -> Envelope:
                 _apply_once(handler, envelope)
     finally:
         request_id_var.reset(request_token)
-    return envelope
 
 
 def _apply_once(handler: Handler, envelope: Envelope) -> None:

@@ -11,23 +11,26 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from celery import Task
-from django.db import close_old_connections
+from celery import Celery, Task
+from django.db import close_old_connections, transaction
 from kombu import Exchange
 from kombu.transport.native_delayed_delivery import MAX_LEVEL, calculate_routing_key
 
 from platform_common.events import conf, maintenance
-from platform_common.events.consumer import PoisonMessage, process
+from platform_common.events.consumer import PoisonMessage, apply, parse
+from platform_common.events.envelope import Envelope
 from platform_common.events.topology import (
     DEAD_LETTER_EXCHANGE,
     dead_letter_queue_name,
     direct_routing_key,
 )
 from platform_common.events.wire import (
+    CONSUME_TASK,
     ERROR_HEADER,
     ERROR_TYPE_HEADER,
     EVENT_TYPE_HEADER,
@@ -36,7 +39,11 @@ from platform_common.events.wire import (
 )
 from platform_common.observability import event_metrics
 from platform_common.observability.celery_metrics import TaskState
-from platform_common.observability.tracing import TRACEPARENT, current_traceparent
+from platform_common.observability.tracing import (
+    TRACEPARENT,
+    current_traceparent,
+    delivery_span,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,8 @@ DELAYED_EXCHANGE = Exchange(f"celery_delayed_{MAX_LEVEL}", type="topic", durable
 # and before the next event after any failure: a check per event was a quarter of the
 # worker's time. A connection that broke in between fails that event, which is retried.
 CONNECTION_CHECK_SECONDS = 1.0
+# The span of each delivery, named as Celery's instrumentation names a task's run.
+CONSUME_SPAN = f"run/{CONSUME_TASK}"
 
 
 class _ConnectionCheck(threading.local):
@@ -57,35 +66,141 @@ class _ConnectionCheck(threading.local):
 _connection_check = _ConnectionCheck()
 
 
-def consume(task: Task[Any, Any], envelope: object) -> TaskState:
-    """Apply one event; retry transient failures, dead-letter poison and exhausted ones.
+@dataclass(frozen=True)
+class Delivery:
+    """One event message as the worker took it: all a pool thread or child needs."""
 
-    Returns what became of the delivery for the task metrics: a retry and a dead letter
-    are copies this task publishes, so Celery alone would count both as successes.
+    task_id: str
+    envelope: object  # the decoded task argument, parsed (and maybe refused) by the batch
+    retries: int
+    traceparent: str  # the sender's span (relay, retry), parent of the delivery's span
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a delivery; ``unpublished``: why FAILED (no copy could be published)."""
+
+    state: TaskState
+    unpublished: Exception | None = None
+
+
+class BatchRolledBack(RuntimeError):
+    """The batch's transaction was marked for rollback: nothing of it committed."""
+
+
+def consume(task: Task[Any, Any], envelope: object) -> TaskState:
+    """The consume task's body: one event as a batch of one (the worker itself hands the
+    pool whole batches, see ``strategy``). A copy that could not be published raises, so
+    that Celery rejects the delivery and RabbitMQ dead-letters it."""
+    delivery = Delivery(
+        task_id=str(task.request.id),
+        envelope=envelope,
+        retries=int(task.request.retries or 0),
+        traceparent=current_traceparent(),
+    )
+    [outcome] = consume_batch(task.app, [delivery])
+    if outcome.unpublished is not None:
+        raise outcome.unpublished
+    return outcome.state
+
+
+def consume_batch(app: Celery, deliveries: Sequence[Delivery]) -> list[Outcome]:
+    """Apply events in one transaction, each handler run in a savepoint with its inbox row;
+    retry transient failures, dead-letter poison and exhausted ones.
+
+    One commit per batch instead of one per event. A failing handler rolls back to its
+    savepoint alone, so its neighbours commit and it is retried as before; if the
+    transaction as a whole fails, every event of the batch is retried (an event that was
+    applied meanwhile finds its inbox row). Returns what became of each delivery, in order:
+    acked (succeeded, retried, rejected: a copy was published) or FAILED (no copy could be
+    published: the worker rejects it and RabbitMQ dead-letters the original).
     """
-    event_type = _event_type(envelope)
     _check_connections()
+    states: dict[int, Outcome] = {}
+    envelopes: dict[int, Envelope] = {}
+    for index, delivery in enumerate(deliveries):
+        try:
+            envelopes[index] = parse(delivery.envelope)
+        except PoisonMessage as error:
+            event_type = _event_type(delivery.envelope)
+            _report_failure(event_type, will_retry=False)
+            logger.error("event %s is poison, dead-lettered: %s", event_type, error)
+            states[index] = _settle(app, delivery, error, dead_letter=True)
+    failures = _apply_all(deliveries, envelopes)
+    for index, envelope in envelopes.items():
+        failure = failures.get(index)
+        states[index] = (
+            Outcome(TaskState.SUCCEEDED)
+            if failure is None
+            else _failed(app, deliveries[index], envelope, failure)
+        )
+    if failures:
+        _connection_check.due_at = 0.0
+    return [states[index] for index in range(len(deliveries))]
+
+
+def _apply_all(
+    deliveries: Sequence[Delivery], envelopes: dict[int, Envelope]
+) -> dict[int, Exception]:
+    """Run the batch's handlers in one transaction; returns the events that failed."""
+    if not envelopes:
+        return {}
+    if len(envelopes) == 1:
+        # Alone, an event needs no savepoints: each handler's block is its transaction.
+        [(index, envelope)] = envelopes.items()
+        error = _apply_one(deliveries[index], envelope)
+        return {} if error is None else {index: error}
+    failures: dict[int, Exception] = {}
     try:
-        process(envelope)
-    except PoisonMessage as error:
-        _connection_check.due_at = 0.0
-        _report_failure(event_type, will_retry=False)
-        logger.error("event %s is poison, dead-lettered: %s", event_type, error)
-        _dead_letter(task, envelope, error)
-        return TaskState.REJECTED
+        with transaction.atomic():
+            for index, envelope in envelopes.items():
+                error = _apply_one(deliveries[index], envelope)
+                if error is not None:
+                    failures[index] = error
+            # A savepoint that could not roll back (a broken connection) leaves the whole
+            # transaction to roll back, silently on exit: then nothing of the batch holds.
+            if transaction.get_rollback():
+                raise BatchRolledBack("the batch's transaction was rolled back")
     except Exception as error:
-        _connection_check.due_at = 0.0
-        retries = int(task.request.retries)
-        will_retry = retries < conf.integer("EVENTS_MAX_RETRIES")
-        _report_failure(event_type, will_retry=will_retry)
-        if will_retry:
-            logger.warning("event %s failed, retry %d: %s", event_type, retries + 1, error)
-            _retry_later(task, envelope, countdown=retry_delay(retries))
-            return TaskState.RETRIED
-        logger.exception("event %s failed %d times, dead-lettered", event_type, retries + 1)
-        _dead_letter(task, envelope, error)
-        return TaskState.REJECTED
-    return TaskState.SUCCEEDED
+        return {index: failures.get(index, error) for index in envelopes}
+    return failures
+
+
+def _apply_one(delivery: Delivery, envelope: Envelope) -> Exception | None:
+    with delivery_span(CONSUME_SPAN, traceparent=delivery.traceparent):
+        try:
+            apply(envelope)
+        except Exception as error:
+            return error
+    return None
+
+
+def _failed(app: Celery, delivery: Delivery, envelope: Envelope, error: Exception) -> Outcome:
+    will_retry = delivery.retries < conf.integer("EVENTS_MAX_RETRIES")
+    _report_failure(envelope.type, will_retry=will_retry)
+    if will_retry:
+        logger.warning("event %s failed, retry %d: %s", envelope.type, delivery.retries + 1, error)
+    else:
+        logger.error(
+            "event %s failed %d times, dead-lettered: %s",
+            envelope.type,
+            delivery.retries + 1,
+            error,
+        )
+    return _settle(app, delivery, error, dead_letter=not will_retry)
+
+
+def _settle(app: Celery, delivery: Delivery, error: Exception, *, dead_letter: bool) -> Outcome:
+    """Publish the retry or dead-letter copy; FAILED when the broker took neither."""
+    try:
+        if dead_letter:
+            _dead_letter(app, delivery, error)
+            return Outcome(TaskState.REJECTED)
+        _retry_later(app, delivery, countdown=retry_delay(delivery.retries))
+    except Exception as unpublished:
+        logger.exception("event %s: no copy published, rejected", delivery.task_id)
+        return Outcome(TaskState.FAILED, unpublished)
+    return Outcome(TaskState.RETRIED)
 
 
 def _check_connections() -> None:
@@ -127,57 +242,59 @@ def purge_expired() -> None:
     logger.info("purged %d sent outbox rows, %d inbox rows", outbox_deleted, inbox_deleted)
 
 
-def _retry_later(task: Task[Any, Any], envelope: object, *, countdown: int) -> None:
+def _retry_later(app: Celery, delivery: Delivery, *, countdown: int) -> None:
     # Not task.retry(): it would route by the original key (the event type), and the
     # copy would reach every service subscribed to it. The private key reaches only ours.
     routing_key = calculate_routing_key(countdown, direct_routing_key(conf.service_name()))
     _publish_copy(
-        task,
-        envelope,
+        app,
+        delivery,
         exchange=DELAYED_EXCHANGE,
         routing_key=routing_key,
-        headers={"retries": task.request.retries + 1},
+        headers={"retries": delivery.retries + 1},
     )
 
 
-def _dead_letter(task: Task[Any, Any], envelope: object, error: BaseException) -> None:
-    event_metrics.dead_lettered(service=conf.service_name(), event_type=_event_type(envelope))
+def _dead_letter(app: Celery, delivery: Delivery, error: BaseException) -> None:
+    event_metrics.dead_lettered(
+        service=conf.service_name(), event_type=_event_type(delivery.envelope)
+    )
     _publish_copy(
-        task,
-        envelope,
+        app,
+        delivery,
         exchange=DEAD_LETTER_EXCHANGE,
         routing_key=dead_letter_queue_name(conf.service_name()),
         headers={
             ERROR_TYPE_HEADER: type(error).__name__,
             ERROR_HEADER: str(error)[:1000],
-            "x-attempts": task.request.retries + 1,
+            "x-attempts": delivery.retries + 1,
             "x-failed-at": datetime.now(UTC).isoformat(),
         },
     )
 
 
 def _publish_copy(
-    task: Task[Any, Any],
-    envelope: object,
+    app: Celery,
+    delivery: Delivery,
     *,
     exchange: Exchange,
     routing_key: str,
     headers: dict[str, Any],
 ) -> None:
     message = task_message(
-        task_id=str(task.request.id),
-        args=[envelope],
+        task_id=delivery.task_id,
+        args=[delivery.envelope],
         origin=f"worker@{conf.service_name()}",
-        # The task's span continues in the copy's delivery.
+        # The delivery's span continues in the copy's delivery.
         extra_headers={
-            EVENT_TYPE_HEADER: _event_type(envelope),
-            TRACEPARENT: current_traceparent(),
+            EVENT_TYPE_HEADER: _event_type(delivery.envelope),
+            TRACEPARENT: current_traceparent() or delivery.traceparent,
             **headers,
         },
     )
-    # Unroutable propagates: the task fails, Celery rejects the delivery and RabbitMQ
-    # dead-letters the original (at-least-once), so the event is kept either way.
-    with task.app.producer_or_acquire() as producer:
+    # Unroutable propagates: the delivery is rejected and RabbitMQ dead-letters the
+    # original (at-least-once), so the event is kept either way.
+    with app.producer_or_acquire() as producer:
         publish_task_message(producer, message, exchange=exchange, routing_key=routing_key)
 
 

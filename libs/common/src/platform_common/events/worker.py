@@ -94,9 +94,12 @@ class WorkerMetrics:
             return
         # Imported here: the models need the app registry, ready by the time a worker runs.
         from platform_common.events.monitoring import monitor_for_this_service
+        from platform_common.events.strategy import held_deliveries
 
         self._server = start_metrics_server(port)
-        self._monitor = monitor_for_this_service(held=lambda: len(worker_state.reserved_requests))
+        self._monitor = monitor_for_this_service(
+            held=lambda: len(worker_state.reserved_requests) + held_deliveries()
+        )
         self._monitor.start()
         logger.info("worker metrics on port %d", self._server.port)
 
@@ -148,9 +151,9 @@ def create_celery_app(service: str) -> Celery:
     signals.worker_ready.connect(WORKER_METRICS.start, weak=False, dispatch_uid="metrics-start")
     signals.worker_shutdown.connect(WORKER_METRICS.stop, weak=False, dispatch_uid="metrics-stop")
     # Imported after setup: the tasks use the events models.
-    from platform_common.events import tasks
+    from platform_common.events import strategy, tasks
 
-    app.task(bind=True, name=CONSUME_TASK)(tasks.consume)
+    app.task(bind=True, name=CONSUME_TASK, Strategy=f"{strategy.__name__}:batched")(tasks.consume)
     schedule_periodic(
         app, name=PURGE_TASK, run=tasks.purge_expired, every_seconds=PURGE_EVERY_SECONDS
     )

@@ -67,6 +67,12 @@ class _TaskSignals:
         rejected(service=self.service)
 
 
+def task_done(*, service: str, task: str, state: TaskState, seconds: float) -> None:
+    """A task the worker ran outside Celery's tracer (the batched event deliveries)."""
+    TASK_SECONDS.labels(service, task).observe(seconds)
+    TASKS.labels(service, task, state.value).inc()
+
+
 def rejected(*, service: str) -> None:
     """A message the worker refused before any task ran (unknown or undecodable)."""
     TASKS.labels(service, UNKNOWN_TASK, TaskState.REJECTED.value).inc()

@@ -56,3 +56,13 @@ def handler_span(*, event_type: str, handler: str, traceparent: str) -> Iterator
         attributes={"messaging.event.type": event_type, "messaging.handler": handler},
     ):
         yield
+
+
+@contextmanager
+def delivery_span(name: str, *, traceparent: str) -> Iterator[None]:
+    """The span of one delivery taken by the worker, below the sender's (``traceparent`` of
+    the message headers): the event's handlers run in spans below it."""
+    with _tracer.start_as_current_span(
+        name, context=_context_of(traceparent), kind=trace.SpanKind.CONSUMER
+    ):
+        yield
