@@ -57,25 +57,30 @@ def create_article(client: httpx.Client, headers: dict[str, str], status: str) -
     return article
 
 
+def with_role(client: httpx.Client, user: dict[str, Any], role: str) -> dict[str, str]:
+    """Give ``user`` (registered by ``register_and_login``) ``role`` with accounts'
+    ``grant_role`` command; returns Authorization headers of a fresh sign-in (tokens carry
+    roles)."""
+    subprocess.run(
+        [ROOT / "dev/bin/manage", "accounts", "grant_role", user["email"], role],
+        check=True,
+        capture_output=True,
+    )
+    tokens = client.post(
+        f"{API}/accounts/token/", json={"email": user["email"], "password": PASSWORD}
+    )
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['access']}"}
+
+
 _editors: dict[str, dict[str, str]] = {}
 
 
 def editor_headers(client: httpx.Client) -> dict[str, str]:
-    """Authorization headers of an editor of the running stack (registered once, given the
-    role with accounts' ``grant_role`` command, then signed in: tokens carry roles)."""
+    """Authorization headers of an editor of the running stack (registered once)."""
     stack = str(client.base_url)
     if stack not in _editors:
-        user, _ = register_and_login(client, "editor")
-        subprocess.run(
-            [ROOT / "dev/bin/manage", "accounts", "grant_role", user["email"], "editor"],
-            check=True,
-            capture_output=True,
-        )
-        tokens = client.post(
-            f"{API}/accounts/token/", json={"email": user["email"], "password": PASSWORD}
-        )
-        assert tokens.status_code == 200, tokens.text
-        _editors[stack] = {"Authorization": f"Bearer {tokens.json()['access']}"}
+        _editors[stack] = with_role(client, register_and_login(client, "editor")[0], "editor")
     return _editors[stack]
 
 
