@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +88,7 @@ def rss_kb(pid: int) -> int:
 
 def admin(sql: str) -> None:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as db:
-        db.execute(sql)  # type: ignore[arg-type]
+        db.execute(sql.encode())
 
 
 @contextlib.contextmanager
@@ -159,7 +159,13 @@ async def open_clients(urls: list[str], received: Received) -> list[ClientConnec
     return list(await asyncio.gather(*(one(url) for url in urls)))
 
 
-async def measure(urls: list[str], pids: dict[str, int], write: object, *, sent: int) -> Figures:
+async def measure(
+    urls: list[str],
+    pids: dict[str, int],
+    write: Callable[[], Awaitable[None]],
+    *,
+    sent: int,
+) -> Figures:
     """Warm-up clients, RSS, every client, RSS, then ``write()`` (a coroutine function)."""
     received = Received()
     sockets = await open_clients(urls[:WARM_CLIENTS], received)
@@ -169,7 +175,7 @@ async def measure(urls: list[str], pids: dict[str, int], write: object, *, sent:
     await asyncio.sleep(SETTLE_SECONDS)
     after = {name: rss_kb(pid) for name, pid in pids.items()}
     added = len(urls) - WARM_CLIENTS
-    await write()  # type: ignore[operator]
+    await write()
     await asyncio.sleep(DRAIN_SECONDS)
     await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
     quantiles = statistics.quantiles(received.latencies, n=100)
