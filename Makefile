@@ -13,7 +13,7 @@ lint:     ## ruff + mypy (strict) only
 	dev/bin/lint
 audit:    ## pip-audit over uv.lock (a finding fails; an unreachable service only warns)
 	dev/bin/audit
-bench:    ## gateway and event-pipeline benchmarks
+bench:    ## gateway, event-pipeline and WebSocket benchmarks
 	dev/bin/bench
 chaos:    ## the full chaos test (tests/chaos)
 	dev/bin/chaos

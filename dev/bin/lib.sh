@@ -9,6 +9,9 @@ runtime_dir() {
     if [[ $(id -u) == 0 ]]; then echo /run/platform-dev; else echo "$root/.local"; fi
 }
 pgbouncer_dir() { echo "$(runtime_dir)/pgbouncer"; }
+# The project's Mosquitto (password file + ACL), one per machine like PgBouncer.
+mosquitto_port=1884
+mosquitto_dir() { echo "$(runtime_dir)/mosquitto"; }
 
 # as_root <command...>: run a command as root (directly when root already, else with sudo).
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }

@@ -53,6 +53,7 @@ DELIBERATE = {
     "UPSTREAM_NOTIFICATIONS": "in-cluster address",
     "FORWARDED_ALLOW_IPS": "behind the ingress: the cluster's private ranges",
     "METRICS_PORT": "the container port `metrics` (locally each process has a port of its own)",
+    "MQTT_PORT": "the broker's standard port (the local broker runs beside the machine's)",
     "ACCOUNT_LINK_BASE_URL": "the ingress host",
     "EMAIL_HOST": "the cluster's mail relay; development's is the local SMTP sink",
     "EMAIL_PORT": "the cluster's mail relay; development's is the local SMTP sink",

@@ -32,17 +32,27 @@ def register_and_login(
     user: dict[str, Any] = registered.json()
     assert user["email"] == email
     for role in roles:
-        subprocess.run(
-            [ROOT / "dev/bin/manage", "accounts", "grant_role", email, role],
-            check=True,
-            capture_output=True,
-        )
+        grant_role(email, role)
+    return user, login(client, email)
+
+
+def grant_role(email: str, role: str) -> None:
+    """Give an account a role, as an operator does (accounts' ``grant_role`` command)."""
+    subprocess.run(
+        [ROOT / "dev/bin/manage", "accounts", "grant_role", email, role],
+        check=True,
+        capture_output=True,
+    )
+
+
+def login(client: httpx.Client, email: str) -> dict[str, str]:
+    """Authorization headers of a fresh sign-in (its tokens carry the account's roles)."""
     tokens = client.post(f"{API}/accounts/token/", json={"email": email, "password": PASSWORD})
     assert tokens.status_code == 200, tokens.text
     body = tokens.json()
     assert body["access"]
     assert body["refresh"]
-    return user, {"Authorization": f"Bearer {body['access']}"}
+    return {"Authorization": f"Bearer {body['access']}"}
 
 
 def create_article(client: httpx.Client, headers: dict[str, str], status: str) -> dict[str, Any]:
@@ -65,6 +75,13 @@ def create_article(client: httpx.Client, headers: dict[str, str], status: str) -
         article = response.json()
     assert article["status"] == status
     return article
+
+
+def with_role(client: httpx.Client, user: dict[str, Any], role: str) -> dict[str, str]:
+    """Give ``user`` (registered by ``register_and_login``) ``role``; returns Authorization
+    headers of a fresh sign-in (tokens carry roles)."""
+    grant_role(user["email"], role)
+    return login(client, user["email"])
 
 
 _editors: dict[str, dict[str, str]] = {}

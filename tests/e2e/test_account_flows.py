@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from gateway_client import API, PASSWORD, ROOT, assert_problem, register_and_login
+from gateway_client import API, PASSWORD, assert_problem, register_and_login, with_role
 from mail_sink import link_token, mail_to
 from test_identity import REVOCATION_DEADLINE_S, log_in, refused_within
 
@@ -97,12 +96,7 @@ def test_an_admins_role_grant_and_team_reach_the_members_next_token(
     client: httpx.Client,
 ) -> None:
     admin, _ = register_and_login(client, "admin")
-    subprocess.run(
-        [ROOT / "dev/bin/manage", "accounts", "grant_role", admin["email"], "admin"],
-        check=True,
-        capture_output=True,
-    )
-    admin_headers = log_in(client, admin["email"])
+    admin_headers = with_role(client, admin, "admin")
     member, _ = register_and_login(client, "member")
 
     granted = client.put(
