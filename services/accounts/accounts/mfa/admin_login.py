@@ -11,20 +11,19 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from accounts.clients import ClientInfo, client_info
 from accounts.mfa.services import mfa_enabled, mfa_login_code_verify
 from accounts.users.models import User
-from platform_common.admin import LOGIN_WITH_CODE_TEMPLATE
+from platform_common.admin import (
+    LOGIN_WITH_CODE_TEMPLATE,
+    MFA_REQUIRED_MESSAGE,
+    second_factor_field,
+)
 from platform_common.api.errors import ApplicationError
 
 
 class MfaAdminLoginForm(AdminAuthenticationForm):
-    code = forms.CharField(
-        label="Authenticator or recovery code",
-        max_length=32,
-        required=False,
-        help_text="Only if your account uses two-factor authentication.",
-    )
+    code = second_factor_field()
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "mfa_required": "This account uses two-factor authentication: type a code too.",
+        "mfa_required": MFA_REQUIRED_MESSAGE,
         "mfa_code_invalid": "The code is incorrect, or too many were tried; wait and retry.",
     }
 

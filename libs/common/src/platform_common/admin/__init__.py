@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from django import forms
+
 # Unfold's apps come before django.contrib.admin, whose templates they override.
 ADMIN_APPS = [
     "unfold",
@@ -36,6 +38,18 @@ CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # The login page of forms with a second-factor field named ``code``.
 LOGIN_WITH_CODE_TEMPLATE = "platform_common/admin/login.html"
+MFA_REQUIRED_MESSAGE = "This account uses two-factor authentication: type a code too."
+
+
+def second_factor_field() -> forms.CharField:
+    """The admin login's ``code`` field: an authenticator or recovery code, typed by staff
+    with MFA only."""
+    return forms.CharField(
+        label="Authenticator or recovery code",
+        max_length=32,
+        required=False,
+        help_text="Only if your account uses two-factor authentication.",
+    )
 
 
 def admin_settings(current: Mapping[str, Any]) -> dict[str, Any]:

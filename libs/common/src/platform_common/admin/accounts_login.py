@@ -22,7 +22,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Permission
 from django.http import HttpRequest
 
-from platform_common.admin import LOGIN_WITH_CODE_TEMPLATE
+from platform_common.admin import (
+    LOGIN_WITH_CODE_TEMPLATE,
+    MFA_REQUIRED_MESSAGE,
+    second_factor_field,
+)
 from platform_common.auth.drf import get_verifier
 from platform_common.auth.jwt import InvalidToken, Principal
 
@@ -74,16 +78,11 @@ class AccountsLoginForm(AuthenticationForm):
     """The admin login form of a service: the credentials are checked by accounts."""
 
     username = forms.EmailField(label="Email", max_length=254)
-    code = forms.CharField(
-        label="Authenticator or recovery code",
-        max_length=32,
-        required=False,
-        help_text="Only if your account uses two-factor authentication.",
-    )
+    code = second_factor_field()
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Email or password incorrect, or the account is not staff.",
-        "mfa_required": "This account uses two-factor authentication: type a code too.",
+        "mfa_required": MFA_REQUIRED_MESSAGE,
         "mfa_code_invalid": "The code is incorrect or expired; sign in again.",
         "unavailable": "Sign-in is unavailable for a moment; try again.",
     }
