@@ -1,6 +1,7 @@
 import html
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from content.articles.models import (
@@ -85,6 +86,12 @@ class TagSummarySerializer(serializers.Serializer[dict[str, Any]]):
     name = serializers.CharField(read_only=True)
 
 
+@extend_schema_field(TagSummarySerializer(many=True))
+class TagSummariesField(serializers.ReadOnlyField):
+    """The selectors' JSON array of tag summaries, passed through as it is: a nested
+    serializer would only copy the same three strings, at a cost per tag per row."""
+
+
 class ArticleOutputSerializer(ArticleEngagementFieldsMixin, BaseModelSerializer):
     """An article as its reader sees it: Markdown ``body`` and its sanitised ``body_html``,
     with its comment and reaction counts; ``?fields=`` narrows it. ``view_count`` is as of
@@ -94,7 +101,7 @@ class ArticleOutputSerializer(ArticleEngagementFieldsMixin, BaseModelSerializer)
     author_display_name = serializers.CharField(read_only=True, allow_null=True)
     category = CategorySummarySerializer(read_only=True, allow_null=True)
     # Annotated by the selectors (one JSON array per article, in the article's query).
-    tags = TagSummarySerializer(many=True, read_only=True, source="tag_summaries")
+    tags = TagSummariesField(source="tag_summaries")
     # Plain strings: empty when unset, which a URI format would not allow.
     canonical_url = serializers.CharField(read_only=True)
     og_image_url = serializers.CharField(
