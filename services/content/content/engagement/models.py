@@ -15,6 +15,10 @@ def reaction_count_field(kind: str) -> str:
     return f"{kind}_count"
 
 
+# Once: ``ReactionKind.values`` builds a new list on every access, and lists ask per row.
+_REACTION_COUNT_FIELDS = tuple((kind, reaction_count_field(kind)) for kind in ReactionKind.values)
+
+
 class ArticleEngagement(models.Model):
     """Denormalised counters of one article, kept by the services that change what they count.
 
@@ -36,7 +40,7 @@ class ArticleEngagement(models.Model):
         return f"engagement of {self.article_id}"
 
     def reaction_counts(self) -> dict[str, int]:
-        return {kind: getattr(self, reaction_count_field(kind)) for kind in ReactionKind.values}
+        return {kind: getattr(self, field) for kind, field in _REACTION_COUNT_FIELDS}
 
 
 class Reaction(TimestampedModel):
