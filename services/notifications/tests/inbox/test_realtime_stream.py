@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import uvicorn
-from django.db import transaction
 from channels.layers import get_channel_layer
+from django.db import transaction
 from pytest_django import Settings
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
