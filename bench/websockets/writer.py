@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +36,15 @@ def main() -> None:
     users = [uuid.UUID(line) for line in args.users.read_text().split()]
     total = int(args.rate * args.seconds)
     late = 0
+    durations: list[float] = []
     started = time.monotonic()
 
     def write(index: int) -> None:
+        begun = time.monotonic()
         notification_create(
             user_id=users[index % len(users)], kind="bench", title=repr(time.time())
         )
+        durations.append(time.monotonic() - begun)
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         futures = []
@@ -54,7 +58,13 @@ def main() -> None:
         for future in futures:
             future.result()
     elapsed = time.monotonic() - started
-    print(f"writer: {total} notifications in {elapsed:.1f} s ({late} submitted late)")
+    # The write itself (commit, then the push to Redis) is part of every latency measured.
+    quantiles = statistics.quantiles(durations, n=100)
+    print(
+        f"writer: {total} notifications in {elapsed:.1f} s ({late} submitted late); "
+        f"notification_create p50 {quantiles[49] * 1000:.1f} ms, p99 {quantiles[98] * 1000:.1f} ms",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

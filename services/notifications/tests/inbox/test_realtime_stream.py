@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from channels.layers import get_channel_layer
 from django.db import transaction
 from pytest_django import Settings
 from websockets.exceptions import ConnectionClosed
@@ -20,7 +21,7 @@ from notifications.inbox.consumers import (
     CLOSE_TOO_MANY_SOCKETS,
 )
 from notifications.inbox.models import Notification
-from notifications.inbox.realtime import notification_created_push
+from notifications.inbox.realtime import notification_created_push, run_on_push_loop
 from notifications.inbox.services import _next_sequence, notification_create
 from platform_common.testing.jwt import JWKSServer, MakeToken
 from platform_common.testing.metrics import scrape
@@ -157,6 +158,35 @@ def test_a_repeated_push_reaches_the_socket_once(asgi_server: str, make_token: M
         _assert_silent(socket)
 
     assert frames[0]["notification"]["id"] == str(notification.id)
+
+
+async def _connections_received() -> int:
+    stats = await get_channel_layer().connection(0).info("stats")
+    return int(stats["total_connections_received"])
+
+
+def _layer_connections_received() -> int:
+    return run_on_push_loop(_connections_received())
+
+
+def test_pushes_from_a_thread_without_a_loop_reuse_the_channel_layers_connection(
+    asgi_server: str, make_token: MakeToken
+) -> None:
+    user_id = uuid.uuid4()
+    pushes = 30
+    with _open(asgi_server, make_token(sub=user_id)) as socket:
+        _create(user_id, 1)  # the push loop's connection is made here
+        _notifications(socket, 1)
+        before = _layer_connections_received()
+
+        _create(user_id, pushes)  # this test's thread has no event loop, as a Celery worker's
+
+        frames = _notifications(socket, pushes)
+        after = _layer_connections_received()
+
+    assert [frame["sequence"] for frame in frames] == list(range(2, pushes + 2))
+    # A new connection per push was the bug; the Redis is shared, so allow some others'.
+    assert after - before < pushes // 2
 
 
 def test_a_dedup_key_repeat_takes_no_sequence_number(transactional_db: None) -> None:
