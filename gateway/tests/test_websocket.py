@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+import websockets
 
 from tests.conftest import MakeToken, StartGateway, Upstreams, bearer, ws_url
 from tests.servers import closed_port
@@ -49,6 +50,21 @@ async def test_frames_flow_both_ways_with_path_query_and_subprotocol(
     assert "x-user-id" not in hello["headers"]
     assert (text.type, text.data) == (aiohttp.WSMsgType.TEXT, "ping")
     assert (binary.type, binary.data) == (aiohttp.WSMsgType.BINARY, b"\x00\x01")
+
+
+async def test_no_compression_is_negotiated_so_an_idle_socket_holds_no_zlib_state(
+    gateway: str, make_token: MakeToken
+) -> None:
+    # The websockets client offers permessage-deflate, as browsers do.
+    async with websockets.connect(
+        ws_url(gateway, "/ws/notifications/"), additional_headers=bearer(make_token())
+    ) as ws:
+        hello = json.loads(await ws.recv())
+
+    assert ws.response is not None
+    assert "Sec-WebSocket-Extensions" not in ws.response.headers
+    # Nor on the hop to the service (aiohttp's client offers none).
+    assert "sec-websocket-extensions" not in hello["headers"]
 
 
 async def test_token_may_come_in_the_query_string(gateway: str, make_token: MakeToken) -> None:
