@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from gateway_client import API, PASSWORD, create_article
+from gateway_client import API, PASSWORD, create_article, grant_role
 from otlp_sink import OtlpSink, ReceivedSpan
 from stack_output import stack_lines
 from websockets.sync.client import connect
@@ -101,9 +101,9 @@ def test_one_trace_runs_from_a_gateway_request_to_the_event_handler(
 
 
 def demo_flows(client: httpx.Client, stack: str) -> tuple[list[str], dict[str, str]]:
-    """Register, log in, refresh, publish, read notifications, use the WebSocket, log in a
-    demo user; returns every secret and email the flows used, and the ids of traced
-    requests (request id -> trace id)."""
+    """Register (an author), log in, refresh, publish, read notifications, use the
+    WebSocket, log in a demo user; returns every secret and email the flows used, and the
+    ids of traced requests (request id -> trace id)."""
     traced: dict[str, str] = {}
 
     def headers(request_id: str, **extra: str) -> dict[str, str]:
@@ -111,6 +111,7 @@ def demo_flows(client: httpx.Client, stack: str) -> tuple[list[str], dict[str, s
         return {**traced_headers(traced[request_id], request_id), **extra}
 
     email, _ = registered_user(client, headers("flow-register"))
+    grant_role(email, "author")  # to publish below; tokens carry the roles of their login
     login = client.post(
         f"{API}/accounts/token/",
         json={"email": email, "password": PASSWORD},
