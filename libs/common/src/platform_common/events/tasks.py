@@ -129,11 +129,12 @@ def consume_batch(app: Celery, deliveries: Sequence[Delivery]) -> list[Outcome]:
     failures = _apply_all(deliveries, envelopes)
     for index, envelope in envelopes.items():
         failure = failures.get(index)
-        states[index] = (
-            Outcome(TaskState.SUCCEEDED)
-            if failure is None
-            else _failed(app, deliveries[index], envelope, failure)
-        )
+        if failure is None:
+            # The line Celery wrote per task before batches: which worker applied an event.
+            logger.info("event %s [%s] handled", envelope.type, envelope.id)
+            states[index] = Outcome(TaskState.SUCCEEDED)
+        else:
+            states[index] = _failed(app, deliveries[index], envelope, failure)
     if failures:
         _connection_check.due_at = 0.0
     return [states[index] for index in range(len(deliveries))]
