@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import aio_pika
 import redis.asyncio as aioredis
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -171,6 +171,8 @@ class OutboxRelay:
                     self._backoff = min(self._backoff * 2, MAX_BACKOFF_SECONDS)
         finally:
             listener.cancel()
+            # The DB thread's connection is closed there (connections are per thread).
+            await self._in_db_thread(connections.close_all)
             self._db.shutdown(wait=True)
             for signum in (signal.SIGTERM, signal.SIGINT):
                 self._loop.remove_signal_handler(signum)
@@ -185,11 +187,15 @@ class OutboxRelay:
             self._exchange = await channel.get_exchange(EVENTS_EXCHANGE.name, ensure=True)
             logger.info("outbox relay of %s connected", self.settings.service)
             while not self._stopping.is_set():
+                # Cleared before the pass, not after: a nudge for a row committed after
+                # the pass's query started then brings another pass at once, instead of
+                # being wiped and the row waiting for the poll.
+                self._nudged.clear()
                 published = await self._in_db_thread(self._drain_pass)
                 heartbeat.touch(self._heartbeat)
                 self._backoff = INITIAL_BACKOFF_SECONDS
                 if published < self.settings.batch_size:
-                    await self._wait_for_work()
+                    await _wait(self._nudged, self.settings.poll_seconds)
         finally:
             self._exchange = None
             await connection.close()
@@ -266,10 +272,6 @@ class OutboxRelay:
 
     async def _in_db_thread(self, func: Callable[[], _R]) -> _R:
         return await self._loop.run_in_executor(self._db, func)
-
-    async def _wait_for_work(self) -> None:
-        self._nudged.clear()
-        await _wait(self._nudged, self.settings.poll_seconds)
 
     async def _sleep(self, seconds: float) -> None:
         await _wait(self._stopping, seconds)
