@@ -14,6 +14,10 @@ from pathlib import Path
 
 from django.db import connection
 from kombu import Connection, Exchange, Queue
+from kombu.transport.native_delayed_delivery import (
+    bind_queue_to_native_delayed_delivery_exchange,
+    declare_native_delayed_delivery_exchanges_and_queues,
+)
 
 from platform_common.events import conf
 from platform_common.events.registry import subscribed_types
@@ -62,9 +66,13 @@ def worker_command(*, pool: str = "threads") -> list[str]:
 
 
 def fresh_topology() -> None:
-    """Declare the evtest topology and empty its queues."""
+    """Declare the evtest topology, with the delayed-delivery exchanges that retries go
+    through (a worker declares them at start-up; a test may run before any worker has),
+    and empty its queues."""
     with Connection(conf.broker_url()) as broker:
         declare_topology(broker, service="evtest", event_types=subscribed_types())
+        declare_native_delayed_delivery_exchanges_and_queues(broker, "quorum")
+        bind_queue_to_native_delayed_delivery_exchange(broker, events_queue("evtest", []))
         with broker.channel() as channel:
             for queue in (events_queue("evtest", []), dead_letter_queue("evtest")):
                 queue.bind(channel).purge()

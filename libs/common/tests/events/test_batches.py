@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 from celery import Task
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from evtest_app.events import fail_times
 from evtest_app.models import AppliedEffect
 from factories import user_data
 from processes import drain_event_ids, fresh_topology, wait_until
+from prometheus_client import REGISTRY
 
 from platform_common.events import consumer, tasks
 from platform_common.events.envelope import Envelope
@@ -73,6 +75,51 @@ def test_a_batch_applies_every_event_once(consume_task: Task[Any, Any]) -> None:
     assert InboxEntry.objects.count() == 6
 
 
+def test_a_batch_claims_its_inbox_rows_in_one_statement_without_savepoints(
+    consume_task: Task[Any, Any],
+) -> None:
+    envelopes = registered(4)
+
+    with CaptureQueriesContext(connection) as queries:
+        states = consume_batch(consume_task, [delivery(envelope) for envelope in envelopes])
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    inbox = InboxEntry._meta.db_table
+    assert states == [TaskState.SUCCEEDED] * 4
+    assert sum(statement.startswith(f"INSERT INTO {inbox}") for statement in statements) == 1
+    assert not [statement for statement in statements if "SAVEPOINT" in statement]
+    assert InboxEntry.objects.count() == 8
+
+
+def test_an_event_delivered_twice_in_one_batch_is_applied_once(
+    consume_task: Task[Any, Any],
+) -> None:
+    twice, once = registered(2)
+
+    states = consume_batch(consume_task, [delivery(twice), delivery(once), delivery(twice)])
+
+    assert states == [TaskState.SUCCEEDED] * 3
+    assert AppliedEffect.objects.filter(event_id=twice.id).count() == 1
+    assert AppliedEffect.objects.filter(event_id=once.id).count() == 1
+
+
+def test_the_neighbours_of_a_failing_event_are_counted_once(
+    consume_task: Task[Any, Any],
+) -> None:
+    labels = {"service": "evtest", "type": TYPE, "outcome": "applied"}
+    before = REGISTRY.get_sample_value("events_consumed_total", labels) or 0.0
+    first, failing, last = envelopes = registered(3)
+    fail_times(str(failing.id), 1)
+
+    consume_batch(consume_task, [delivery(envelope) for envelope in envelopes])
+
+    # The attempt that failed ran the first event's handlers too; it rolled back, and the
+    # figures count what committed: two events, two handlers each.
+    assert REGISTRY.get_sample_value("events_consumed_total", labels) == before + 4
+    assert AppliedEffect.objects.filter(event_id__in=[first.id, last.id]).count() == 2
+    assert retry_copies(1) == [str(failing.id)]
+
+
 def test_a_failing_event_is_retried_alone_and_its_neighbours_commit(
     consume_task: Task[Any, Any],
 ) -> None:
@@ -119,8 +166,8 @@ def test_a_batch_whose_transaction_rolls_back_retries_every_event(
 ) -> None:
     envelopes = registered(3)
 
-    def apply_then_lose_the_transaction(envelope: Envelope) -> None:
-        consumer.apply(envelope)
+    def apply_then_lose_the_transaction(envelope: Envelope, **options: Any) -> None:
+        consumer.apply(envelope, **options)
         if envelope.id == envelopes[1].id:
             # As a savepoint that could not roll back leaves it: Django rolls the whole
             # transaction back on exit, without an error.

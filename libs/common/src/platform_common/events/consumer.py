@@ -2,13 +2,17 @@
 
 Each handler runs in its own transaction together with the insert of its inbox row, so
 a handler's effects and the proof that it ran commit or roll back together; a redelivered
-or replayed event finds the row and changes nothing.
+or replayed event finds the row and changes nothing. A batch of events can instead claim
+every inbox row in one statement (``claim_all``) and run its handlers in the caller's one
+transaction: then any failure is the whole transaction's.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
+from collections.abc import Sequence
 
 from django.db import connection, transaction
 
@@ -54,34 +58,58 @@ def process(payload: object) -> Envelope:
     return envelope
 
 
-def apply(envelope: Envelope) -> None:
-    """Run every handler of a parsed event once, each in its own atomic block with its inbox
-    row (a savepoint when the caller holds a transaction); handler exceptions propagate."""
+# (event id, handler name): one inbox row.
+Claim = tuple[uuid.UUID, str]
+
+
+def apply(envelope: Envelope, *, claimed: set[Claim] | None = None) -> None:
+    """Run every handler of a parsed event once; handler exceptions propagate.
+
+    Without ``claimed``, each handler runs in its own atomic block with the insert of its
+    inbox row (a savepoint when the caller holds a transaction). With ``claimed`` (from
+    ``claim_all`` in the caller's transaction), a handler runs only if its claim is there,
+    and takes it, so an event delivered twice in one batch is applied once.
+    """
     request_token = request_id_var.set(envelope.request_id)
     try:
         for handler in handlers_for(envelope.type, envelope.version):
             with handler_span(
                 event_type=envelope.type, handler=handler.name, traceparent=envelope.traceparent
             ):
-                _apply_once(handler, envelope)
+                if claimed is None:
+                    with transaction.atomic():
+                        _apply_once(handler, envelope, first=_claim(handler, envelope))
+                else:
+                    key = (envelope.id, handler.name)
+                    first = key in claimed
+                    claimed.discard(key)
+                    _apply_once(handler, envelope, first=first)
     finally:
         request_id_var.reset(request_token)
 
 
-def _apply_once(handler: Handler, envelope: Envelope) -> None:
-    with transaction.atomic():
-        if not _claim(handler, envelope):
-            logger.info("event %s already applied by %s", envelope.id, handler.name)
-            event_metrics.consumed(
+def _apply_once(handler: Handler, envelope: Envelope, *, first: bool) -> None:
+    """Run the handler if this is the event's first claim; the figures count once the
+    transaction commits, so an attempt rolled back and run again is counted once."""
+    if not first:
+        logger.info("event %s already applied by %s", envelope.id, handler.name)
+        transaction.on_commit(
+            lambda: event_metrics.consumed(
                 service=conf.service_name(), event_type=envelope.type, duplicate=True
             )
-            return
-        started = time.monotonic()
-        handler.func(envelope)
+        )
+        return
+    started = time.monotonic()
+    handler.func(envelope)
     seconds = time.monotonic() - started
-    event_metrics.consumed(
-        service=conf.service_name(), event_type=envelope.type, duplicate=False, seconds=seconds
+    transaction.on_commit(
+        lambda: event_metrics.consumed(
+            service=conf.service_name(), event_type=envelope.type, duplicate=False, seconds=seconds
+        )
     )
+
+
+_INBOX = InboxEntry._meta.db_table
 
 
 def _claim(handler: Handler, envelope: Envelope) -> bool:
@@ -91,9 +119,34 @@ def _claim(handler: Handler, envelope: Envelope) -> bool:
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {InboxEntry._meta.db_table} "  # noqa: S608 - table name from the model
+            f"INSERT INTO {_INBOX} "  # noqa: S608 - table name from the model
             "(event_id, handler, event_type, processed_at) VALUES (%s, %s, %s, now()) "
             "ON CONFLICT (event_id, handler) DO NOTHING RETURNING id",
             [envelope.id, handler.name, envelope.type],
         )
         return cursor.fetchone() is not None
+
+
+def claim_all(envelopes: Sequence[Envelope]) -> set[Claim]:
+    """Insert the inbox rows of every handler of these events in one statement, in key
+    order (two batches claiming overlapping events wait for each other, never deadlock);
+    returns the claims inserted: the others were applied before."""
+    rows = [
+        (envelope.id, handler.name, envelope.type)
+        for envelope in envelopes
+        for handler in handlers_for(envelope.type, envelope.version)
+    ]
+    if not rows:
+        return set()
+    event_ids, handlers, event_types = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_INBOX} "  # noqa: S608 - table name from the model
+            "(event_id, handler, event_type, processed_at) "
+            "SELECT claim.event_id, claim.handler, claim.event_type, now() "
+            "FROM unnest(%s::uuid[], %s::text[], %s::text[]) "
+            "AS claim(event_id, handler, event_type) ORDER BY 1, 2 "
+            "ON CONFLICT (event_id, handler) DO NOTHING RETURNING event_id, handler",
+            [event_ids, handlers, event_types],
+        )
+        return {(event_id, handler) for event_id, handler in cursor.fetchall()}

@@ -38,9 +38,9 @@ from platform_common.observability.tracing import TRACEPARENT
 
 logger = logging.getLogger(__name__)
 
-# Events per job at most; the prefetch window usually bounds a batch first. Each handler
-# run is a savepoint: Postgres caches 64 subtransactions per transaction, past which every
-# other session's visibility checks get slower.
+# Events per job at most; the prefetch window usually bounds a batch first. A failing
+# event makes the rest of its batch apply again, and a batch holds its row locks until
+# it commits: both grow with the batch.
 MAX_BATCH = 16
 # Outcomes after which the message is acked; anything else is rejected (dead-lettered).
 _ACKED = {TaskState.SUCCEEDED.value, TaskState.RETRIED.value, TaskState.REJECTED.value}
