@@ -1,6 +1,8 @@
 """The worker applies the events of a batch in one transaction, each failure on its own."""
 
+import json
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from factories import user_data
 from processes import drain_event_ids, fresh_topology, wait_until
 from prometheus_client import REGISTRY
 
-from platform_common.events import consumer, tasks
+from platform_common.events import consumer, strategy, tasks
 from platform_common.events.envelope import Envelope
 from platform_common.events.models import InboxEntry
 from platform_common.events.tasks import Delivery
@@ -181,3 +183,77 @@ def test_a_batch_whose_transaction_rolls_back_retries_every_event(
     assert applied(envelopes) == set()
     assert InboxEntry.objects.count() == 0
     assert sorted(retry_copies(3)) == sorted(str(envelope.id) for envelope in envelopes)
+
+
+class Pool:
+    """The pool seam of the batcher: records the jobs it is given."""
+
+    limit = 4
+
+    def __init__(self) -> None:
+        self.jobs: list[list[Delivery]] = []
+
+    def apply_async(self, target: Any, args: tuple[list[Delivery]], **callbacks: Any) -> None:
+        self.jobs.append(args[0])
+
+
+class Hub:
+    """The consumer's event loop seam: timers fire when the test says."""
+
+    def __init__(self) -> None:
+        self.timers: list[tuple[float, Any]] = []
+
+    def call_later(self, delay: float, callback: Any) -> None:
+        self.timers.append((delay, callback))
+
+    def fire(self) -> None:
+        timers, self.timers = self.timers, []
+        for _delay, callback in timers:
+            callback()
+
+
+def batcher(*, hub: Hub | None) -> tuple[strategy.EventBatcher, Pool]:
+    pool = Pool()
+    consumer: Any = SimpleNamespace(pool=pool, hub=hub)
+    return strategy.EventBatcher(consumer=consumer), pool
+
+
+def receive(events: strategy.EventBatcher, envelope: Envelope) -> None:
+    body = json.dumps([[envelope.to_dict()], {}, {}]).encode()
+    message: Any = SimpleNamespace(headers={"id": str(envelope.id)}, body=body)
+    events.receive(message, ack=lambda *_: None, reject=lambda *_: None)
+
+
+def test_messages_arriving_within_the_linger_share_one_job() -> None:
+    hub = Hub()
+    events, pool = batcher(hub=hub)
+    envelopes = registered(3)
+
+    for envelope in envelopes:
+        receive(events, envelope)
+    started_before_the_linger = list(pool.jobs)
+    armed = [delay for delay, _ in hub.timers]
+    hub.fire()
+
+    assert started_before_the_linger == []
+    assert armed == [strategy.LINGER_SECONDS]
+    assert [[d.task_id for d in job] for job in pool.jobs] == [[str(e.id) for e in envelopes]]
+
+
+def test_a_full_batch_starts_without_waiting_for_the_linger() -> None:
+    hub = Hub()
+    events, pool = batcher(hub=hub)
+
+    for envelope in registered(strategy.MAX_BATCH):
+        receive(events, envelope)
+
+    assert [len(job) for job in pool.jobs] == [strategy.MAX_BATCH]
+
+
+def test_without_an_event_loop_each_message_starts_a_job_at_once() -> None:
+    events, pool = batcher(hub=None)
+
+    for envelope in registered(2):
+        receive(events, envelope)
+
+    assert [len(job) for job in pool.jobs] == [1, 1]

@@ -152,7 +152,7 @@ def test_a_prefork_worker_serves_what_its_children_recorded(tmp_path: Path) -> N
     # The worker runs 2 pool children (prefork): their samples reach the main process's
     # scrape through the multiprocess directory.
     env = {"METRICS_PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    with running(worker_command(pool="prefork"), env=env), running(relay_command()):
+    with running(worker_command(pool="prefork"), env=env) as worker, running(relay_command()):
         retried = publish_event(failing_attempts=1)
         healthy = [publish_event() for _ in range(4)]
         poison = make_envelope(type=TYPE, data=user_data(), version=9)
@@ -190,7 +190,7 @@ def test_a_prefork_worker_serves_what_its_children_recorded(tmp_path: Path) -> N
     assert metrics.value("events_dead_lettered_total", service="evtest", type=TYPE) == 1
     assert metrics.value("events_failed_total", service="evtest", type=TYPE, will_retry="true") == 1
     # Two handlers subscribe to the type: each of the 5 events applied twice, one of them
-    # after its retry (the handler that had succeeded found its inbox row: a duplicate).
+    # after its retry (its first attempt rolled back whole).
     assert (
         metrics.value("events_consumed_total", service="evtest", type=TYPE, outcome="applied") == 10
     )
@@ -200,5 +200,7 @@ def test_a_prefork_worker_serves_what_its_children_recorded(tmp_path: Path) -> N
         metrics.value("events_consumer_lag_messages", service="evtest", queue="evtest.events")
         is not None
     )
-    # Samples of pool children, not of the main process: their files are in the directory.
-    assert len(list(tmp_path.glob("counter_*.db"))) >= 2
+    # The jobs ran in pool children (how many of them is the batcher's choice): their
+    # files, not the main process's, hold the task samples the main process served.
+    children = {path.stem.removeprefix("counter_") for path in tmp_path.glob("counter_*.db")}
+    assert children - {str(worker.pid)}

@@ -4,8 +4,10 @@ Celery runs a task per message: its request, tracer and signals cost more CPU th
 event's own work, and each event paid a commit. The consume task's strategy (Celery's
 per-task hook for incoming messages) instead queues each event message here; whenever a
 pool slot is free, one job takes every queued message (up to ``MAX_BATCH``) and applies
-them with ``tasks.consume_batch``. Under a trickle a job carries one event, as before;
-under a burst the messages that arrive while the slots are busy form the next batches.
+them with ``tasks.consume_batch``. A message that finds a free slot waits ``LINGER_SECONDS``
+for others to join it (a full batch starts at once): a job of one event costs about
+twice the CPU per event of a job of eight, and under a burst that CPU is taken from the
+producers. Under a trickle a job carries one event, a few milliseconds later.
 
 Acknowledgement is unchanged: each message is acked only after its batch committed (or
 its retry or dead-letter copy was confirmed), and rejected, so that RabbitMQ dead-letters
@@ -42,6 +44,9 @@ logger = logging.getLogger(__name__)
 # event makes the rest of its batch apply again, and a batch holds its row locks until
 # it commits: both grow with the batch.
 MAX_BATCH = 16
+# How long a message that found a free slot waits for others (on the consumer's event
+# loop; without one, jobs start at once).
+LINGER_SECONDS = 0.003
 # Outcomes after which the message is acked; anything else is rejected (dead-lettered).
 _ACKED = {TaskState.SUCCEEDED.value, TaskState.RETRIED.value, TaskState.REJECTED.value}
 
@@ -60,6 +65,8 @@ class EventBatcher:
 
     def __init__(self, *, consumer: Consumer) -> None:
         self._pool = consumer.pool
+        # kombu's Hub: the consumer's event loop, which the linger's timer runs on.
+        self._hub: Any = getattr(consumer, "hub", None)
         self._slots = max(1, int(consumer.pool.limit or 1))
         self._connection_errors: tuple[type[BaseException], ...] = getattr(
             consumer, "connection_errors", ()
@@ -68,6 +75,7 @@ class EventBatcher:
         self._queued: deque[_Held] = deque()
         self._running = 0
         self._in_jobs = 0
+        self._lingering = False
 
     def held(self) -> int:
         """Messages taken from the broker and not yet settled (queued or in a job)."""
@@ -94,6 +102,18 @@ class EventBatcher:
             return
         with self._lock:
             self._queued.append(_Held(delivery, ack, reject))
+            linger = self._hub is not None and len(self._queued) < MAX_BATCH
+            if linger and not self._lingering:
+                self._lingering = True
+                self._hub.call_later(LINGER_SECONDS, self._flush)
+            batch = [] if linger else self._take()
+        if batch:
+            self._start(batch)
+
+    def _flush(self) -> None:
+        """The linger is over: start a job with what queued meanwhile, if a slot is free."""
+        with self._lock:
+            self._lingering = False
             batch = self._take()
         if batch:
             self._start(batch)
