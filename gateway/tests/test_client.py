@@ -178,6 +178,15 @@ async def test_an_answer_to_close_is_not_reused() -> None:
     assert upstream.connections == 2
 
 
+async def test_an_answer_without_length_or_chunks_ends_with_its_connection() -> None:
+    until_closed = b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nall of it"
+    async with scripted(lambda head: until_closed) as upstream, pool_of(upstream.url) as pool:
+        upstream.close_after_answer = True
+        got = await body_of(pool)
+
+    assert got == b"all of it"
+
+
 async def test_idle_connections_are_closed_after_the_keepalive() -> None:
     async with (
         scripted(lambda head: answer()) as upstream,

@@ -140,9 +140,13 @@ class _Connection(asyncio.Protocol):
         self._stop_timer()
         self._pool.forget(self)
         response = self._response
-        if response is not None:
-            self._response = None
-            response._fail(Disconnected("the upstream closed the connection"))
+        if response is None:
+            return
+        if exc is None and response.status and _delimited_by_close(response.headers):
+            self._message_complete(response)  # its body ends where the connection does
+            return
+        self._response = None
+        response._fail(Disconnected("the upstream closed the connection"))
 
     def data_received(self, data: bytes) -> None:
         if self._response is None:
@@ -271,6 +275,11 @@ class _Connection(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _delimited_by_close(headers: RawHeaders) -> bool:
+    """An answer with neither length nor chunks: its body is all the connection carries."""
+    return not any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in headers)
 
 
 class ConnectionPool:
