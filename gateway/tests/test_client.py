@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -224,6 +225,29 @@ async def test_an_idempotent_request_is_sent_once_more_when_the_connection_break
 
     assert after_get == 2
     assert len(upstream.requests) - after_get == 1
+
+
+async def test_the_upstreams_name_is_looked_up_once_for_many_connections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    lookups: list[str | None] = []
+
+    async def getaddrinfo(host: str | None, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(host)
+        return await original(host, *args, **kwargs)
+
+    original = loop.getaddrinfo
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    async with (
+        scripted(lambda head: answer(b"one", b"connection: close")) as upstream,
+        pool_of(upstream.url.replace("127.0.0.1", "localhost")) as pool,
+    ):
+        got = [await body_of(pool) for _ in range(3)]
+
+    assert got == [b"one"] * 3
+    assert upstream.connections == 3
+    assert lookups == ["localhost"]
 
 
 async def test_an_unreachable_upstream_is_unreachable() -> None:

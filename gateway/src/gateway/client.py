@@ -21,6 +21,7 @@ reading a body its client is slow to take not counted.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from typing import cast
 from urllib.parse import urlsplit
@@ -33,6 +34,8 @@ RawHeaders = list[tuple[bytes, bytes]]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 # Without a body these are sent with none; any other method says ``content-length: 0``.
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"})
+# As aiohttp's ttl_dns_cache did before.
+DNS_CACHE_SECONDS = 60.0
 # Body bytes received and not yet taken: above this the upstream is not read meanwhile.
 HIGH_WATER_BYTES = 64 * 1024
 
@@ -311,6 +314,8 @@ class ConnectionPool:
         self._host_header = b"host: " + host.encode("idna") + b"\r\n"
         self._keepalive = keepalive_seconds
         self._connect_timeout = connect_timeout
+        self._resolved: list[str] = []
+        self._resolved_at: float | None = None
         # Oldest first: reused from the end, expired from the front.
         self._idle: list[_Connection] = []
         self._sweep: asyncio.TimerHandle | None = None
@@ -390,12 +395,37 @@ class ConnectionPool:
     async def _connect(self) -> _Connection:
         try:
             async with asyncio.timeout(self._connect_timeout):
-                _, connection = await self.loop.create_connection(
-                    lambda: _Connection(self), self._host, self._port, ssl=self._ssl
-                )
+                return await self._open()
         except (OSError, TimeoutError) as error:
+            self._resolved_at = None  # the name may point elsewhere now
             raise Unreachable(f"{self._host}:{self._port}: {error!r}") from error
-        return connection
+
+    async def _open(self) -> _Connection:
+        """A connection to the first of the upstream's addresses that takes one."""
+        refused = OSError(f"{self._host} has no address")
+        for address in await self._addresses():
+            try:
+                _, connection = await self.loop.create_connection(
+                    lambda: _Connection(self),
+                    address,
+                    self._port,
+                    ssl=self._ssl,
+                    server_hostname=self._host if self._ssl else None,
+                )
+                return connection
+            except OSError as error:
+                refused = error
+        raise refused
+
+    async def _addresses(self) -> list[str]:
+        """The upstream's addresses, looked up again after ``DNS_CACHE_SECONDS`` (a
+        connection is made far more often than a Service's address changes)."""
+        now = self.loop.time()
+        if self._resolved_at is None or now - self._resolved_at >= DNS_CACHE_SECONDS:
+            found = await self.loop.getaddrinfo(self._host, self._port, type=socket.SOCK_STREAM)
+            self._resolved = list(dict.fromkeys(str(info[4][0]) for info in found))
+            self._resolved_at = now
+        return self._resolved
 
     def _close_expired(self) -> None:
         self._sweep = None
