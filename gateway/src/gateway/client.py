@@ -3,16 +3,17 @@ answer parsed by httptools (llhttp, as the edge's own server) while it arrives.
 
 A proxied request needs little of a general client: a request line and header bytes the
 edge has built, one write, the answer's head as raw bytes and its body passed on as it
-comes. aiohttp's client, used before, spent about a third of a proxied request's CPU
-(without the socket writes) on what a proxy has no use for: a header multidict per request
-and per answer, URL objects, cookies, auto headers, a stream reader, a timer per read.
-WebSockets and the schema fetches keep aiohttp.
+comes. With aiohttp's client, which also builds header multidicts, URL objects, cookie
+and auto-header handling and a stream reader per request, a proxied request cost the
+gateway about 230 µs of CPU, against 135 µs with this one. WebSockets and the schema
+fetches keep aiohttp.
 
 Connections: reused most recent first; an idle one is closed after ``keepalive_seconds``,
 before the upstream's own keep-alive ends (gunicorn: 2 s), so a request is seldom sent on a
-connection the upstream is closing. One that breaks before its answer is complete raises
-``Disconnected``; an idempotent request it happens to is sent once more on a new connection
-(RFC 9112 §9.3.1). The pool itself is unbounded: callers bound what they have in flight.
+connection the upstream is closing. A connection that breaks before the answer's head
+arrives raises ``Disconnected``, and an idempotent request is then sent once more on a new
+connection (RFC 9112 §9.3.1); one that breaks later fails the body's read with it. The pool
+itself is unbounded: callers bound what they have in flight.
 Timeouts: ``connect_timeout`` to open a connection (``Unreachable``), ``read_timeout`` for
 each wait on the upstream's bytes, head or body (``TimeoutError``), the time the edge stops
 reading a body its client is slow to take not counted.
