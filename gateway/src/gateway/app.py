@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from gateway.admission import Admission, Limits
 from gateway.auth import EdgeAuthenticator
 from gateway.breaker import CircuitBreaker
+from gateway.client import ConnectionPool
 from gateway.config import Settings, environment
 from gateway.edge import Edge, EdgeMiddleware
 from gateway.idempotency import Idempotency
@@ -60,8 +61,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     # server and client instrumentation spent creating spans nothing records.
     spans = tracing_recorded()
     if spans:
-        # Before the lifespan opens the sessions: each upstream call is a client span
-        # whose traceparent the service continues.
+        # Before the lifespan opens the sessions: each WebSocket's upstream handshake is a
+        # client span (proxied requests have theirs from proxy.py).
         AioHttpClientInstrumentor().instrument()
     app = Starlette(
         routes=[
@@ -91,8 +92,17 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         # Handshakes only for WebSockets: aiohttp lifts it once a socket is open.
         read_timeout=settings.upstream_read_timeout,
     )
-    sessions = {service: new_session() for service in settings.upstreams}
-    websocket_session = new_session()
+    pools = {
+        service: ConnectionPool(
+            url,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
+            connect_timeout=settings.upstream_connect_timeout,
+            read_timeout=settings.upstream_read_timeout,
+        )
+        for service, url in settings.upstreams.items()
+    }
+    # aiohttp for the rest: WebSockets and the services' schemas.
+    websocket_session, schema_session = new_session(), new_session()
     # Per process: each worker learns on its own that an upstream is down.
     breakers = {
         service: CircuitBreaker(
@@ -134,7 +144,7 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
                 service: Upstream(
                     service,
                     url,
-                    session=sessions[service],
+                    pool=pools[service],
                     breaker=breakers[service],
                     limit=settings.upstream_pool_size,
                 )
@@ -152,7 +162,7 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
         ),
         sockets=sockets,
         schema=MergedSchema(
-            sessions["accounts"], settings.upstreams, cache_seconds=settings.openapi_cache_seconds
+            schema_session, settings.upstreams, cache_seconds=settings.openapi_cache_seconds
         ),
     )
     # Per process, in the background: /readyz only reads what it found.
@@ -169,7 +179,9 @@ async def lifespan(app: Starlette, *, settings: Settings) -> AsyncIterator[dict[
             metrics.stop()
         await readiness.stop()
         await edge.admission.close()
-        for session in (*sessions.values(), websocket_session):
+        for pool in pools.values():
+            await pool.close()
+        for session in (websocket_session, schema_session):
             await session.close()
         await redis.aclose()
 

@@ -179,9 +179,9 @@ def upstream_request_headers(
     scope: Scope,
     *,
     head: RequestHead,
-    proxy_secret: str,
+    proxy_secret: bytes,
     dropped: frozenset[bytes] = HTTP_DROPPED,
-) -> list[tuple[str, str]]:
+) -> RawHeaders:
     """The client's headers as the upstream must see them.
 
     Hop-by-hop and spoofable headers go; the gateway asserts provenance with its own
@@ -193,28 +193,28 @@ def upstream_request_headers(
     listed = connection_listed(incoming)
     if listed:
         dropped = dropped | listed
-    forwarded: list[tuple[str, str]] = []
+    forwarded: RawHeaders = []
     host = b""
     for name, value in incoming:
         if name == b"host":
             host = value
         if name not in dropped and not name.startswith(FORWARDED_PREFIX):
-            forwarded.append((name.decode("latin-1"), value.decode("latin-1")))
-    forwarded.append(("x-gateway-proxy-secret", proxy_secret))
+            forwarded.append((name, value))
+    forwarded.append((b"x-gateway-proxy-secret", proxy_secret))
     client = scope.get("client")
     if client:
-        forwarded.append(("x-forwarded-for", client[0]))
+        forwarded.append((b"x-forwarded-for", client[0].encode("latin-1")))
     secure = scope["scheme"] in ("https", "wss")
-    forwarded.append(("x-forwarded-proto", "https" if secure else "http"))
+    forwarded.append((b"x-forwarded-proto", b"https" if secure else b"http"))
     if host:
-        forwarded.append(("x-forwarded-host", host.decode("latin-1")))
-    forwarded.append(("x-request-id", head.request_id.decode("ascii")))
+        forwarded.append((b"x-forwarded-host", host))
+    forwarded.append((b"x-request-id", head.request_id))
     span = trace.get_current_span().get_span_context()
     if span.is_valid:
         forwarded.append(
             (
-                "traceparent",
-                f"00-{span.trace_id:032x}-{span.span_id:016x}-{span.trace_flags:02x}",
+                b"traceparent",
+                b"00-%032x-%016x-%02x" % (span.trace_id, span.span_id, span.trace_flags),
             )
         )
     return forwarded

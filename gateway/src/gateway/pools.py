@@ -1,4 +1,5 @@
-"""Connections to the upstreams: one pool per service and one for WebSockets, each bounded.
+"""Connections to the upstreams: one pool per service (``client.py``) and an aiohttp
+session for WebSockets, each bounded.
 
 A slow or stuck service fills only its own pool; a full pool is answered at once (503
 ``upstream_busy``) instead of queueing, and is the gateway's own limit, never counted by
@@ -11,6 +12,7 @@ from __future__ import annotations
 import aiohttp
 
 from gateway.breaker import CircuitBreaker
+from gateway.client import ConnectionPool
 from gateway.problems import Problem
 from platform_common.problems import ProblemCode
 
@@ -18,7 +20,8 @@ from platform_common.problems import ProblemCode
 def create_session(
     *, keepalive_seconds: float, connect_timeout: float, read_timeout: float
 ) -> aiohttp.ClientSession:
-    """A keep-alive pool, measured several times faster than httpx here.
+    """An aiohttp session (WebSockets, schema fetches), measured several times faster than
+    httpx here.
 
     The connector itself is unbounded: callers bound what they have in flight, so a
     request never waits for a free connection (a wait that would look like an outage).
@@ -41,20 +44,20 @@ def create_session(
 class Upstream:
     """One service: its base URL, its own pool and breaker, and what is in flight to it."""
 
-    __slots__ = ("breaker", "in_flight", "limit", "name", "session", "url")
+    __slots__ = ("breaker", "in_flight", "limit", "name", "pool", "url")
 
     def __init__(
         self,
         name: str,
         url: str,
         *,
-        session: aiohttp.ClientSession,
+        pool: ConnectionPool,
         breaker: CircuitBreaker,
         limit: int,
     ) -> None:
         self.name = name
         self.url = url
-        self.session = session
+        self.pool = pool
         self.breaker = breaker
         self.limit = limit
         self.in_flight = 0

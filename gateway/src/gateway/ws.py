@@ -58,7 +58,7 @@ class WebSocketProxy:
     ) -> None:
         self._session = session
         self._upstream = upstream
-        self._proxy_secret = proxy_secret
+        self._proxy_secret = proxy_secret.encode()
         self._retry_after = retry_after_seconds
 
     async def forward(
@@ -74,9 +74,12 @@ class WebSocketProxy:
         try:
             upstream = await self._session.ws_connect(
                 url,
-                headers=upstream_request_headers(
-                    scope, head=head, proxy_secret=self._proxy_secret, dropped=WEBSOCKET_DROPPED
-                ),
+                headers=[
+                    (name.decode("latin-1"), value.decode("latin-1"))
+                    for name, value in upstream_request_headers(
+                        scope, head=head, proxy_secret=self._proxy_secret, dropped=WEBSOCKET_DROPPED
+                    )
+                ],
                 protocols=scope.get("subprotocols", ()),
                 autoping=True,
             )
