@@ -17,18 +17,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from platform_common.testing.bench import Goal, Row, record
+from platform_common.testing.bench import Goal, Row, free_port, record, wait_until_serving
 from platform_common.testing.jwt import SigningKey, sign_token
 
 ISSUER = "http://accounts.bench"
@@ -100,24 +96,6 @@ def ensure_installed(command: str, package: str) -> str:
     if not found:
         sys.exit(f"{command} is still missing after installing {package}")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_serving(url: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            httpx.get(url, timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 
-from platform_common.testing.bench import Goal, Row, record
+from platform_common.testing.bench import Goal, Row, free_port, record, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "/api/v1/content/articles/"
@@ -35,7 +35,7 @@ GOAL = 0.9
 
 
 def gateway_bench() -> ModuleType:
-    """bench/gateway/run.py: its wrk, process and port helpers are this script's too."""
+    """bench/gateway/run.py: its wrk and process helpers are this script's too."""
     spec = importlib.util.spec_from_file_location("gateway_bench", ROOT / "bench/gateway/run.py")
     assert spec is not None
     assert spec.loader is not None
@@ -63,7 +63,7 @@ def measure(
     bench: ModuleType, wrk: str, name: str, *, seconds: int, tracing: dict[str, str]
 ) -> float:
     """Requests/s of the endpoint with content started afresh in this tracing mode."""
-    port = bench.free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-observability-") as metrics_dir:
         env = {
             **os.environ,
@@ -89,7 +89,7 @@ def measure(
             str(ROOT / "services/content"),
         ]
         with bench.running(command, env=env):
-            bench.wait_until_serving(f"http://127.0.0.1:{port}/healthz", timeout=60)
+            wait_until_serving(f"http://127.0.0.1:{port}/healthz", timeout=60)
             result = bench.wrk(
                 wrk, name, f"http://127.0.0.1:{port}{ENDPOINT}", seconds=seconds, headers={}
             )

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,11 +34,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psycopg
 from websockets.asyncio.client import ClientConnection, connect
 
-from platform_common.testing.bench import Goal, Row, record
+from platform_common.testing.bench import Goal, Row, free_port, record, wait_until_serving
 from platform_common.testing.jwt import JWKSServer, SigningKey, sign_token
 
 HERE = Path(__file__).resolve().parent
@@ -71,12 +69,6 @@ class Figures:
     p50_ms: float
     p99_ms: float
     rss_kb_per_connection: dict[str, float]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_kb(pid: int) -> int:
@@ -124,18 +116,6 @@ def running(command: list[str], *, env: dict[str, str], cwd: Path) -> Iterator[i
             _, stderr = process.communicate()
         if process.returncode not in (0, -15) and stderr:
             print(stderr[-3000:], file=sys.stderr)
-
-
-def wait_until_serving(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            httpx.get(url, timeout=2).raise_for_status()
-            return
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 async def listen(socket: ClientConnection, received: Received) -> None:
@@ -233,8 +213,8 @@ async def ours(args: argparse.Namespace, tmp: Path) -> Figures:
             running(service, env=service_env, cwd=SERVICE_DIR) as service_pid,
             running(gateway, env=gateway_env, cwd=ROOT) as gateway_pid,
         ):
-            wait_until_serving(f"http://127.0.0.1:{service_port}/healthz")
-            wait_until_serving(f"http://127.0.0.1:{gateway_port}/healthz")
+            wait_until_serving(f"http://127.0.0.1:{service_port}/healthz", timeout=30.0)
+            wait_until_serving(f"http://127.0.0.1:{gateway_port}/healthz", timeout=30.0)
             urls = [
                 f"ws://127.0.0.1:{gateway_port}/ws/notifications/?access_token="
                 + sign_token(key, issuer=ISSUER, audience=AUDIENCE, sub=user, exp_delta=3600)

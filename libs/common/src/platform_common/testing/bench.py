@@ -3,13 +3,18 @@
 A benchmark is ``bench/<name>/run.py``: it measures our figure and a peer's in the same
 run and calls :func:`record` once per row. ``make bench`` runs every such script with
 ``BENCH_RESULTS`` naming a file, reads the JSON lines back (:func:`load`) and prints and
-writes one table. Run by hand without ``BENCH_RESULTS``, a script records nothing.
+writes one table. Run by hand without ``BENCH_RESULTS``, a script records nothing. The
+scripts' common chores (a free port, waiting for a server they started) are here too.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import time
+import urllib.error
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -93,3 +98,22 @@ def _row(fields: dict[str, Any]) -> Row:
         peer_name=str(fields["peer_name"]),
         goals=goals,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_serving(url: str, *, timeout: float = 15.0) -> None:
+    """Until ``url`` answers 2xx; the last error is raised after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a local http URL
+                return
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
