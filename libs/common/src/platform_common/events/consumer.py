@@ -109,39 +109,35 @@ def _apply_once(handler: Handler, envelope: Envelope, *, first: bool) -> None:
     )
 
 
-_INBOX = InboxEntry._meta.db_table
-
-
 def _claim(handler: Handler, envelope: Envelope) -> bool:
     """Insert the inbox row; False if it exists (a concurrent claim waits for the first one).
 
     One statement instead of a savepoint around an insert: fewer round trips per event.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_INBOX} "  # noqa: S608 - table name from the model
-            "(event_id, handler, event_type, processed_at) VALUES (%s, %s, %s, now()) "
-            "ON CONFLICT (event_id, handler) DO NOTHING RETURNING id",
-            [envelope.id, handler.name, envelope.type],
-        )
-        return cursor.fetchone() is not None
+    return bool(_insert_claims([(envelope.id, handler.name, envelope.type)]))
 
 
 def claim_all(envelopes: Sequence[Envelope]) -> set[Claim]:
-    """Insert the inbox rows of every handler of these events in one statement, in key
-    order (two batches claiming overlapping events wait for each other, never deadlock);
-    returns the claims inserted: the others were applied before."""
-    rows = [
-        (envelope.id, handler.name, envelope.type)
-        for envelope in envelopes
-        for handler in handlers_for(envelope.type, envelope.version)
-    ]
+    """Insert the inbox rows of every handler of these events in one statement; returns
+    the claims inserted: the others were applied before."""
+    return _insert_claims(
+        [
+            (envelope.id, handler.name, envelope.type)
+            for envelope in envelopes
+            for handler in handlers_for(envelope.type, envelope.version)
+        ]
+    )
+
+
+def _insert_claims(rows: list[tuple[uuid.UUID, str, str]]) -> set[Claim]:
+    """Insert (event id, handler, event type) inbox rows, in key order (two transactions
+    claiming overlapping rows wait for each other, never deadlock); returns those inserted."""
     if not rows:
         return set()
     event_ids, handlers, event_types = (list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_INBOX} "  # noqa: S608 - table name from the model
+            f"INSERT INTO {InboxEntry._meta.db_table} "  # noqa: S608 - table name from the model
             "(event_id, handler, event_type, processed_at) "
             "SELECT claim.event_id, claim.handler, claim.event_type, now() "
             "FROM unnest(%s::uuid[], %s::text[], %s::text[]) "
